@@ -1,0 +1,187 @@
+"""Hosts: sign up, sign in, sign out, and password reset by mail."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from datetime import timedelta
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import mail
+from .db import commit, db
+from .forms import ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
+from .models import Host, PasswordReset, new_token, utcnow
+from .urls import external_url
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.signin"
+login_manager.login_message = "Please sign in to continue."
+limiter = Limiter(key_func=get_remote_address)
+
+RESET_VALID = timedelta(hours=1)
+# Verifying against this hash when the e-mail is unknown keeps both answers
+# equally slow, so timing does not reveal who has an account.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+@login_manager.user_loader
+def load_host(session_id: str) -> Host | None:
+    """Find the host of a session; an id whose token was rotated finds nobody."""
+    host_id, _, token = session_id.partition(":")
+    if not host_id.isdigit() or not token:
+        return None
+    host = db.session.get(Host, int(host_id))
+    if host is None or not secrets.compare_digest(host.session_token, token):
+        return None
+    return host
+
+
+def _signin_limit() -> str:
+    return current_app.config["SIGNIN_RATE_LIMIT"]
+
+
+def _unique_handle(name: str) -> str:
+    base = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")[:40] or "host"
+    handle = base
+    while db.session.scalar(select(Host.id).where(Host.handle == handle)) is not None:
+        handle = f"{base}-{secrets.token_hex(2)}"
+    return handle
+
+
+def create_host(name: str, email: str, password: str, timezone: str) -> Host:
+    """Store a new host account (the e-mail lower-cased)."""
+    host = Host(name=name, email=email.strip().lower(), handle=_unique_handle(name),
+                password_hash=generate_password_hash(password), timezone=timezone)
+    db.session.add(host)
+    commit()
+    return host
+
+
+def _start_session(host: Host) -> None:
+    session.clear()  # a fresh session: nothing from before sign-in survives
+    login_user(host)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignUpForm()
+    if request.method == "GET":
+        form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
+    if form.validate_on_submit():
+        email = form.email.data.lower()
+        if db.session.scalar(select(Host.id).where(Host.email == email)) is not None:
+            form.email.errors.append("An account with this e-mail already exists. "
+                                     "Sign in, or reset your password.")
+        else:
+            host = create_host(form.name.data, email, form.password.data, form.timezone.data)
+            _start_session(host)
+            flash(f"Welcome, {host.name}! Create your first event.", "success")
+            return redirect(url_for("host.dashboard"))
+    return render_template("auth/signup.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+def signin():
+    form = SignInForm()
+    if form.validate_on_submit():
+        host = db.session.scalar(select(Host).where(Host.email == form.email.data.lower()))
+        valid = check_password_hash(host.password_hash if host else _DUMMY_HASH,
+                                    form.password.data)
+        if host and valid:
+            _start_session(host)
+            target = request.args.get("next", "")
+            # Only same-site paths: an open redirect would help phishing.
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("host.dashboard")
+            return redirect(target)
+        form.password.errors.append("That e-mail and password don't match an account.")
+    return render_template("auth/signin.html", form=form), 401 if form.errors else 200
+
+
+@bp.route("/signout", methods=["POST"])
+@login_required
+def signout():
+    # Rotating the token ends every copy of this session, not just this cookie.
+    current_user.session_token = new_token()
+    commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("host.home"))
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        host = db.session.scalar(select(Host).where(Host.email == form.email.data.lower()))
+        if host is not None:
+            token = secrets.token_urlsafe(32)
+            db.session.add(PasswordReset(host_id=host.id, token_hash=_hash_token(token),
+                                         expires_at=utcnow() + RESET_VALID))
+            commit()
+            link = external_url("auth.reset_password", token=token)
+            mail.send(mail.Message(
+                to=host.email, subject="Reset your organizer password",
+                text=(f"Hello {host.name},\n\nSomeone (hopefully you) asked to reset the "
+                      f"password of your organizer account. Choose a new one here within "
+                      f"the next hour:\n\n{link}\n\nIf it was not you, ignore this mail; "
+                      "your password stays as it is.\n")))
+        # The same answer whether or not the account exists.
+        flash("If an account uses that address, a reset link is on its way. "
+              "It works for one hour.", "info")
+        return redirect(url_for("auth.signin"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+def _valid_reset(token: str) -> PasswordReset | None:
+    reset = db.session.scalar(select(PasswordReset).where(
+        PasswordReset.token_hash == _hash_token(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
+        return None
+    return reset
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    reset = _valid_reset(token)
+    if reset is None:
+        return render_template("error.html", code=400, message=(
+            "This reset link is invalid, was already used or has expired. "
+            "Ask for a new one.")), 400
+    form = ResetPasswordForm()
+    form.account_email, form.account_name = reset.host.email, reset.host.name
+    if form.validate_on_submit():
+        host = reset.host
+        host.password_hash = generate_password_hash(form.password.data)
+        host.session_token = new_token()  # sign out every other session
+        reset.used_at = utcnow()
+        commit()
+        _start_session(host)
+        flash("Your password is changed and you are signed in.", "success")
+        return redirect(url_for("host.dashboard"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+def init_app(app) -> None:
+    """Wire sign-in, the rate limiter and the auth routes into ``app``."""
+    login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    app.register_blueprint(bp)

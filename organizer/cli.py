@@ -1,0 +1,118 @@
+"""The ``organizer`` command (also ``flask --app organizer ...``)."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import plugins
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn."""
+    serve(host, port, workers)
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    """Replace this process with gunicorn serving the current app's configuration."""
+    os.environ["ORGANIZER_INSTANCE_PATH"] = current_app.instance_path
+    os.environ.setdefault("ORGANIZER_BASE_URL", f"http://{host}:{port}")
+    click.echo(f"organizer is at http://{host}:{port}/  (Ctrl+C stops it)")
+    sys.stdout.flush()
+    os.execvp(sys.executable, [
+        sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
+        "--workers", str(workers), "--threads", "4", "--access-logfile", "-",
+        "organizer.wsgi:app"])
+
+
+@click.command("tick")
+@with_appcontext
+def tick_command() -> None:
+    """Do the work that is due (run every minute from cron or a systemd timer)."""
+    from .tick import run
+    counts = run()
+    click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Create or upgrade the tables of the core and every plugin."""
+    from .migrate import upgrade
+    upgrade()
+    click.echo("The database is up to date.")
+
+
+@click.group("plugins")
+def plugins_group() -> None:
+    """Installed plugins."""
+
+
+@plugins_group.command("list")
+@with_appcontext
+def plugins_list() -> None:
+    """List the loaded plugins and the hooks each implements."""
+    pm = plugins.manager()
+    for name in plugins.plugin_names():
+        plugin = pm.get_plugin(name)
+        hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+        click.echo(f"{name}: {', '.join(hooks) or '(no hooks)'}")
+    blocked = [n for n in current_app.config["BLOCKED_PLUGINS"]]
+    if blocked:
+        click.echo("blocked: " + ", ".join(blocked))
+
+
+@click.command("demo")
+@click.option("--serve", "then_serve", is_flag=True, help="Start the server afterwards.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--yes", is_flag=True, help="Don't ask before deleting existing data.")
+@with_appcontext
+def demo_command(then_serve: bool, port: int, yes: bool) -> None:
+    """Reset the database and load the demo community."""
+    from .demo import load
+    from .migrate import reset
+
+    if not yes and sys.stdin.isatty() and not _is_empty():
+        click.confirm("This deletes everything in the database. Go on?", abort=True)
+    reset()
+    summary = load(base_url=f"http://127.0.0.1:{port}")
+    click.echo(summary)
+    if then_serve:
+        serve("127.0.0.1", port, 2)
+
+
+def _is_empty() -> bool:
+    from sqlalchemy import inspect
+    from .db import db
+    return not inspect(db.engine).get_table_names()
+
+
+def init_app(app: Flask) -> None:
+    """Add the core's commands and every plugin's to ``app.cli``."""
+    for command in (serve_command, tick_command, db_group, plugins_group, demo_command):
+        app.cli.add_command(command)
+    plugins.hook(app).register_commands(cli=app.cli)
+
+
+def _create_app():
+    from . import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False)
+def main() -> None:
+    """organizer: events that turn into lasting connections."""

@@ -1,0 +1,80 @@
+"""Configuration: defaults, then ``ORGANIZER_*`` environment variables, then a mapping.
+
+Every setting has a default that works on a laptop with nothing else
+running: SQLite in the instance folder, mail written to an outbox folder,
+jobs run in a thread of the app itself.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS: dict[str, object] = {
+    # None means sqlite:///<instance>/organizer.db
+    "DATABASE_URL": None,
+    # SMTP URL such as smtp://user:pass@host:587?starttls=1; None writes the outbox.
+    "SMTP_URL": None,
+    "MAIL_FROM": "organizer <no-reply@localhost>",
+    # Where single-file plugins are looked for (None: no folder).
+    "PLUGINS_DIR": None,
+    # Plugin names never loaded.
+    "BLOCKED_PLUGINS": [],
+    # Rate-limit storage (memory:// by default; redis://… when servers share load).
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SIGNIN_RATE_LIMIT": "10 per minute",
+    # "thread" runs long jobs in this process.
+    "JOB_BACKEND": "thread",
+    "JOB_WORKERS": 2,
+    # The public address, used in mails and calendar feeds when no request is active.
+    "BASE_URL": "http://127.0.0.1:5000",
+    "DEFAULT_TIMEZONE": "Europe/London",
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # Minutes before the start for the VALARM reminder in calendar files.
+    "ICS_REMINDER_MINUTES": 60,
+    # How far ahead a series materialises its occurrences.
+    "SERIES_HORIZON_DAYS": 365,
+    "SERIES_MAX_OCCURRENCES": 60,
+}
+
+# Settings whose environment value is parsed as JSON/int rather than kept as text.
+_LISTS = {"BLOCKED_PLUGINS"}
+_INTS = {"JOB_WORKERS", "MAX_CONTENT_LENGTH", "ICS_REMINDER_MINUTES",
+         "SERIES_HORIZON_DAYS", "SERIES_MAX_OCCURRENCES"}
+
+
+def from_environment(environ: os._Environ | dict | None = None) -> dict[str, object]:
+    """Read ``ORGANIZER_<NAME>`` variables for every known setting (and SECRET_KEY)."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, object] = {}
+    for name in [*DEFAULTS, "SECRET_KEY"]:
+        raw = environ.get(f"ORGANIZER_{name}")
+        if raw is None:
+            continue
+        if name in _LISTS:
+            raw = raw.strip()
+            found[name] = json.loads(raw) if raw.startswith("[") else [
+                part.strip() for part in raw.split(",") if part.strip()]
+        elif name in _INTS:
+            found[name] = int(raw)
+        else:
+            found[name] = raw
+    return found
+
+
+def instance_secret_key(instance_path: str | Path) -> str:
+    """Return the secret key stored in the instance folder, creating it once.
+
+    The file is created with ``O_EXCL`` so two processes starting together
+    agree on one key, and it is readable by the owner only.
+    """
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,130 @@
+"""The database handle and the few rules every connection follows.
+
+SQLite is the embedded default, so its connections get WAL, a busy timeout
+and foreign keys. Writes that must not race (a seat, a check-in, a due job)
+use :func:`immediate` — ``BEGIN IMMEDIATE`` on SQLite, a row lock on
+PostgreSQL — or a single conditional ``UPDATE``.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Callable
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+# Deterministic constraint names keep Alembic migrations portable across databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+db = SQLAlchemy(model_class=Base)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def is_sqlite(engine: Engine | None = None) -> bool:
+    """True when the app's database is SQLite."""
+    engine = engine or db.engine
+    return engine.dialect.name == "sqlite"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling begins lazily and cannot do
+    # BEGIN IMMEDIATE; turn it off and emit BEGIN ourselves.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get("immediate"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    """Bind the database to ``app`` and apply the SQLite connection rules."""
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine)
+        _install_after_commit(app)
+
+
+@contextmanager
+def immediate():
+    """A write transaction that holds the write lock from its first statement.
+
+    On SQLite this is ``BEGIN IMMEDIATE``: two of these never interleave, so
+    a read-check-write inside is safe. On PostgreSQL it is an ordinary
+    transaction; callers lock the rows they read with ``with_for_update()``.
+    Commits on success, rolls back on error.
+    """
+    session = db.session
+    if session.in_transaction():
+        # A read before this point opened a deferred transaction; end it so
+        # the next statement opens the immediate one.
+        session.commit()
+    session.connection(execution_options={"immediate": True})
+    try:
+        yield session
+        commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+# --- lifecycle notifications that must only fire once the data is stored ---
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction is committed by :func:`commit`.
+
+    Lifecycle hooks go through here so a plugin never hears of a change that
+    was rolled back; a rollback drops what was queued.
+    """
+    db.session.info.setdefault("organizer_after_commit", []).append(callback)
+
+
+def commit() -> None:
+    """Commit the session, then run the callbacks queued with :func:`after_commit`.
+
+    The callbacks run outside the committed transaction, so they may read and
+    write the database themselves (a plugin sending mail, say).
+    """
+    session = db.session
+    session.commit()
+    pending = session.info.pop("organizer_after_commit", [])
+    for callback in pending:
+        callback()
+
+
+def _install_after_commit(app: Flask) -> None:
+    if getattr(_install_after_commit, "_listening", False):
+        return
+    _install_after_commit._listening = True  # type: ignore[attr-defined]
+    from sqlalchemy.orm import Session
+
+    @event.listens_for(Session, "after_rollback")
+    def _drop(session):
+        session.info.pop("organizer_after_commit", None)

@@ -1,0 +1,248 @@
+"""Web forms (Flask-WTF): every field validated, every error a sentence."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import (DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField,
+                     SelectField, SelectMultipleField, StringField, TextAreaField, TimeField)
+from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Length,
+                                NumberRange, Optional, ValidationError)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from . import passwords, timeutil
+from .models import EVENT_KINDS
+from .series import WEEKDAY_NAMES, WEEKDAYS
+
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+MAX_DESCRIPTION = 20_000
+
+
+def no_control_characters(form, field):
+    """Refuse line breaks and control characters in one-line fields (titles, names)."""
+    if field.data and CONTROL_CHARS.search(field.data):
+        raise ValidationError("Use a single line without line breaks or control characters.")
+
+
+def web_link(form, field):
+    """Accept only http(s) links with a host."""
+    if not field.data:
+        return
+    parts = urlsplit(field.data.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or CONTROL_CHARS.search(field.data):
+        raise ValidationError("Enter a full web address starting with https://")
+
+
+def known_zone(form, field):
+    try:
+        timeutil.get_zone(field.data)
+    except timeutil.TimeError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def zone_choices():
+    return [(name, name.replace("_", " ")) for name in timeutil.zone_names()]
+
+
+class _EventDetails(FlaskForm):
+    """Fields an event and a series share."""
+
+    kind = SelectField("Kind", choices=list(EVENT_KINDS.items()), validators=[DataRequired()])
+    title = StringField("Title", filters=[_strip], validators=[
+        DataRequired("Give the event a title."), Length(max=200), no_control_characters])
+    description = TextAreaField(
+        "Description", filters=[_strip],
+        description="Markdown: **bold**, _italic_, [links](https://example.org), lists.",
+        validators=[Optional(), Length(max=MAX_DESCRIPTION,
+                                       message="Keep the description under 20,000 characters.")])
+    timezone = SelectField("Time zone", validators=[DataRequired(), known_zone],
+                           validate_choice=False)
+    venue = StringField("Venue", filters=[_strip], validators=[
+        Optional(), Length(max=200), no_control_characters],
+        description="For example “Café Lumen, upstairs”.")
+    address = StringField("Address", filters=[_strip], validators=[
+        Optional(), Length(max=500), no_control_characters])
+    online_url = StringField("Online link", filters=[_strip], validators=[
+        Optional(), Length(max=500), web_link],
+        description="Video call link for virtual or hybrid events.")
+    capacity = IntegerField("Capacity", validators=[
+        Optional(), NumberRange(min=1, max=100_000, message="Capacity must be at least 1 "
+                                "(leave it empty for no limit).")],
+        description="Leave empty for no limit.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices()
+
+    def _check_place(self) -> bool:
+        if self.kind.data == "virtual" and not self.online_url.data:
+            self.online_url.errors.append("A virtual session needs an online link.")
+            return False
+        if not (self.venue.data or self.address.data or self.online_url.data):
+            self.venue.errors.append("Say where people meet: a venue or address, or an online link.")
+            return False
+        return True
+
+    def template_values(self) -> dict:
+        return {
+            "kind": self.kind.data, "title": self.title.data,
+            "description": self.description.data or "", "timezone": self.timezone.data,
+            "venue": self.venue.data or "", "address": self.address.data or "",
+            "online_url": (self.online_url.data or "").strip(), "capacity": self.capacity.data,
+        }
+
+
+class EventForm(_EventDetails):
+    start = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
+                               validators=[InputRequired("Enter when the event starts.")])
+    end = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M",
+                             validators=[InputRequired("Enter when the event ends.")])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not ok:
+            return False
+        ok = self._check_place()
+        try:
+            self.starts_utc = timeutil.to_utc(self.start.data, self.timezone.data)
+        except timeutil.TimeError as exc:
+            self.start.errors.append(str(exc))
+            return False
+        try:
+            self.ends_utc = timeutil.to_utc(self.end.data, self.timezone.data)
+        except timeutil.TimeError as exc:
+            self.end.errors.append(str(exc))
+            return False
+        if self.ends_utc <= self.starts_utc:
+            self.end.errors.append("The end must be after the start.")
+            return False
+        if self.ends_utc - self.starts_utc > timedelta(days=14):
+            self.end.errors.append("An event can last at most 14 days.")
+            return False
+        return ok
+
+    def values(self) -> dict:
+        values = self.template_values()
+        values.update(starts_at=self.starts_utc, ends_at=self.ends_utc)
+        return values
+
+
+class SeriesForm(_EventDetails):
+    first_date = DateField("First date", validators=[InputRequired("Pick the first date.")])
+    time = TimeField("Starts at", validators=[InputRequired("Enter the start time.")])
+    duration = IntegerField("Length (minutes)", validators=[
+        InputRequired("Enter how long each meeting lasts."),
+        NumberRange(min=5, max=24 * 60, message="Between 5 minutes and 24 hours.")])
+    freq = SelectField("Repeats", choices=[("weekly", "Weekly"), ("monthly", "Monthly")])
+    interval = SelectField("Every", coerce=int, choices=[
+        (1, "every week / month"), (2, "every other"), (3, "every third"), (4, "every fourth")])
+    weekdays = MultiCheckboxField("On", choices=list(zip(WEEKDAYS, WEEKDAY_NAMES)))
+    month_week = SelectField("Week of the month", coerce=int, choices=[
+        (1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")])
+    ends = SelectField("Ends", choices=[("never", "Never"), ("count", "After a number of times"),
+                                        ("until", "On a date")])
+    count = IntegerField("Number of times", validators=[
+        Optional(), NumberRange(min=1, max=500, message="Between 1 and 500 times.")])
+    until = DateField("Last date", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        ok = self._check_place()
+        start = datetime.combine(self.first_date.data, self.time.data)
+        try:
+            timeutil.to_utc(start, self.timezone.data)
+        except timeutil.TimeError as exc:
+            self.time.errors.append(str(exc))
+            return False
+        weekday = WEEKDAYS[self.first_date.data.weekday()]
+        if not self.weekdays.data:
+            self.weekdays.data = [weekday]
+        if self.ends.data == "count" and not self.count.data:
+            self.count.errors.append("Say how many times the series meets.")
+            ok = False
+        if self.ends.data == "until":
+            if not self.until.data:
+                self.until.errors.append("Pick the last date.")
+                ok = False
+            elif self.until.data < self.first_date.data:
+                self.until.errors.append("The last date must not be before the first date.")
+                ok = False
+        self.dtstart_local = start
+        return ok
+
+    def rule_parts(self) -> dict:
+        """Arguments for :func:`organizer.series.build_rule`."""
+        weekdays = [d for d in WEEKDAYS if d in self.weekdays.data]
+        if self.freq.data == "monthly":
+            weekdays = [WEEKDAYS[self.first_date.data.weekday()]]
+        until = None
+        if self.ends.data == "until" and self.until.data:
+            end_local = datetime.combine(self.until.data, datetime.max.time().replace(microsecond=0))
+            until = end_local.replace(tzinfo=timeutil.get_zone(self.timezone.data))
+        return {"freq": self.freq.data, "interval": self.interval.data, "weekdays": weekdays,
+                "count": self.count.data if self.ends.data == "count" else None,
+                "until_utc": until, "month_week": self.month_week.data}
+
+
+class CoHostForm(FlaskForm):
+    email = EmailField("Co-host's e-mail", filters=[_strip], validators=[
+        DataRequired("Enter the e-mail address the co-host signed up with."),
+        Email("Enter a valid e-mail address.")])
+
+
+def strong_password(form, field):
+    # On the reset form the account's e-mail and name are not fields but known.
+    email = form.email.data if "email" in form else getattr(form, "account_email", "")
+    name = form.name.data if "name" in form else getattr(form, "account_name", "")
+    message = passwords.problem(field.data or "", email or "", name or "")
+    if message:
+        raise ValidationError(message)
+
+
+class SignUpForm(FlaskForm):
+    name = StringField("Your name", filters=[_strip], validators=[
+        DataRequired("Tell people who is hosting."), Length(max=120), no_control_characters])
+    email = EmailField("E-mail", filters=[_strip], validators=[
+        DataRequired("Enter your e-mail address."), Email("Enter a valid e-mail address."),
+        Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Choose a password."),
+                                                     strong_password],
+                             description="At least 8 characters; not a common password.")
+    timezone = SelectField("Your time zone", validators=[DataRequired(), known_zone],
+                           validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices()
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("E-mail", filters=[_strip], validators=[
+        DataRequired("Enter your e-mail address.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("E-mail", filters=[_strip], validators=[
+        DataRequired("Enter your e-mail address."), Email("Enter a valid e-mail address.")])
+
+
+class ResetPasswordForm(FlaskForm):
+    account_email = ""
+    account_name = ""
+    password = PasswordField("New password", validators=[DataRequired("Choose a password."),
+                                                         strong_password])
+    confirm = PasswordField("Repeat the new password", validators=[
+        EqualTo("password", message="The two passwords differ.")])

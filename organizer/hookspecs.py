@@ -1,0 +1,154 @@
+"""Every hook the core calls. A plugin implements any of them with ``@hookimpl``.
+
+Hooks are always called with keyword arguments, so an implementation may
+accept only the arguments it needs, and new arguments can be added later
+without breaking old plugins. Each hook is documented in docs/plugins.md;
+a test keeps the two in step.
+"""
+from __future__ import annotations
+
+from pluggy import HookspecMarker
+
+hookspec = HookspecMarker("organizer")
+
+
+# --- setup ---------------------------------------------------------------
+
+@hookspec
+def register_blueprints(app):
+    """Register the plugin's Flask blueprints (routes, templates, static files) on ``app``."""
+
+
+@hookspec
+def register_commands(cli):
+    """Add click commands to the ``organizer`` command group ``cli``."""
+
+
+@hookspec(historic=True)
+def add_hookspecs(pm):
+    """Declare hooks of the plugin's own with ``pm.add_hookspecs(module)``.
+
+    Historic: a plugin registered later still receives the call.
+    """
+
+
+@hookspec
+def migration_folders():
+    """Return a path (or list of paths) of Alembic version folders for the plugin's tables.
+
+    Plugin tables are prefixed with the plugin's name and migrate with the
+    core's ``organizer db upgrade``.
+    """
+
+
+@hookspec
+def demo_data(app, host, events):
+    """Add the plugin's own content to the demo data set.
+
+    ``host`` is the demo host; ``events`` maps names ("series", "lunch",
+    "meetup") to the demo's events. Called after the core's demo is stored.
+    """
+
+
+# --- pages ---------------------------------------------------------------
+
+@hookspec
+def event_page_panels(event, viewer):
+    """Return HTML (``markupsafe.Markup``) for a block on the public event page, or None.
+
+    ``viewer`` is the signed-in host or None. Escape user text yourself
+    (render a template, or use ``markupsafe.escape``).
+    """
+
+
+@hookspec
+def host_event_actions(event):
+    """Return a list of ``(label, url)`` links for the host's event dashboard."""
+
+
+@hookspec
+def event_form_sections(event):
+    """Return a section for the event form: ``{"name", "title", "fields"}``.
+
+    ``fields`` is a list of dicts with ``name``, ``label``, ``type``
+    ("text", "number", "checkbox" or "select"), optional ``choices``,
+    ``help``, ``default``. Submitted values are validated by
+    :func:`validate_event_settings` and stored in ``event.settings[name]``.
+    ``event`` is None on the creation form.
+    """
+
+
+@hookspec
+def validate_event_settings(plugin, values):
+    """Check the values submitted for a plugin's form section.
+
+    Return a list of human-readable error messages (empty when all is
+    well). Called for every section; implementations ignore other plugins'.
+    """
+
+
+# --- calendar and mail ---------------------------------------------------
+
+@hookspec
+def ics_event(event, vevent, attendee):
+    """Amend the ``icalendar.Event`` ``vevent`` built for ``event``.
+
+    ``attendee`` is set when the file is for one person's invite, else None.
+    """
+
+
+@hookspec
+def mail_attachments(message_kind, attendee):
+    """Return a list of ``(filename, bytes, mimetype)`` to attach to a mail.
+
+    ``message_kind`` names the mail ("invite", "update", "cancel", ...).
+    """
+
+
+# --- lifecycle (called after the change is committed) ---------------------
+
+@hookspec
+def event_published(event):
+    """An event was published."""
+
+
+@hookspec
+def event_updated(event, changes):
+    """A published event changed. ``changes`` lists the field names that changed."""
+
+
+@hookspec
+def event_cancelled(event):
+    """An event was cancelled."""
+
+
+@hookspec
+def event_ended(event):
+    """An event's end has passed. Called exactly once per event by the due-work command."""
+
+
+@hookspec
+def attendee_registered(attendee):
+    """Someone joined an event's guest list."""
+
+
+@hookspec
+def attendee_status_changed(attendee, old_status):
+    """An attendee's status changed (going, waiting, pending, declined, cancelled)."""
+
+
+@hookspec
+def attendee_checked_in(attendee):
+    """An attendee was checked in at the door."""
+
+
+# --- scheduled work --------------------------------------------------------
+
+@hookspec
+def due_work(now):
+    """Do the plugin's scheduled work (reminders, follow-ups) that is due at ``now``.
+
+    Called by ``organizer tick``, which a timer runs every minute or so; two
+    ticks may run at once, so claim each piece of work with a conditional
+    UPDATE before doing it. Return the number of things done (for the log).
+    """

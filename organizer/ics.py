@@ -1,0 +1,197 @@
+"""iCalendar files: downloads (PUBLISH), host feeds, and mail invites (REQUEST, CANCEL).
+
+Built with ``icalendar``, which escapes text (a CR/LF in a title cannot start
+a new property) and folds lines at 75 octets. Every TZID used gets its
+VTIMEZONE. Occurrences of a series carry the series' UID and a
+RECURRENCE-ID, so a calendar that subscribed to the feed and one that
+imported a single occurrence agree on which event is which.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Iterable
+
+from flask import current_app
+from icalendar import Alarm, Calendar, Event as VEvent, vCalAddress, vText
+
+from .models import Attendee, Event, Series, utcnow
+from .plugins import hook
+from .rendering import plain_text
+from .urls import external_url
+
+PRODID = "-//organizer//organizer//EN"
+
+
+def _calendar(method: str, name: str | None = None) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    return cal
+
+
+def _finish(cal: Calendar, years: Iterable[int]) -> bytes:
+    years = sorted(set(years)) or [utcnow().year]
+    # VTIMEZONE rules only for the years the file touches keeps files small.
+    cal.add_missing_timezones(first_date=date(years[0] - 1, 1, 1),
+                              last_date=date(years[-1] + 2, 1, 1))
+    return cal.to_ical()
+
+
+def _location(item: Event | Series) -> str:
+    parts = [p for p in (item.venue, item.address) if p]
+    if not parts and item.online_url:
+        parts = [item.online_url]
+    return ", ".join(parts)
+
+
+def _description(item: Event | Series, page_url: str) -> str:
+    text = plain_text(item.description, limit=2000)
+    lines = [text] if text else []
+    if item.online_url:
+        lines.append(f"Join online: {item.online_url}")
+    lines.append(f"Event page: {page_url}")
+    return "\n\n".join(lines)
+
+
+def _alarm(item: Event | Series) -> Alarm:
+    minutes = current_app.config["ICS_REMINDER_MINUTES"]
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"Reminder: {item.title}")
+    alarm.add("trigger", timedelta(minutes=-minutes))
+    return alarm
+
+
+def _common(vevent: VEvent, item: Event | Series, page_url: str) -> None:
+    vevent.add("summary", item.title)
+    vevent.add("dtstamp", utcnow())
+    vevent.add("description", _description(item, page_url))
+    location = _location(item)
+    if location:
+        vevent.add("location", location)
+    vevent.add("url", page_url)
+    vevent.add("created", item.created_at)
+    vevent.add("last-modified", item.updated_at)
+    vevent.add_component(_alarm(item))
+
+
+def event_vevent(event: Event, attendee: Attendee | None = None,
+                 sequence: int | None = None) -> VEvent:
+    """The VEVENT of one event (or one occurrence of a series), passed to plugins."""
+    vevent = VEvent()
+    page = external_url("events.public", slug=event.slug)
+    if event.series_id:
+        vevent.add("uid", event.series.uid)
+        vevent.add("recurrence-id", event.recurrence_id.astimezone(event.zone))
+    else:
+        vevent.add("uid", event.uid)
+    vevent.add("sequence", event.sequence if sequence is None else sequence)
+    vevent.add("dtstart", event.local_start)
+    vevent.add("dtend", event.local_end)
+    vevent.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
+    _common(vevent, event, page)
+    hook().ics_event(event=event, vevent=vevent, attendee=attendee)
+    return vevent
+
+
+def series_vevents(series: Series) -> list[VEvent]:
+    """The master VEVENT (with RRULE and EXDATEs) and one VEVENT per edited occurrence."""
+    master = VEvent()
+    page = external_url("events.series_public", slug=series.slug)
+    master.add("uid", series.uid)
+    master.add("sequence", series.sequence)
+    start = series.dtstart_local.replace(tzinfo=series.zone)
+    master.add("dtstart", start)
+    master.add("duration", timedelta(minutes=series.duration_minutes))
+    master["rrule"] = _rrule_property(series.rrule)
+    master.add("status", "CANCELLED" if series.status == "cancelled" else "CONFIRMED")
+    _common(master, series, page)
+    overrides = []
+    exdates = []
+    for occurrence in series.events:
+        if occurrence.status == "draft":
+            exdates.append(occurrence.recurrence_id.astimezone(series.zone))
+        elif occurrence.detached or occurrence.status == "cancelled":
+            overrides.append(event_vevent(occurrence))
+    if exdates:
+        master.add("exdate", exdates)
+    return [master, *overrides]
+
+
+def _rrule_property(rule: str):
+    from icalendar import vRecur
+    return vRecur.from_ical(rule)
+
+
+def event_file(event: Event) -> bytes:
+    """The .ics a person downloads from an event page (METHOD:PUBLISH)."""
+    cal = _calendar("PUBLISH")
+    cal.add_component(event_vevent(event))
+    return _finish(cal, [event.starts_at.year])
+
+
+def series_file(series: Series) -> bytes:
+    """The .ics of a whole series: the recurrence rule and its exceptions."""
+    cal = _calendar("PUBLISH", name=series.title)
+    for vevent in series_vevents(series):
+        cal.add_component(vevent)
+    return _finish(cal, [series.dtstart_local.year,
+                         *(e.starts_at.year for e in series.events)])
+
+
+def feed_file(name: str, events: Iterable[Event], series: Iterable[Series]) -> bytes:
+    """A subscribable calendar: single events, and each series as one RRULE."""
+    cal = _calendar("PUBLISH", name=name)
+    years = []
+    for item in series:
+        for vevent in series_vevents(item):
+            cal.add_component(vevent)
+        years.append(item.dtstart_local.year)
+    for event in events:
+        cal.add_component(event_vevent(event))
+        years.append(event.starts_at.year)
+    cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT6H")
+    return _finish(cal, years)
+
+
+def _people(vevent: VEvent, event: Event, attendee: Attendee, partstat: str) -> None:
+    organizer = vCalAddress(f"mailto:{event.owner.email}")
+    organizer.params["cn"] = vText(event.owner.name)
+    vevent["organizer"] = organizer
+    person = vCalAddress(f"mailto:{attendee.email}")
+    person.params["cn"] = vText(attendee.name)
+    person.params["role"] = vText("REQ-PARTICIPANT")
+    person.params["partstat"] = vText(partstat)
+    person.params["rsvp"] = vText("FALSE")
+    vevent.add("attendee", person)
+
+
+def invite(event: Event, attendee: Attendee, sequence: int | None = None) -> bytes:
+    """A mail invite (METHOD:REQUEST) for one attendee, with ORGANIZER and ATTENDEE.
+
+    Send it again after a change: the UID stays, the SEQUENCE is higher.
+    """
+    cal = _calendar("REQUEST")
+    vevent = event_vevent(event, attendee=attendee, sequence=sequence)
+    _people(vevent, event, attendee, "ACCEPTED")
+    cal.add_component(vevent)
+    return _finish(cal, [event.starts_at.year])
+
+
+def cancellation(event: Event, attendee: Attendee, sequence: int | None = None) -> bytes:
+    """A METHOD:CANCEL message that removes the event from one attendee's calendar.
+
+    ``sequence`` defaults to the event's; when one attendee withdraws from an
+    event that goes on, pass a higher one so calendars accept the change.
+    """
+    cal = _calendar("CANCEL")
+    vevent = event_vevent(event, attendee=attendee, sequence=sequence)
+    vevent["status"] = "CANCELLED"
+    _people(vevent, event, attendee, "DECLINED")
+    cal.add_component(vevent)
+    return _finish(cal, [event.starts_at.year])

@@ -1,0 +1,138 @@
+"""Long jobs (badge sheets, bulk PDFs, mass mail) behind one interface.
+
+A job function is registered under a name and called with a
+:class:`JobContext` and its parameters. Progress lives in the ``job`` table,
+so any page (on any app server) can show it. The embedded backend runs jobs
+in a thread pool of the app itself; another backend only has to call
+:func:`run_job` with the job's id in a process that has the app.
+
+    @jobs.register("badges.sheet")
+    def build_sheet(ctx, event_id):
+        ctx.progress(0, total=n)
+        ...
+        return {"file": str(ctx.output_path("badges.pdf"))}
+
+    job = jobs.submit("badges.sheet", {"event_id": 3}, owner=host, event=event)
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from flask import Flask, current_app
+from sqlalchemy import update
+
+from .db import db
+from .models import Event, Host, Job, utcnow
+
+log = logging.getLogger(__name__)
+
+_REGISTRY: dict[str, Callable] = {}
+
+
+def register(kind: str):
+    """Decorator: make ``func(ctx, **params)`` runnable as the job ``kind``."""
+    def wrap(func: Callable) -> Callable:
+        _REGISTRY[kind] = func
+        return func
+    return wrap
+
+
+class JobContext:
+    """What a running job uses to report progress and store its files."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+
+    def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        """Record progress; committed at once so pages see it while the job runs."""
+        values: dict = {"done": done}
+        if total is not None:
+            values["total"] = total
+        if message is not None:
+            values["message"] = message[:500]
+        db.session.execute(update(Job).where(Job.id == self.job_id).values(**values))
+        db.session.commit()
+
+    def output_path(self, filename: str) -> Path:
+        """A path in the job's own folder of the instance for a file it produces."""
+        folder = Path(current_app.instance_path) / "jobs" / str(self.job_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / Path(filename).name
+
+
+def submit(kind: str, params: dict | None = None, owner: Host | None = None,
+           event: Event | None = None) -> Job:
+    """Store a job and hand it to the configured backend; return it (status "queued")."""
+    if kind not in _REGISTRY:
+        raise KeyError(f"no job called {kind!r} is registered")
+    job = Job(kind=kind, params=params or {}, owner_id=owner.id if owner else None,
+              event_id=event.id if event else None)
+    db.session.add(job)
+    db.session.commit()
+    backend = current_app.config["JOB_BACKEND"]
+    if backend == "eager":
+        run_job(job.id)
+        db.session.refresh(job)
+    else:
+        _executor(current_app).submit(_run_in_app, current_app._get_current_object(), job.id)
+    return job
+
+
+def _claim(job_id: int) -> bool:
+    # One conditional UPDATE: two workers handed the same id run it once.
+    result = db.session.execute(
+        update(Job).where(Job.id == job_id, Job.status == "queued")
+        .values(status="running", started_at=utcnow()))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def run_job(job_id: int) -> None:
+    """Run the stored job ``job_id`` to the end, recording success or failure."""
+    if not _claim(job_id):
+        return
+    job = db.session.get(Job, job_id)
+    func = _REGISTRY.get(job.kind)
+    try:
+        if func is None:
+            raise LookupError(f"no job called {job.kind!r} is registered here")
+        result = func(JobContext(job_id), **job.params) or {}
+        db.session.execute(update(Job).where(Job.id == job_id).values(
+            status="done", result=result, finished_at=utcnow(),
+            done=Job.total))
+        db.session.commit()
+    except Exception as exc:  # a failed job is reported on its page, not lost
+        db.session.rollback()
+        log.exception("job %s (%s) failed", job_id, job.kind)
+        db.session.execute(update(Job).where(Job.id == job_id).values(
+            status="failed", finished_at=utcnow(), message=str(exc)[:500],
+            error=traceback.format_exc()[-5000:]))
+        db.session.commit()
+
+
+def _run_in_app(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def _executor(app: Flask) -> ThreadPoolExecutor:
+    executor = app.extensions.get("organizer.jobs")
+    if executor is None:
+        executor = ThreadPoolExecutor(max_workers=app.config["JOB_WORKERS"],
+                                      thread_name_prefix="organizer-job")
+        app.extensions["organizer.jobs"] = executor
+    return executor
+
+
+def wait_all(app: Flask) -> None:
+    """Wait until the app's in-process jobs have finished (shutdown, tests)."""
+    executor = app.extensions.pop("organizer.jobs", None)
+    if executor is not None:
+        executor.shutdown(wait=True)

@@ -1,0 +1,258 @@
+"""The core's tables: hosts, events and series, co-hosts, attendees, jobs.
+
+Times are stored in UTC (as naive values, which every database keeps the
+same way) and come back as aware UTC datetimes; each event also keeps its
+IANA time zone so it can be shown and exported in local time.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask_login import UserMixin
+from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, types)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import db
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(types.TypeDecorator):
+    """Aware UTC datetimes in Python, naive UTC in the database."""
+
+    impl = types.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def new_uid() -> str:
+    """A stable, random iCalendar UID (128 bits)."""
+    return f"{secrets.token_hex(16)}@organizer"
+
+
+def new_slug() -> str:
+    """A short random path segment for public URLs (not a secret)."""
+    return secrets.token_urlsafe(8)
+
+
+def new_token() -> str:
+    """A secret of 192 bits for links that act on someone's behalf."""
+    return secrets.token_urlsafe(24)
+
+
+EVENT_KINDS = {
+    "coffee": "Coffee chat",
+    "lunch": "Lunch",
+    "meetup": "Meetup",
+    "workshop": "Workshop",
+    "virtual": "Virtual session",
+}
+EVENT_STATUSES = ("draft", "published", "cancelled")
+ATTENDEE_STATUSES = ("going", "waiting", "pending", "declined", "cancelled")
+
+
+class Host(UserMixin, db.Model):
+    __tablename__ = "host"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    handle: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Rotated on sign-out and password change: every older session cookie stops working.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        # Flask-Login stores this in the session; tying it to a rotating token
+        # makes sign-out end the session everywhere, not just in this browser.
+        return f"{self.id}:{self.session_token}"
+
+
+class PasswordReset(db.Model):
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("host.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    host: Mapped[Host] = relationship()
+
+
+class _EventFields:
+    """Columns an event and a series template share."""
+
+    kind: Mapped[str] = mapped_column(String(20), default="meetup")
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def kind_label(self) -> str:
+        return EVENT_KINDS.get(self.kind, self.kind.title())
+
+
+class Series(_EventFields, db.Model):
+    """A recurring event: an RRULE and the template its occurrences copy."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
+    slug: Mapped[str] = mapped_column(String(32), unique=True, default=new_slug)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("host.id"))
+    # RRULE body without "RRULE:", e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=TU
+    rrule: Mapped[str] = mapped_column(String(500))
+    # The first start as a local wall-clock time in `timezone` (naive on purpose:
+    # recurrences follow the wall clock across DST changes).
+    dtstart_local: Mapped[datetime] = mapped_column(types.DateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="published")
+
+    owner: Mapped[Host] = relationship()
+    events: Mapped[list["Event"]] = relationship(back_populates="series",
+                                                 order_by="Event.starts_at")
+
+
+class Event(_EventFields, db.Model):
+    __tablename__ = "event"
+    __table_args__ = (
+        UniqueConstraint("series_id", "recurrence_id", name="uq_event_series_occurrence"),
+        Index("ix_event_status_starts", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
+    slug: Mapped[str] = mapped_column(String(32), unique=True, default=new_slug)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("host.id"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"),
+                                                  index=True)
+    # The occurrence's original start (UTC) — its RECURRENCE-ID in calendars.
+    recurrence_id: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # True once this occurrence was edited on its own; series edits leave it be.
+    detached: Mapped[bool] = mapped_column(Boolean, default=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set once by the due-work command; guards the "event ended" notification.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Per-event settings of plugins, one key per plugin name.
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    owner: Mapped[Host] = relationship()
+    series: Mapped[Series | None] = relationship(back_populates="events")
+    cohosts: Mapped[list["CoHost"]] = relationship(back_populates="event",
+                                                   cascade="all, delete-orphan")
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def plugin_settings(self, plugin: str) -> dict:
+        """The settings a plugin stored for this event (a copy)."""
+        return dict((self.settings or {}).get(plugin, {}))
+
+
+class CoHost(db.Model):
+    """A host who may edit someone else's event."""
+
+    __tablename__ = "event_cohost"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("host.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="cohosts")
+    host: Mapped[Host] = relationship()
+
+
+class Attendee(db.Model):
+    """One person on one event's guest list."""
+
+    __tablename__ = "attendee"
+    __table_args__ = (UniqueConstraint("event_id", "email", name="uq_attendee_event_email"),
+                      Index("ix_attendee_event_status", "event_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    # Stored lower-cased so one address is one person.
+    email: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="going")
+    guests: Mapped[int] = mapped_column(Integer, default=0)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+
+
+class Job(db.Model):
+    """A long task (a badge sheet, a bulk PDF, a mass mail) and its progress."""
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("host.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def percent(self) -> int:
+        if self.status == "done":
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

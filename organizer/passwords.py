@@ -1,0 +1,31 @@
+"""Password rules: at least 8 characters, not one of the commonest passwords."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources import files
+
+MIN_LENGTH = 8
+MAX_LENGTH = 200
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The refused passwords (lower-cased), read once from the package data."""
+    text = files("organizer").joinpath("data/common-passwords.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def problem(password: str, email: str = "", name: str = "") -> str | None:
+    """Why ``password`` is not acceptable, as a sentence; None when it is fine."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    lowered = password.lower()
+    if lowered in common_passwords() or len(set(lowered)) <= 2:
+        return "That password is one of the most common ones; choose something less guessable."
+    local_part = email.split("@", 1)[0].lower()
+    if lowered in {email.lower(), local_part, name.lower().replace(" ", "")}:
+        return "Don't use your name or e-mail address as your password."
+    return None

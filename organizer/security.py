@@ -1,0 +1,90 @@
+"""Headers, cookies, CSRF and error pages that apply to every response."""
+from __future__ import annotations
+
+from flask import Flask, abort, has_request_context, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+csrf = CSRFProtect()
+
+# Pages load scripts, styles and images from this app only; no inline script.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You don't have permission to see or change this.",
+    404: "There is nothing here. The link may be mistyped, or the page was removed.",
+    405: "That action is not allowed here.",
+    413: "That upload is too large.",
+    429: "Too many attempts in a short time. Please wait a minute and try again.",
+    500: "Something went wrong on our side. Nothing you entered was lost; please try again.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(code: int, message: str | None = None):
+    """A human page (or JSON) for an HTTP error."""
+    message = message or MESSAGES.get(code, "The request could not be handled.")
+    if _wants_json():
+        return jsonify(error=message), code
+    return render_template("error.html", code=code, message=message), code
+
+
+def refuse(code: int, message: str):
+    """Stop the request with ``code`` and a sentence the person can act on."""
+    abort(error_response(code, message))
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Marks the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        # Behind a proxy, request.is_secure needs ProxyFix (see docs/deploy.md).
+        return bool(app.config["SESSION_COOKIE_SECURE"]
+                    or (has_request_context() and request.is_secure))
+
+
+def init_app(app: Flask) -> None:
+    """Turn on CSRF, secure cookies, security headers and friendly error pages."""
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    if app.config.get("BASE_URL", "").startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    csrf.init_app(app)
+
+    app.session_interface = _SessionInterface()
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=()")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return error_response(400, "This form has expired or was not sent from this site. "
+                                   "Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def _http(error):
+        if error.code is None or error.code < 400:
+            return error
+        return error_response(error.code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        app.logger.exception("unhandled error on %s", request.path)
+        return error_response(500)

@@ -1,0 +1,226 @@
+"""Recurring series: an RRULE, the occurrences it materialises as events, and edits.
+
+Occurrences are ordinary events (with ``series_id`` and ``recurrence_id``)
+so RSVPs, badges and matching work on them unchanged. They are created up
+to ``SERIES_HORIZON_DAYS`` ahead; ``organizer tick`` keeps that window full.
+Recurrence follows the wall clock: "Tuesday 08:30" stays 08:30 across a
+daylight-saving change.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from dateutil.rrule import rrulestr
+from flask import current_app
+from sqlalchemy import select
+
+from .db import after_commit, commit, db
+from .models import Event, Host, Series, utcnow
+from .plugins import hook
+
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+TEMPLATE_FIELDS = ("kind", "title", "description", "timezone", "venue", "address",
+                   "online_url", "capacity")
+
+
+def build_rule(freq: str, interval: int, weekdays: list[str], count: int | None = None,
+               until_utc: datetime | None = None, month_week: int | None = None) -> str:
+    """An RRULE body from the series form's choices.
+
+    ``freq`` is "weekly" (on ``weekdays``, every ``interval`` weeks) or
+    "monthly" (the ``month_week``-th of the first weekday; -1 is the last).
+    """
+    parts = []
+    if freq == "monthly":
+        parts += ["FREQ=MONTHLY", f"INTERVAL={interval}", f"BYDAY={month_week}{weekdays[0]}"]
+    else:
+        parts += ["FREQ=WEEKLY", f"INTERVAL={interval}", "BYDAY=" + ",".join(weekdays)]
+    if count:
+        parts.append(f"COUNT={count}")
+    elif until_utc:
+        parts.append(f"UNTIL={until_utc.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}")
+    return ";".join(parts)
+
+
+def describe(series: Series) -> str:
+    """'Every other Tuesday at 08:30 for 45 minutes' — the rule in words."""
+    fields = dict(part.split("=", 1) for part in series.rrule.split(";"))
+    interval = int(fields.get("INTERVAL", 1))
+    days = fields.get("BYDAY", "").split(",")
+    time = f"{series.dtstart_local:%H:%M}"
+    length = f"{series.duration_minutes} minutes"
+    if fields["FREQ"] == "MONTHLY":
+        code = days[0]
+        nth, day = code[:-2], code[-2:]
+        ordinal = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"}
+        every = "Every month" if interval == 1 else f"Every {interval} months"
+        text = f"{every} on the {ordinal.get(nth, nth)} {WEEKDAY_NAMES[WEEKDAYS.index(day)]}"
+    else:
+        names = " and ".join(WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in days if d in WEEKDAYS)
+        every = {1: "Every", 2: "Every other"}.get(interval, f"Every {interval} weeks on")
+        text = f"{every} {names}"
+    text += f" at {time} for {length}"
+    if "COUNT" in fields:
+        text += f", {fields['COUNT']} times"
+    elif "UNTIL" in fields:
+        until = datetime.strptime(fields["UNTIL"], "%Y%m%dT%H%M%SZ")
+        text += f", until {until:%d %B %Y}"
+    return text
+
+
+def occurrences(series: Series, until: datetime, limit: int) -> list[datetime]:
+    """Starts (aware, in the series' zone) from the first one up to ``until``."""
+    start = series.dtstart_local.replace(tzinfo=series.zone)
+    rule = rrulestr(series.rrule, dtstart=start)
+    found = []
+    for when in rule:
+        if when > until or len(found) >= limit:
+            break
+        found.append(when)
+    return found
+
+
+def _horizon(now: datetime) -> datetime:
+    return now + timedelta(days=current_app.config["SERIES_HORIZON_DAYS"])
+
+
+def _occurrence_values(series: Series, start: datetime) -> dict:
+    values = {name: getattr(series, name) for name in TEMPLATE_FIELDS}
+    start_utc = start.astimezone(timezone.utc)
+    values.update(starts_at=start_utc, ends_at=start_utc + timedelta(minutes=series.duration_minutes))
+    return values
+
+
+def materialise(series: Series, now: datetime) -> int:
+    """Create the missing occurrences up to the horizon; return how many were added.
+
+    Safe when two ticks run at once: the (series, recurrence-id) pair is
+    unique, and an insert that loses the race is skipped.
+    """
+    limit = current_app.config["SERIES_MAX_OCCURRENCES"]
+    existing = set(db.session.scalars(
+        select(Event.recurrence_id).where(Event.series_id == series.id)))
+    added = 0
+    for start in occurrences(series, _horizon(now), limit):
+        key = start.astimezone(timezone.utc)
+        if key in existing:
+            continue
+        event = Event(owner_id=series.owner_id, series_id=series.id, recurrence_id=key,
+                      status="published" if series.status == "published" else "draft",
+                      published_at=utcnow() if series.status == "published" else None,
+                      settings={}, **_occurrence_values(series, start))
+        try:
+            with db.session.begin_nested():
+                db.session.add(event)
+        except Exception:  # IntegrityError: another tick made this occurrence first
+            continue
+        added += 1
+        existing.add(key)
+    return added
+
+
+def create(owner: Host, template: dict, rrule: str, dtstart_local: datetime,
+           duration_minutes: int, publish: bool) -> Series:
+    """Store a series and its first occurrences."""
+    series = Series(owner=owner, rrule=rrule, dtstart_local=dtstart_local,
+                    duration_minutes=duration_minutes,
+                    status="published" if publish else "draft", **template)
+    db.session.add(series)
+    db.session.flush()
+    materialise(series, utcnow())
+    commit()
+    return series
+
+
+def extend_all(now: datetime) -> int:
+    """Top up every live series to the horizon (run by the due-work command)."""
+    added = 0
+    for series in db.session.scalars(select(Series).where(Series.status != "cancelled")):
+        added += materialise(series, now)
+    commit()
+    return added
+
+
+def update(series: Series, template: dict, rrule: str, dtstart_local: datetime,
+           duration_minutes: int) -> int:
+    """Edit the whole series; return how many upcoming occurrences changed.
+
+    Upcoming occurrences that were not edited on their own follow the new
+    template and times, matched by their local date so their guest lists
+    stay; dates the new rule drops are cancelled; new dates are added.
+    Past occurrences are history and stay as they were.
+    """
+    now = utcnow()
+    for name, value in template.items():
+        setattr(series, name, value)
+    series.rrule = rrule
+    series.dtstart_local = dtstart_local
+    series.duration_minutes = duration_minutes
+    series.sequence += 1
+    series.updated_at = now
+    limit = current_app.config["SERIES_MAX_OCCURRENCES"]
+    new_starts = {s.date(): s for s in occurrences(series, _horizon(now), limit)}
+    changed = 0
+    upcoming = [e for e in series.events if e.starts_at > now and not e.detached]
+    for event in upcoming:
+        local_day = event.recurrence_id.astimezone(series.zone).date()
+        start = new_starts.pop(local_day, None)
+        if start is None:
+            if event.status != "cancelled":
+                _cancel_occurrence(event)
+                changed += 1
+            continue
+        values = _occurrence_values(series, start)
+        before = {n: getattr(event, n) for n in values}
+        for name, value in values.items():
+            setattr(event, name, value)
+        event.recurrence_id = start.astimezone(timezone.utc)
+        diff = [n for n in values if before[n] != values[n]]
+        if diff:
+            event.sequence += 1
+            event.updated_at = now
+            changed += 1
+            if event.status == "published":
+                after_commit(lambda e=event, d=diff: hook().event_updated(event=e, changes=d))
+    db.session.flush()
+    materialise(series, now)
+    commit()
+    return changed
+
+
+def _cancel_occurrence(event: Event) -> None:
+    was_published = event.status == "published"
+    event.status = "cancelled"
+    event.cancelled_at = utcnow()
+    event.sequence += 1
+    if was_published:
+        after_commit(lambda: hook().event_cancelled(event=event))
+
+
+def publish(series: Series) -> int:
+    """Publish a draft series and its upcoming draft occurrences."""
+    series.status = "published"
+    series.sequence += 1
+    count = 0
+    for event in series.events:
+        if event.status == "draft" and event.starts_at > utcnow():
+            event.status = "published"
+            event.published_at = utcnow()
+            after_commit(lambda e=event: hook().event_published(event=e))
+            count += 1
+    commit()
+    return count
+
+
+def cancel(series: Series) -> int:
+    """Cancel the series and every upcoming occurrence."""
+    series.status = "cancelled"
+    series.sequence += 1
+    count = 0
+    for event in series.events:
+        if event.starts_at > utcnow() and event.status != "cancelled":
+            _cancel_occurrence(event)
+            count += 1
+    commit()
+    return count

@@ -1,0 +1,63 @@
+// organizer — small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // Ask before destructive actions (forms marked .js-confirm).
+  document.querySelectorAll("form.js-confirm").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm || "Are you sure?")) event.preventDefault();
+    });
+  });
+
+  // Pre-select the browser's time zone on sign-up when the field is untouched.
+  document.querySelectorAll(".js-detect-timezone select").forEach(function (select) {
+    try {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone && select.querySelector('option[value="' + zone + '"]') && !select.dataset.touched) {
+        select.value = zone;
+      }
+    } catch (e) { /* keep the server's default */ }
+  });
+
+  // Select the whole link when a copy field is focused.
+  document.querySelectorAll("input.copy").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+
+  // Series form: show the weekday or month-week choice that applies.
+  var freq = document.getElementById("freq");
+  if (freq) {
+    var sync = function () {
+      var monthly = freq.value === "monthly";
+      document.querySelectorAll(".js-weekly").forEach(function (el) { el.hidden = monthly; });
+      document.querySelectorAll(".js-monthly").forEach(function (el) { el.hidden = !monthly; });
+    };
+    freq.addEventListener("change", sync);
+    sync();
+  }
+
+  // Job pages: poll the job's state until it is finished.
+  document.querySelectorAll(".js-job").forEach(function (box) {
+    var bar = box.querySelector(".js-job-bar");
+    var text = box.querySelector(".js-job-text");
+    var download = box.querySelector(".js-job-download");
+    function poll() {
+      fetch(box.dataset.stateUrl, { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          bar.value = s.percent;
+          if (s.status === "done") {
+            text.textContent = "Finished.";
+            if (s.download) { download.hidden = false; download.querySelector("a").href = s.download; }
+          } else if (s.status === "failed") {
+            text.textContent = "Failed: " + s.message;
+          } else {
+            text.textContent = s.done + " of " + (s.total || "?") + " " + (s.message || "");
+            setTimeout(poll, 1000);
+          }
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    }
+    poll();
+  });
+})();

@@ -1,0 +1,53 @@
+"""Due work: what a timer runs every minute (``organizer tick``).
+
+Each piece of work is claimed with a single conditional UPDATE before it is
+done, so two ticks running at once (an overlapping cron, two servers) never
+do anything twice.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from .db import after_commit, commit, db
+from .models import Event, utcnow
+from .plugins import hook
+
+log = logging.getLogger(__name__)
+
+
+def claim_ended(event_id: int, now: datetime) -> bool:
+    """Mark ``event_id`` as ended if nobody has; True for the one caller that did."""
+    result = db.session.execute(
+        update(Event).where(Event.id == event_id, Event.ended_at.is_(None))
+        .values(ended_at=now))
+    return result.rowcount == 1
+
+
+def end_events(now: datetime) -> int:
+    """Fire ``event_ended`` once for every published event whose end has passed."""
+    due = db.session.scalars(
+        select(Event.id).where(Event.status == "published", Event.ends_at <= now,
+                               Event.ended_at.is_(None))).all()
+    db.session.commit()
+    fired = 0
+    for event_id in due:
+        if claim_ended(event_id, now):
+            event = db.session.get(Event, event_id)
+            after_commit(lambda event=event: hook().event_ended(event=event))
+            fired += 1
+        commit()
+    return fired
+
+
+def run(now: datetime | None = None) -> dict[str, int]:
+    """Do everything that is due; return counts for the log."""
+    from .series import extend_all
+
+    now = now or utcnow()
+    counts = {"ended": end_events(now), "occurrences": extend_all(now)}
+    done = hook().due_work(now=now)
+    counts["plugin_work"] = sum(n for n in done if isinstance(n, int))
+    return counts

@@ -1,0 +1,58 @@
+"""Local wall-clock times, IANA zones and the traps between them (DST gaps and folds)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+class TimeError(ValueError):
+    """A time that cannot be used, with a sentence a person can act on."""
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """All IANA zone names a host may pick, sorted, without legacy aliases."""
+    names = {n for n in available_timezones()
+             if "/" in n and not n.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))}
+    return tuple(sorted(names | {"UTC"}))
+
+
+def get_zone(name: str) -> ZoneInfo:
+    """The zone called ``name``; raise :class:`TimeError` for an unknown one."""
+    if not name or name not in set(zone_names()):
+        raise TimeError(f"“{name}” is not a time zone we know. "
+                        "Choose one such as Europe/Berlin or America/New_York.")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - tzdata missing
+        raise TimeError(f"“{name}” is not a time zone we know.") from exc
+
+
+def localize(naive: datetime, zone: ZoneInfo) -> datetime:
+    """Attach ``zone`` to a wall-clock time, refusing one that does not exist.
+
+    In a DST gap (02:30 on the night clocks jump from 02:00 to 03:00) the
+    time never happens: the caller gets a message rather than a silent shift.
+    In a fold (the repeated hour) the first occurrence is used.
+    """
+    local = naive.replace(tzinfo=zone, fold=0)
+    round_trip = local.astimezone(timezone.utc).astimezone(zone)
+    if round_trip.replace(tzinfo=None) != naive:
+        raise TimeError(
+            f"{naive:%H:%M} on {naive:%d %B %Y} does not exist in {zone.key}: "
+            "the clocks skip that hour for daylight saving time. Pick a time outside it.")
+    return local
+
+
+def to_utc(naive: datetime, zone_name: str) -> datetime:
+    """A local wall-clock time in the named zone, as aware UTC."""
+    return localize(naive, get_zone(zone_name)).astimezone(timezone.utc)
+
+
+def format_range(start: datetime, end: datetime) -> str:
+    """'Tue 3 March 2026, 08:30–09:15 CET' for two aware local datetimes."""
+    day = f"{start:%a} {start.day} {start:%B %Y}"
+    if start.date() == end.date():
+        return f"{day}, {start:%H:%M}–{end:%H:%M} {start:%Z}"
+    return f"{day}, {start:%H:%M} – {end:%a} {end.day} {end:%B %Y}, {end:%H:%M} {end:%Z}"

@@ -1,0 +1,176 @@
+"""The host's pages: dashboard, event form, event management, co-hosts."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from .. import event_settings, events, presets
+from ..db import db
+from ..forms import CoHostForm, EventForm
+from ..models import Attendee, CoHost, Event, Series, utcnow
+from ..plugins import hook
+from ..security import refuse
+from ..series import describe
+
+bp = Blueprint("host", __name__)
+
+
+@bp.route("/")
+def home():
+    if current_user.is_authenticated:
+        return redirect(url_for("host.dashboard"))
+    return render_template("home.html")
+
+
+def _my_events_query():
+    cohosted = select(CoHost.event_id).where(CoHost.host_id == current_user.id)
+    return select(Event).where(or_(Event.owner_id == current_user.id, Event.id.in_(cohosted)))
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    now = utcnow()
+    query = _my_events_query()
+    upcoming = db.session.scalars(query.where(Event.ends_at >= now, Event.status != "cancelled")
+                                  .order_by(Event.starts_at).limit(50)).all()
+    past = db.session.scalars(query.where(or_(Event.ends_at < now, Event.status == "cancelled"))
+                              .order_by(Event.starts_at.desc()).limit(20)).all()
+    series = db.session.scalars(select(Series).where(Series.owner_id == current_user.id)
+                                .order_by(Series.created_at.desc())).all()
+    counts = _going_counts([e.id for e in upcoming + past])
+    return render_template("host/dashboard.html", upcoming=upcoming, past=past,
+                           series=series, counts=counts, describe=describe)
+
+
+def _going_counts(event_ids: list[int]) -> dict[int, int]:
+    if not event_ids:
+        return {}
+    rows = db.session.execute(
+        select(Attendee.event_id, func.count()).where(
+            Attendee.event_id.in_(event_ids), Attendee.status == "going")
+        .group_by(Attendee.event_id))
+    return dict(rows.all())
+
+
+def _form_page(form: EventForm, event: Event | None, sections: list[dict],
+               plugin_errors: list[str], status: int = 200):
+    return render_template("host/event_form.html", form=form, event=event,
+                           sections=sections, plugin_errors=plugin_errors), status
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def new_event():
+    preset = request.args.get("preset", "meetup")
+    form = EventForm()
+    sections = event_settings.sections(None)
+    if request.method == "GET":
+        form.process(data=presets.form_defaults(preset, current_user.timezone, utcnow()))
+    plugin_errors: list[str] = []
+    if form.validate_on_submit():
+        settings, plugin_errors = event_settings.read(request.form, sections, {})
+        if not plugin_errors:
+            publish = request.form.get("action") == "publish"
+            event = events.create(current_user, form.values(), settings, publish=publish)
+            flash("Published. Share the link below." if publish else
+                  "Saved as a draft. Preview it, then publish when ready.", "success")
+            return redirect(url_for("host.manage", event_id=event.id))
+    status = 422 if (form.errors or plugin_errors) else 200
+    return _form_page(form, None, sections, plugin_errors, status)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_event(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    form = EventForm(obj=event)
+    sections = event_settings.sections(event)
+    if request.method == "GET":
+        form.start.data = event.local_start.replace(tzinfo=None)
+        form.end.data = event.local_end.replace(tzinfo=None)
+    plugin_errors: list[str] = []
+    if event.status == "cancelled" and request.method == "POST":
+        flash("A cancelled event cannot be changed.", "error")
+        return redirect(url_for("host.manage", event_id=event.id))
+    if form.validate_on_submit():
+        settings, plugin_errors = event_settings.read(request.form, sections, event.settings)
+        if not plugin_errors:
+            changed = events.update(event, form.values(), settings)
+            if request.form.get("action") == "publish":
+                events.publish(event)
+            flash("Saved. Attendees' calendars will pick up the change." if changed
+                  else "Nothing changed.", "success")
+            return redirect(url_for("host.manage", event_id=event.id))
+    status = 422 if (form.errors or plugin_errors) else 200
+    return _form_page(form, event, sections, plugin_errors, status)
+
+
+@bp.route("/events/<int:event_id>")
+@login_required
+def manage(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    counts = dict(db.session.execute(
+        select(Attendee.status, func.count()).where(Attendee.event_id == event.id)
+        .group_by(Attendee.status)).all())
+    attendees = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)
+                                   .order_by(Attendee.created_at).limit(500)).all()
+    actions = [action for result in hook().host_event_actions(event=event)
+               for action in (result or [])]
+    return render_template("host/manage.html", event=event, counts=counts, attendees=attendees,
+                           actions=actions, cohost_form=CoHostForm(),
+                           is_owner=event.owner_id == current_user.id)
+
+
+@bp.route("/events/<int:event_id>/publish", methods=["POST"])
+@login_required
+def publish(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    if events.publish(event):
+        flash("Published. Anyone with the link can see it now.", "success")
+    else:
+        flash("Only a draft can be published.", "error")
+    return redirect(url_for("host.manage", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/cancel", methods=["POST"])
+@login_required
+def cancel(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    if events.cancel(event):
+        flash("The event is cancelled. Its page and calendar entries now say so.", "success")
+    else:
+        flash("The event was already cancelled.", "info")
+    return redirect(url_for("host.manage", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/cohosts", methods=["POST"])
+@login_required
+def add_cohost(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    if event.owner_id != current_user.id:
+        refuse(403, "Only the event's owner can add co-hosts.")
+    form = CoHostForm()
+    if not form.validate_on_submit():
+        for error in form.email.errors:
+            flash(error, "error")
+        return redirect(url_for("host.manage", event_id=event.id))
+    host = events.add_cohost(event, form.email.data)
+    if host is None:
+        flash("No host has signed up with that address. Ask them to create an account first.",
+              "error")
+    else:
+        flash(f"{host.name} can now edit this event.", "success")
+    return redirect(url_for("host.manage", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/cohosts/<int:host_id>/remove", methods=["POST"])
+@login_required
+def remove_cohost(event_id: int, host_id: int):
+    event = events.get_editable(event_id, current_user)
+    if event.owner_id != current_user.id:
+        refuse(403, "Only the event's owner can remove co-hosts.")
+    events.remove_cohost(event, host_id)
+    flash("Co-host removed.", "success")
+    return redirect(url_for("host.manage", event_id=event.id))

@@ -1,0 +1,119 @@
+"""Pages anyone with the link can open: events, series, a host's page and calendar feed."""
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import quote_plus
+
+from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from .. import events, ics
+from ..db import db
+from ..models import Event, Host, Series, utcnow
+from ..plugins import hook
+from ..rendering import render_markdown
+from ..series import describe
+from ..timeutil import format_range
+from ..urls import external_url, webcal
+
+bp = Blueprint("events", __name__)
+
+FEED_PAST_DAYS = 90
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def _visible_event(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None or not events.visible_to(event, _viewer()):
+        abort(404)
+    return event
+
+
+def map_link(address: str) -> str:
+    """A link to the address on OpenStreetMap (a link, so the page itself loads nothing)."""
+    return "https://www.openstreetmap.org/search?query=" + quote_plus(address)
+
+
+def _ics_response(body: bytes, filename: str) -> Response:
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-cache"})
+
+
+@bp.route("/e/<slug>")
+def public(slug: str):
+    event = _visible_event(slug)
+    panels = [Markup(p) for p in hook().event_page_panels(event=event, viewer=_viewer()) if p]
+    return render_template(
+        "public/event.html", event=event, description=render_markdown(event.description),
+        when=format_range(event.local_start, event.local_end), panels=panels,
+        map_url=map_link(event.address or event.venue) if (event.address or event.venue) else None,
+        can_edit=events.can_edit(event, _viewer()), is_past=event.ends_at < utcnow())
+
+
+@bp.route("/e/<slug>.ics")
+def event_ics(slug: str):
+    event = _visible_event(slug)
+    return _ics_response(ics.event_file(event), f"{event.slug}.ics")
+
+
+def _visible_series(slug: str) -> Series:
+    series = db.session.scalar(select(Series).where(Series.slug == slug))
+    viewer = _viewer()
+    if series is None or (series.status == "draft" and
+                          (viewer is None or viewer.id != series.owner_id)):
+        abort(404)
+    return series
+
+
+@bp.route("/s/<slug>")
+def series_public(slug: str):
+    series = _visible_series(slug)
+    now = utcnow()
+    upcoming = [e for e in series.events if e.ends_at >= now and e.status != "draft"][:12]
+    return render_template("public/series.html", series=series, upcoming=upcoming,
+                           description=render_markdown(series.description),
+                           rule=describe(series))
+
+
+@bp.route("/s/<slug>.ics")
+def series_ics(slug: str):
+    series = _visible_series(slug)
+    return _ics_response(ics.series_file(series), f"{series.slug}.ics")
+
+
+def _host(handle: str) -> Host:
+    host = db.session.scalar(select(Host).where(Host.handle == handle))
+    if host is None:
+        abort(404)
+    return host
+
+
+@bp.route("/h/<handle>")
+def host_page(handle: str):
+    host = _host(handle)
+    upcoming = db.session.scalars(
+        select(Event).where(Event.owner_id == host.id, Event.status == "published",
+                            Event.ends_at >= utcnow()).order_by(Event.starts_at).limit(30)).all()
+    feed = external_url("events.host_feed", handle=host.handle)
+    return render_template("public/host.html", host=host, upcoming=upcoming,
+                           feed_url=feed, webcal_url=webcal(feed))
+
+
+@bp.route("/h/<handle>/calendar.ics")
+def host_feed(handle: str):
+    host = _host(handle)
+    since = utcnow() - timedelta(days=FEED_PAST_DAYS)
+    series = db.session.scalars(select(Series).where(
+        Series.owner_id == host.id, Series.status != "draft")).all()
+    single = db.session.scalars(select(Event).where(
+        Event.owner_id == host.id, Event.series_id.is_(None),
+        Event.status.in_(("published", "cancelled")), Event.ends_at >= since)
+        .order_by(Event.starts_at)).all()
+    body = ics.feed_file(f"{host.name} — organizer", single, series)
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "max-age=300"})

@@ -1,0 +1,113 @@
+"""The host's pages for a recurring series: create, edit the whole series, publish, cancel."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import presets, series as series_service
+from ..db import db
+from ..forms import SeriesForm
+from ..models import Series, utcnow
+from ..series import WEEKDAYS
+
+bp = Blueprint("series", __name__, url_prefix="/series")
+
+
+def _owned(series_id: int) -> Series:
+    series = db.session.get(Series, series_id)
+    if series is None:
+        abort(404)
+    if series.owner_id != current_user.id:
+        abort(403)
+    return series
+
+
+def _rule(form: SeriesForm) -> str:
+    return series_service.build_rule(**form.rule_parts())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = SeriesForm()
+    if request.method == "GET":
+        preset = request.args.get("preset", "coffee")
+        defaults = presets.form_defaults(preset, current_user.timezone, utcnow())
+        start: datetime = defaults.pop("start")
+        end: datetime = defaults.pop("end")
+        form.process(data={**defaults, "first_date": start.date(), "time": start.time(),
+                           "duration": int((end - start) / timedelta(minutes=1)),
+                           "weekdays": [WEEKDAYS[start.weekday()]], "interval": 2,
+                           "freq": "weekly", "ends": "never"})
+    if form.validate_on_submit():
+        series = series_service.create(
+            current_user, form.template_values(), _rule(form), form.dtstart_local,
+            form.duration.data, publish=request.form.get("action") == "publish")
+        flash(f"Series created: {series_service.describe(series)}. "
+              f"{len(series.events)} dates are on the calendar.", "success")
+        return redirect(url_for("series.manage", series_id=series.id))
+    return render_template("host/series_form.html", form=form, series=None), \
+        422 if form.errors else 200
+
+
+@bp.route("/<int:series_id>")
+@login_required
+def manage(series_id: int):
+    series = _owned(series_id)
+    return render_template("host/series_manage.html", series=series,
+                           description=series_service.describe(series), now=utcnow())
+
+
+@bp.route("/<int:series_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(series_id: int):
+    series = _owned(series_id)
+    if series.status == "cancelled":
+        flash("A cancelled series cannot be changed.", "error")
+        return redirect(url_for("series.manage", series_id=series.id))
+    form = SeriesForm(obj=series)
+    if request.method == "GET":
+        fields = dict(part.split("=", 1) for part in series.rrule.split(";"))
+        form.first_date.data = series.dtstart_local.date()
+        form.time.data = series.dtstart_local.time()
+        form.duration.data = series.duration_minutes
+        form.freq.data = fields["FREQ"].lower()
+        form.interval.data = int(fields.get("INTERVAL", 1))
+        days = fields.get("BYDAY", "").split(",")
+        form.weekdays.data = [d[-2:] for d in days]
+        if fields["FREQ"] == "MONTHLY":
+            form.month_week.data = int(days[0][:-2])
+        form.ends.data = "count" if "COUNT" in fields else "until" if "UNTIL" in fields else "never"
+        if "COUNT" in fields:
+            form.count.data = int(fields["COUNT"])
+        if "UNTIL" in fields:
+            until = datetime.strptime(fields["UNTIL"], "%Y%m%dT%H%M%SZ")
+            form.until.data = until.date()
+    if form.validate_on_submit():
+        changed = series_service.update(series, form.template_values(), _rule(form),
+                                        form.dtstart_local, form.duration.data)
+        flash(f"Series saved; {changed} upcoming dates changed. Dates you edited on their "
+              "own keep your edits.", "success")
+        return redirect(url_for("series.manage", series_id=series.id))
+    return render_template("host/series_form.html", form=form, series=series), \
+        422 if form.errors else 200
+
+
+@bp.route("/<int:series_id>/publish", methods=["POST"])
+@login_required
+def publish(series_id: int):
+    series = _owned(series_id)
+    count = series_service.publish(series)
+    flash(f"Series published; {count} upcoming dates are open.", "success")
+    return redirect(url_for("series.manage", series_id=series.id))
+
+
+@bp.route("/<int:series_id>/cancel", methods=["POST"])
+@login_required
+def cancel(series_id: int):
+    series = _owned(series_id)
+    count = series_service.cancel(series)
+    flash(f"Series cancelled; {count} upcoming dates are cancelled.", "success")
+    return redirect(url_for("series.manage", series_id=series.id))
