@@ -114,9 +114,13 @@ def commit() -> None:
     """
     session = db.session
     session.commit()
-    pending = session.info.pop("organizer_after_commit", [])
-    for callback in pending:
-        callback()
+    while pending := session.info.pop("organizer_after_commit", []):
+        for callback in pending:
+            callback()
+        # End whatever transaction the callbacks opened (even a read): on
+        # SQLite a transaction that read first cannot later take the write
+        # lock once someone else has written.
+        session.commit()
 
 
 def _install_after_commit(app: Flask) -> None:

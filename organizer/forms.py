@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import (DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField,
+from wtforms import (DateField, SelectChoice, DateTimeLocalField, EmailField, IntegerField, PasswordField,
                      SelectField, SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Length,
                                 NumberRange, Optional, ValidationError)
@@ -46,19 +46,24 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
 def zone_choices():
-    return [(name, name.replace("_", " ")) for name in timeutil.zone_names()]
+    return options((name, name.replace("_", " ")) for name in timeutil.zone_names())
 
 
 class _EventDetails(FlaskForm):
     """Fields an event and a series share."""
 
-    kind = SelectField("Kind", choices=list(EVENT_KINDS.items()), validators=[DataRequired()])
+    kind = SelectField("Kind", choices=options(EVENT_KINDS.items()), validators=[DataRequired()])
     title = StringField("Title", filters=[_strip], validators=[
         DataRequired("Give the event a title."), Length(max=200), no_control_characters])
     description = TextAreaField(
@@ -144,14 +149,14 @@ class SeriesForm(_EventDetails):
     duration = IntegerField("Length (minutes)", validators=[
         InputRequired("Enter how long each meeting lasts."),
         NumberRange(min=5, max=24 * 60, message="Between 5 minutes and 24 hours.")])
-    freq = SelectField("Repeats", choices=[("weekly", "Weekly"), ("monthly", "Monthly")])
-    interval = SelectField("Every", coerce=int, choices=[
-        (1, "every week / month"), (2, "every other"), (3, "every third"), (4, "every fourth")])
-    weekdays = MultiCheckboxField("On", choices=list(zip(WEEKDAYS, WEEKDAY_NAMES)))
-    month_week = SelectField("Week of the month", coerce=int, choices=[
-        (1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")])
-    ends = SelectField("Ends", choices=[("never", "Never"), ("count", "After a number of times"),
-                                        ("until", "On a date")])
+    freq = SelectField("Repeats", choices=options([("weekly", "Weekly"), ("monthly", "Monthly")]))
+    interval = SelectField("Every", coerce=int, choices=options([
+        (1, "every week / month"), (2, "every other"), (3, "every third"), (4, "every fourth")]))
+    weekdays = MultiCheckboxField("On", choices=options(zip(WEEKDAYS, WEEKDAY_NAMES)))
+    month_week = SelectField("Week of the month", coerce=int, choices=options([
+        (1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")]))
+    ends = SelectField("Ends", choices=options([
+        ("never", "Never"), ("count", "After a number of times"), ("until", "On a date")]))
     count = IntegerField("Number of times", validators=[
         Optional(), NumberRange(min=1, max=500, message="Between 1 and 500 times.")])
     until = DateField("Last date", validators=[Optional()])

@@ -45,8 +45,9 @@ def _build(message: Message) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = current_app.config["MAIL_FROM"]
     mail["To"] = message.to
-    # Header injection is impossible: EmailMessage refuses CR/LF in headers.
-    mail["Subject"] = message.subject
+    # Subjects often carry user text (an event title): line breaks are
+    # flattened so they can never start a header of their own.
+    mail["Subject"] = " ".join(message.subject.split())
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(domain="organizer")
     if message.reply_to:

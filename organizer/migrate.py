@@ -33,7 +33,7 @@ def version_folders(app: Flask | None = None) -> list[str]:
 
 @migrate.configure
 def _with_plugin_folders(config):
-    config.set_main_option("version_path_separator", "os")
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", os.pathsep.join(version_folders(current_app)))
     return config
 

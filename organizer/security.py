@@ -1,7 +1,8 @@
 """Headers, cookies, CSRF and error pages that apply to every response."""
 from __future__ import annotations
 
-from flask import Flask, abort, has_request_context, jsonify, render_template, request
+from flask import (Flask, abort, has_request_context, jsonify, make_response, render_template,
+                   request)
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -38,7 +39,7 @@ def error_response(code: int, message: str | None = None):
 
 def refuse(code: int, message: str):
     """Stop the request with ``code`` and a sentence the person can act on."""
-    abort(error_response(code, message))
+    abort(make_response(error_response(code, message)))
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -52,10 +53,14 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     """Turn on CSRF, secure cookies, security headers and friendly error pages."""
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    # Flask's own defaults leave SameSite unset; "Lax" keeps the cookie off
+    # cross-site POSTs while links from mail still arrive signed in.
+    for name in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
+        if not app.config.get(name):
+            app.config[name] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    # A form left open all day still submits; the token is bound to the session.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     if app.config.get("BASE_URL", "").startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True

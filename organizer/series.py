@@ -20,6 +20,8 @@ from .plugins import hook
 
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# How far back a new or extended series creates occurrences.
+HISTORY_DAYS = 90
 TEMPLATE_FIELDS = ("kind", "title", "description", "timezone", "venue", "address",
                    "online_url", "capacity")
 
@@ -69,20 +71,30 @@ def describe(series: Series) -> str:
     return text
 
 
-def occurrences(series: Series, until: datetime, limit: int) -> list[datetime]:
-    """Starts (aware, in the series' zone) from the first one up to ``until``."""
+def occurrences(series: Series, until: datetime, limit: int,
+                since: datetime | None = None) -> list[datetime]:
+    """Starts (aware, in the series' zone) from ``since`` (default: the first) to ``until``.
+
+    At most ``limit`` of them lie in the future relative to ``since``.
+    """
     start = series.dtstart_local.replace(tzinfo=series.zone)
     rule = rrulestr(series.rrule, dtstart=start)
     found = []
+    ahead = 0
     for when in rule:
-        if when > until or len(found) >= limit:
+        if when > until or ahead >= limit:
             break
+        if since is not None and when < since:
+            continue
         found.append(when)
+        ahead += 1
     return found
 
 
-def _horizon(now: datetime) -> datetime:
-    return now + timedelta(days=current_app.config["SERIES_HORIZON_DAYS"])
+def _horizon(series: Series, now: datetime) -> datetime:
+    # A series that starts later still shows its first months of dates.
+    first = series.dtstart_local.replace(tzinfo=series.zone)
+    return max(now, first) + timedelta(days=current_app.config["SERIES_HORIZON_DAYS"])
 
 
 def _occurrence_values(series: Series, start: datetime) -> dict:
@@ -92,8 +104,10 @@ def _occurrence_values(series: Series, start: datetime) -> dict:
     return values
 
 
-def materialise(series: Series, now: datetime) -> int:
-    """Create the missing occurrences up to the horizon; return how many were added.
+def materialise(series: Series, now: datetime, since: datetime | None = None) -> int:
+    """Create the missing occurrences from ``since`` (default: ``now``) to the horizon.
+
+    Returns how many were added.
 
     Safe when two ticks run at once: the (series, recurrence-id) pair is
     unique, and an insert that loses the race is skipped.
@@ -102,7 +116,8 @@ def materialise(series: Series, now: datetime) -> int:
     existing = set(db.session.scalars(
         select(Event.recurrence_id).where(Event.series_id == series.id)))
     added = 0
-    for start in occurrences(series, _horizon(now), limit):
+    since = now if since is None else since
+    for start in occurrences(series, _horizon(series, now), limit, since=since):
         key = start.astimezone(timezone.utc)
         if key in existing:
             continue
@@ -128,7 +143,10 @@ def create(owner: Host, template: dict, rrule: str, dtstart_local: datetime,
                     status="published" if publish else "draft", **template)
     db.session.add(series)
     db.session.flush()
-    materialise(series, utcnow())
+    now = utcnow()
+    # A series that began recently shows its recent past too; dates long past
+    # are history and are not created.
+    materialise(series, now, since=now - timedelta(days=HISTORY_DAYS))
     commit()
     return series
 
@@ -160,12 +178,19 @@ def update(series: Series, template: dict, rrule: str, dtstart_local: datetime,
     series.sequence += 1
     series.updated_at = now
     limit = current_app.config["SERIES_MAX_OCCURRENCES"]
-    new_starts = {s.date(): s for s in occurrences(series, _horizon(now), limit)}
+    new_starts = {s.date(): s for s in occurrences(series, _horizon(series, now), limit,
+                                                   since=now)}
     changed = 0
-    upcoming = [e for e in series.events if e.starts_at > now and not e.detached]
+    upcoming = [e for e in series.events if e.starts_at > now]
     for event in upcoming:
         local_day = event.recurrence_id.astimezone(series.zone).date()
         start = new_starts.pop(local_day, None)
+        if event.detached:
+            # Edited on its own: it keeps its details but now overrides the
+            # new rule's instance of that day.
+            if start is not None:
+                event.recurrence_id = start.astimezone(timezone.utc)
+            continue
         if start is None:
             if event.status != "cancelled":
                 _cancel_occurrence(event)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..db import db
@@ -47,7 +47,9 @@ def state(job_id: int):
 @login_required
 def download(job_id: int):
     job = _own_job(job_id)
-    path = Path(job.result.get("file", ""))
-    if job.status != "done" or not path.is_file():
+    path = Path(job.result.get("file", "")).resolve()
+    folder = (Path(current_app.instance_path) / "jobs" / str(job.id)).resolve()
+    # Only files the job wrote into its own folder are ever sent.
+    if job.status != "done" or folder not in path.parents or not path.is_file():
         abort(404)
     return send_file(path, as_attachment=True, download_name=path.name)

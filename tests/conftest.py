@@ -1,0 +1,217 @@
+"""Fixtures: an app on a fresh database (SQLite, and PostgreSQL when a URL is given).
+
+Set ``ORGANIZER_TEST_DATABASE_URL`` (for example
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``) and every test that
+uses ``app`` runs once on SQLite and once on PostgreSQL.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData, create_engine, text
+
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
+from organizer import create_app
+from organizer.db import db
+
+PG_URL = os.environ.get("ORGANIZER_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is much faster)."""
+    folder = tmp_path_factory.mktemp("template")
+    app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": "t" * 32})
+    with app.app_context():
+        from organizer.migrate import upgrade
+        upgrade()
+        db.engine.dispose()
+    return folder / "organizer.db"
+
+
+@pytest.fixture(scope="session")
+def pg_ready():
+    """Migrate the PostgreSQL test database once per run."""
+    if not PG_URL:
+        return None
+    app = create_app({"INSTANCE_PATH": "/tmp/organizer-pg-template", "SECRET_KEY": "t" * 32,
+                      "DATABASE_URL": PG_URL})
+    with app.app_context():
+        from organizer.migrate import reset
+        reset()
+        db.engine.dispose()
+    return PG_URL
+
+
+def _truncate_pg(url: str) -> None:
+    engine = create_engine(url)
+    meta = MetaData()
+    meta.reflect(bind=engine)
+    names = ", ".join(f'"{t.name}"' for t in meta.sorted_tables if t.name != "alembic_version")
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own app context, as in production.
+
+    Tests hold an app context to read the database; without this, requests
+    would share its ``g`` (and so its signed-in user and CSRF token). The
+    test's own session is committed before the request and expired after, so
+    each side sees what the other wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        outer = _cv_app.get(None)
+        if outer is not None:
+            db.session.commit()
+
+        def run():
+            _cv_app.set(None)
+            return super(IsolatedClient, self).open(*args, **kwargs)
+
+        response = contextvars.copy_context().run(run)
+        if outer is not None:
+            db.session.commit()
+            db.session.expire_all()
+        return response
+
+
+def make_app(backend: str, tmp_path: Path, sqlite_template: Path, pg_url: str | None, **extra):
+    config = {
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret-" + "x" * 32,
+        "TESTING": True,
+        "BASE_URL": "http://organizer.test",
+        "JOB_BACKEND": "eager",
+        **extra,
+    }
+    Path(config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
+    if backend == "postgresql":
+        _truncate_pg(pg_url)
+        config["DATABASE_URL"] = pg_url
+    else:
+        shutil.copy(sqlite_template, Path(config["INSTANCE_PATH"]) / "organizer.db")
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app_factory(backend, tmp_path, sqlite_template, pg_ready):
+    """Build an app on a fresh database with extra config (plugins, limits, ...)."""
+    made = []
+
+    def factory(**extra):
+        app = make_app(backend, tmp_path, sqlite_template, pg_ready, **extra)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        from organizer.jobs import wait_all
+        wait_all(app)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, page: str = "/signin") -> str:
+    """The CSRF token of the client's session, read from a page's form."""
+    html = client.get(page).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def post(client, url: str, data: dict | None = None, page: str = "/signin", **kwargs):
+    """POST a form as a browser would: with the session's CSRF token."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, page))
+    return client.post(url, data=data, **kwargs)
+
+
+def signup(client, name="Ana Host", email="ana@example.org", password=PASSWORD,
+           timezone_name="Europe/Berlin"):
+    response = post(client, "/signup", {"name": name, "email": email, "password": password,
+                                        "timezone": timezone_name})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+def signin(client, email="ana@example.org", password=PASSWORD):
+    return post(client, "/signin", {"email": email, "password": password})
+
+
+def event_form(**overrides) -> dict:
+    """Valid event form data, a week from now, in Berlin."""
+    start = (datetime.now(timezone.utc) + timedelta(days=7)).replace(
+        hour=8, minute=30, second=0, microsecond=0)
+    data = {
+        "kind": "coffee", "title": "Coffee chat", "description": "Let's talk.",
+        "start": start.strftime("%Y-%m-%dT%H:%M"),
+        "end": (start + timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M"),
+        "timezone": "Europe/Berlin", "venue": "Café Lumen", "address": "Markt 1, Berlin",
+        "online_url": "", "capacity": "6", "action": "publish",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def host_client(client):
+    """A client signed in as a fresh host (Ana)."""
+    signup(client)
+    return client
+
+
+def create_event(client, **overrides):
+    """Create an event through the form; return its id."""
+    response = post(client, "/events/new", event_form(**overrides), page="/events/new")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return int(response.location.rstrip("/").split("/")[-1])
+
+
+def outbox(app) -> list:
+    """The messages written to the app's outbox, oldest first, parsed."""
+    import email
+    from email import policy
+    folder = Path(app.instance_path) / "outbox"
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted(folder.glob("*.eml"))]
+
+
+def body_text(message) -> str:
+    """The plain-text body of a parsed message."""
+    return message.get_body(preferencelist=("plain",)).get_content()

@@ -1,0 +1,147 @@
+"""Hosts sign up, sign in, sign out and reset their password."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from organizer.db import db
+from organizer.models import Host, PasswordReset, utcnow
+
+from .conftest import PASSWORD, body_text, csrf_token, outbox, post, signin, signup
+
+
+def test_a_host_signs_up_and_lands_on_the_dashboard(client):
+    response = signup(client)
+    assert response.location.endswith("/dashboard")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "New coffee chat" in page
+    host = db.session.scalar(select(Host))
+    assert host.email == "ana@example.org" and host.timezone == "Europe/Berlin"
+    assert host.password_hash != PASSWORD and PASSWORD not in host.password_hash
+
+
+def test_short_and_common_passwords_are_refused(client):
+    for password, message in [("short1", "at least 8 characters"),
+                              ("password123", "most common"), ("qwertyuiop", "most common")]:
+        response = post(client, "/signup", {"name": "Ana", "email": "ana@example.org",
+                                            "password": password, "timezone": "UTC"})
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(Host)) is None
+
+
+def test_the_same_email_cannot_sign_up_twice(client):
+    signup(client)
+    other = client.application.test_client()
+    response = post(other, "/signup", {"name": "Ana 2", "email": "ANA@example.org",
+                                       "password": PASSWORD, "timezone": "UTC"})
+    assert response.status_code == 422
+    assert "already exists" in response.get_data(as_text=True)
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client):
+    signup(client)
+    fresh = client.application.test_client()
+    response = signin(fresh, password="wrong password here")
+    assert response.status_code == 401
+    assert "don&#39;t match an account" in response.get_data(as_text=True)
+    assert fresh.get("/dashboard").status_code == 302
+
+
+def test_sign_out_ends_the_session_even_for_a_copied_cookie(client):
+    signup(client)
+    stolen = client.get_cookie("session").value
+    response = post(client, "/signout", page="/dashboard")
+    assert response.status_code == 302
+    assert client.get("/dashboard").status_code == 302
+    thief = client.application.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/dashboard").status_code == 302
+
+
+def test_sign_in_is_rate_limited(app_factory):
+    app = app_factory(SIGNIN_RATE_LIMIT="5 per minute")
+    with app.app_context():
+        client = app.test_client()
+        token = csrf_token(client)
+        codes = [client.post("/signin", data={"csrf_token": token, "email": "x@example.org",
+                                              "password": "nope nope"}).status_code
+                 for _ in range(7)]
+    assert codes[:5] == [401] * 5
+    assert codes[5:] == [429, 429]
+
+
+def test_password_reset_by_mail_works_once(app, client):
+    signup(client)
+    post(client, "/signout", page="/dashboard")
+    response = post(client, "/reset", {"email": "ana@example.org"})
+    assert response.status_code == 302
+    messages = outbox(app)
+    assert len(messages) == 1
+    assert messages[0]["To"] == "ana@example.org"
+    path = re.search(r"https?://[^/]+(/reset/[A-Za-z0-9_\-]+)", body_text(messages[0])).group(1)
+    new_password = "a much better passphrase"
+    response = post(client, path, {"password": new_password, "confirm": new_password}, page=path)
+    assert response.status_code == 302
+    fresh = app.test_client()
+    assert signin(fresh, password=new_password).status_code == 302
+    assert signin(app.test_client(), password=PASSWORD).status_code == 401
+    again = app.test_client()
+    response = again.get(path)
+    assert response.status_code == 400 and "already used" in response.get_data(as_text=True)
+
+
+def test_an_expired_reset_link_is_refused(app, client):
+    signup(client)
+    post(client, "/reset", {"email": "ana@example.org"})
+    db.session.execute(update(PasswordReset).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    path = re.search(r"(/reset/[A-Za-z0-9_\-]+)", body_text(outbox(app)[0])).group(1)
+    assert client.get(path).status_code == 400
+
+
+def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(app, client):
+    response = post(client, "/reset", {"email": "nobody@example.org"}, follow_redirects=True)
+    assert "If an account uses that address" in response.get_data(as_text=True)
+    assert outbox(app) == []
+
+
+def test_session_cookie_is_httponly_and_samesite_and_secure_over_https(client):
+    response = signup(client)
+    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    secure = client.application.test_client()
+    token = csrf_token(secure, "https://organizer.test/signin")
+    response = secure.post("https://organizer.test/signin", data={
+        "csrf_token": token, "email": "ana@example.org", "password": PASSWORD},
+        headers={"Referer": "https://organizer.test/signin"})
+    assert response.status_code == 302
+    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
+    assert "Secure" in cookie
+
+
+def test_pages_send_a_content_security_policy(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_form_without_its_csrf_token_is_refused(client):
+    response = client.post("/signup", data={"name": "Ana", "email": "ana@example.org",
+                                             "password": PASSWORD, "timezone": "UTC"})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Host)) is None
+
+
+def test_sign_in_redirects_only_to_local_pages(client):
+    signup(client)
+    post(client, "/signout", page="/dashboard")
+    token = csrf_token(client)
+    response = client.post("/signin?next=//evil.example/", data={
+        "csrf_token": token, "email": "ana@example.org", "password": PASSWORD})
+    assert response.location == "/dashboard"

@@ -1,0 +1,176 @@
+"""Hosts create, preview, publish, edit and cancel events; bad input changes nothing."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from organizer.db import db
+from organizer.models import Event
+
+from .conftest import create_event, event_form, post, signin, signup
+
+
+def _event(event_id: int) -> Event:
+    return db.session.get(Event, event_id)
+
+
+def test_the_coffee_preset_fills_the_form_with_sensible_defaults(host_client):
+    page = host_client.get("/events/new?preset=coffee").get_data(as_text=True)
+    assert 'value="Coffee chat"' in page
+    assert '<option selected value="coffee">' in page
+    assert 'T08:30"' in page and 'T09:15"' in page
+    assert '<option selected value="Europe/Berlin">' in page
+
+
+def test_the_lunch_preset_fills_lunch_time(host_client):
+    page = host_client.get("/events/new?preset=lunch").get_data(as_text=True)
+    assert 'value="Networking lunch"' in page and 'T12:30"' in page and 'T13:45"' in page
+
+
+def test_a_draft_is_visible_to_its_host_only_until_published(app, host_client):
+    event_id = create_event(host_client, action="draft")
+    event = _event(event_id)
+    assert event.status == "draft"
+    preview = host_client.get(f"/e/{event.slug}")
+    assert preview.status_code == 200 and "Preview" in preview.get_data(as_text=True)
+    anonymous = app.test_client()
+    assert anonymous.get(f"/e/{event.slug}").status_code == 404
+    assert anonymous.get(f"/e/{event.slug}.ics").status_code == 404
+    post(host_client, f"/events/{event_id}/publish", page="/dashboard")
+    assert _event(event_id).status == "published"
+    assert anonymous.get(f"/e/{event.slug}").status_code == 200
+
+
+def test_the_event_is_stored_in_utc_with_its_zone(host_client):
+    event_id = create_event(host_client, start="2030-03-05T08:30", end="2030-03-05T09:15")
+    event = _event(event_id)
+    assert event.starts_at == datetime(2030, 3, 5, 7, 30, tzinfo=timezone.utc)
+    assert event.timezone == "Europe/Berlin"
+    assert event.local_start.hour == 8
+
+
+def test_editing_bumps_the_sequence_and_keeps_the_uid(host_client):
+    event_id = create_event(host_client)
+    before = _event(event_id)
+    uid, sequence = before.uid, before.sequence
+    response = post(host_client, f"/events/{event_id}/edit",
+                    event_form(title="Coffee chat, moved", action="save"),
+                    page=f"/events/{event_id}/edit")
+    assert response.status_code == 302
+    after = _event(event_id)
+    assert after.title == "Coffee chat, moved"
+    assert after.uid == uid and after.sequence == sequence + 1
+
+
+def test_cancelling_marks_the_event_and_its_page(app, host_client):
+    event_id = create_event(host_client)
+    post(host_client, f"/events/{event_id}/cancel", page="/dashboard")
+    event = _event(event_id)
+    assert event.status == "cancelled"
+    page = app.test_client().get(f"/e/{event.slug}").get_data(as_text=True)
+    assert "This event is cancelled" in page
+
+
+BAD_INPUT = [
+    ({"end": "2030-03-05T08:00", "start": "2030-03-05T09:00"}, "The end must be after the start"),
+    ({"start": "2030-03-31T02:30", "end": "2030-03-31T03:30", "timezone": "Europe/Berlin"},
+     "does not exist in Europe/Berlin"),
+    ({"timezone": "Mars/Olympus_Mons"}, "is not a time zone we know"),
+    ({"capacity": "0"}, "Capacity must be at least 1"),
+    ({"capacity": "-5"}, "Capacity must be at least 1"),
+    ({"title": "x" * 201}, "Field cannot be longer than 200 characters"),
+    ({"description": "y" * 20_001}, "under 20,000 characters"),
+    ({"title": "Coffee\r\nATTENDEE:mailto:evil@example.org"}, "without line breaks"),
+    ({"online_url": "javascript:alert(1)"}, "starting with https://"),
+    ({"kind": "virtual", "online_url": ""}, "needs an online link"),
+    ({"venue": "", "address": "", "online_url": ""}, "Say where people meet"),
+    ({"start": "tomorrow-ish"}, "Not a valid datetime value"),
+    ({"title": ""}, "Give the event a title"),
+]
+
+
+@pytest.mark.parametrize("overrides, message", BAD_INPUT)
+def test_bad_input_gets_a_clear_message_and_stores_nothing(host_client, overrides, message):
+    response = post(host_client, "/events/new", event_form(**overrides), page="/events/new")
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True).replace("&#39;", "'")
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+@pytest.mark.parametrize("overrides, message", BAD_INPUT[:4])
+def test_a_bad_edit_changes_nothing(host_client, overrides, message):
+    event_id = create_event(host_client)
+    before = _event(event_id)
+    snapshot = (before.title, before.starts_at, before.ends_at, before.capacity, before.sequence)
+    response = post(host_client, f"/events/{event_id}/edit", event_form(**overrides),
+                    page=f"/events/{event_id}/edit")
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    after = _event(event_id)
+    assert (after.title, after.starts_at, after.ends_at, after.capacity, after.sequence) == snapshot
+
+
+def test_another_hosts_event_cannot_be_seen_or_changed(app, host_client):
+    event_id = create_event(host_client)
+    other = app.test_client()
+    signup(other, name="Ben", email="ben@example.org")
+    assert other.get(f"/events/{event_id}").status_code == 403
+    assert other.get(f"/events/{event_id}/edit").status_code == 403
+    response = post(other, f"/events/{event_id}/edit", event_form(title="Hijacked"),
+                    page="/dashboard")
+    assert response.status_code == 403
+    assert post(other, f"/events/{event_id}/cancel", page="/dashboard").status_code == 403
+    assert _event(event_id).title == "Coffee chat" and _event(event_id).status == "published"
+    assert other.get("/events/99999").status_code == 404
+
+
+def test_a_state_change_without_csrf_token_is_refused(host_client):
+    event_id = create_event(host_client)
+    response = host_client.post(f"/events/{event_id}/cancel")
+    assert response.status_code == 400
+    assert _event(event_id).status == "published"
+
+
+def test_an_owner_adds_a_cohost_who_may_then_edit(app, host_client):
+    event_id = create_event(host_client)
+    ben = app.test_client()
+    signup(ben, name="Ben", email="ben@example.org")
+    response = post(host_client, f"/events/{event_id}/cohosts", {"email": "ben@example.org"},
+                    page="/dashboard", follow_redirects=True)
+    assert "Ben can now edit this event" in response.get_data(as_text=True)
+    response = post(ben, f"/events/{event_id}/edit", event_form(title="Edited by Ben",
+                    action="save"), page="/dashboard")
+    assert response.status_code == 302
+    assert _event(event_id).title == "Edited by Ben"
+    assert "Edited by Ben" in ben.get("/dashboard").get_data(as_text=True)
+    # A co-host cannot hand the event to others.
+    carl = app.test_client()
+    signup(carl, name="Carl", email="carl@example.org")
+    assert post(ben, f"/events/{event_id}/cohosts", {"email": "carl@example.org"},
+                page="/dashboard").status_code == 403
+
+
+def test_adding_an_unknown_cohost_explains_why(host_client):
+    event_id = create_event(host_client)
+    response = post(host_client, f"/events/{event_id}/cohosts", {"email": "nobody@example.org"},
+                    page="/dashboard", follow_redirects=True)
+    assert "No host has signed up with that address" in response.get_data(as_text=True)
+
+
+def test_pages_need_sign_in(app):
+    client = app.test_client()
+    response = client.get("/events/new")
+    assert response.status_code == 302 and "/signin" in response.location
+
+
+def test_creating_a_coffee_chat_from_the_preset_takes_one_submit(host_client):
+    """The preset page, submitted unchanged but for the place, publishes an event."""
+    import re
+    page = host_client.get("/events/new?preset=coffee").get_data(as_text=True)
+    start = re.search(r'name="start"[^>]*value="([^"]+)"', page).group(1)
+    end = re.search(r'name="end"[^>]*value="([^"]+)"', page).group(1)
+    event_id = create_event(host_client, start=start, end=end, title="Coffee chat")
+    event = _event(event_id)
+    assert event.kind == "coffee" and event.status == "published"
+    assert (event.ends_at - event.starts_at).seconds == 45 * 60

@@ -1,0 +1,71 @@
+"""Mail goes to SMTP when configured, otherwise to an outbox folder, attachments included."""
+from __future__ import annotations
+
+import email
+from email import policy
+
+from organizer import hookimpl, mail
+
+from .conftest import outbox
+from .smtp_server import SMTPServer
+
+CALENDAR = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//\r\nMETHOD:REQUEST\r\n"
+            b"END:VCALENDAR\r\n")
+
+
+def _message(**extra):
+    return mail.Message(to="ben@example.org", subject="You're going: Coffee chat",
+                        text="See you there.", html="<p>See you <b>there</b>.</p>",
+                        attachments=[mail.Attachment("ticket.png", b"\x89PNG fake", "image/png")],
+                        calendar=CALENDAR, calendar_method="REQUEST", **extra)
+
+
+def test_without_smtp_every_message_is_written_to_the_outbox(app):
+    path = mail.send(_message())
+    assert path.parent.name == "outbox" and path.suffix == ".eml"
+    [message] = outbox(app)
+    assert message["To"] == "ben@example.org"
+    assert message["Subject"] == "You're going: Coffee chat"
+    parts = {part.get_content_type(): part for part in message.walk()}
+    assert parts["image/png"].get_content() == b"\x89PNG fake"
+    assert parts["image/png"].get_filename() == "ticket.png"
+    assert parts["text/calendar"].get_param("method") == "REQUEST"
+    assert parts["application/ics"].get_filename() == "invite.ics"
+    assert "See you there." in parts["text/plain"].get_content()
+
+
+def test_with_smtp_the_message_is_delivered_there_and_not_to_the_outbox(app):
+    with SMTPServer() as server:
+        app.config["SMTP_URL"] = server.url
+        assert mail.send(_message()) is None
+    assert len(server.messages) == 1
+    assert server.messages[0]["to"] == ["<ben@example.org>"]
+    received = email.message_from_bytes(server.messages[0]["data"], policy=policy.default)
+    assert received["Subject"] == "You're going: Coffee chat"
+    assert any(p.get_filename() == "ticket.png" for p in received.walk())
+    assert server.logins, "the SMTP URL's credentials were not used"
+    assert outbox(app) == []
+
+
+def test_a_subject_with_a_line_break_cannot_add_headers(app):
+    mail.send(mail.Message(to="ben@example.org", subject="Hi\r\nBcc: evil@example.org",
+                           text="x"))
+    [message] = outbox(app)
+    assert message["Bcc"] is None
+    assert message["Subject"] == "Hi Bcc: evil@example.org"
+
+
+class AttachTicket:
+    @hookimpl
+    def mail_attachments(self, message_kind, attendee):
+        if message_kind == "invite":
+            return [("qr.png", b"png-bytes", "image/png")]
+        return []
+
+
+def test_plugins_add_attachments_by_message_kind(app_factory):
+    app = app_factory(EXTRA_PLUGINS=[AttachTicket()])
+    with app.app_context():
+        found = mail.plugin_attachments("invite", None)
+        assert [(a.filename, a.content) for a in found] == [("qr.png", b"png-bytes")]
+        assert mail.plugin_attachments("cancel", None) == []

@@ -1,0 +1,143 @@
+"""Recurring series: occurrences follow the wall clock; one date or all can be edited."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import icalendar
+from ical.calendar_stream import IcsCalendarStream
+from sqlalchemy import select
+
+from organizer import tick
+from organizer.db import db
+from organizer.models import Event, Series
+
+from .conftest import event_form, post
+from .test_ics import check_rules
+
+# 2 March 2027 is a Tuesday; Berlin moves to summer time on 28 March 2027.
+SERIES_FORM = {
+    "kind": "coffee", "title": "Tuesday coffee", "description": "Every other week.",
+    "first_date": "2027-03-02", "time": "08:30", "duration": "45", "freq": "weekly",
+    "interval": "2", "weekdays": ["TU"], "month_week": "1", "ends": "count", "count": "8",
+    "until": "", "timezone": "Europe/Berlin", "venue": "Café Lumen", "address": "Markt 1",
+    "online_url": "", "capacity": "8", "action": "publish",
+}
+
+
+def create_series(client, **overrides) -> Series:
+    response = post(client, "/series/new", {**SERIES_FORM, **overrides}, page="/series/new")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return db.session.scalars(select(Series).order_by(Series.id.desc())).first()
+
+
+def test_every_other_tuesday_at_0830_keeps_local_time_across_dst(host_client):
+    series = create_series(host_client)
+    events = series.events
+    assert len(events) == 8
+    days = [e.local_start.date() for e in events]
+    assert days[:3] == [date(2027, 3, 2), date(2027, 3, 16), date(2027, 3, 30)]
+    assert all((b - a).days == 14 for a, b in zip(days, days[1:]))
+    assert {(e.local_start.hour, e.local_start.minute) for e in events} == {(8, 30)}
+    assert events[0].starts_at.hour == 7 and events[2].starts_at.hour == 6  # CET, then CEST
+    assert all(e.ends_at - e.starts_at == timedelta(minutes=45) for e in events)
+    assert all(e.status == "published" for e in events)
+
+
+def test_the_series_is_described_in_words(host_client):
+    series = create_series(host_client)
+    page = host_client.get(f"/series/{series.id}").get_data(as_text=True)
+    assert "Every other Tuesday at 08:30 for 45 minutes, 8 times" in page
+
+
+def test_the_feed_carries_the_series_as_an_rrule_that_expands_to_the_same_dates(app, host_client):
+    series = create_series(host_client)
+    handle = series.owner.handle
+    body = app.test_client().get(f"/h/{handle}/calendar.ics").data
+    cal = check_rules(body)
+    assert str(cal["X-WR-CALNAME"]).startswith("Ana Host")
+    master = [v for v in cal.walk("VEVENT") if "RRULE" in v][0]
+    assert master["RRULE"].to_ical() == b"FREQ=WEEKLY;COUNT=8;INTERVAL=2;BYDAY=TU" or \
+        dict(master["RRULE"]) == {"FREQ": ["WEEKLY"], "INTERVAL": [2], "BYDAY": ["TU"],
+                                  "COUNT": [8]}
+    expanded = [item.dtstart for item in IcsCalendarStream.calendar_from_ics(
+        body.decode()).timeline]
+    assert [d.astimezone(timezone.utc) for d in expanded] == [e.starts_at for e in series.events]
+
+
+def test_editing_one_date_changes_only_that_date(app, host_client):
+    series = create_series(host_client)
+    third = series.events[2]
+    response = post(host_client, f"/events/{third.id}/edit", event_form(
+        title="Tuesday coffee — special guest", start="2027-03-30T09:00",
+        end="2027-03-30T10:00", action="save"), page="/dashboard")
+    assert response.status_code == 302
+    db.session.expire_all()
+    events = db.session.get(Series, series.id).events
+    assert events[2].detached and events[2].local_start.hour == 9
+    assert [e.title for i, e in enumerate(events) if i != 2] == ["Tuesday coffee"] * 7
+    body = app.test_client().get(f"/s/{series.slug}.ics").data
+    cal = check_rules(body)
+    override = [v for v in cal.walk("VEVENT") if "RECURRENCE-ID" in v]
+    assert len(override) == 1
+    assert override[0]["RECURRENCE-ID"].dt == datetime(2027, 3, 30, 8, 30, tzinfo=third.zone)
+    assert override[0]["DTSTART"].dt == datetime(2027, 3, 30, 9, 0, tzinfo=third.zone)
+    timeline = list(IcsCalendarStream.calendar_from_ics(body.decode()).timeline)
+    assert len(timeline) == 8 and timeline[2].summary == "Tuesday coffee — special guest"
+
+
+def test_editing_the_whole_series_moves_every_date_but_the_one_edited_alone(
+        app, host_client, monkeypatch):
+    series = create_series(host_client)
+    # Pretend it is the day before the series starts, so every date is upcoming.
+    monkeypatch.setattr("organizer.series.utcnow",
+                        lambda: datetime(2027, 3, 1, tzinfo=timezone.utc))
+    special = series.events[1]
+    post(host_client, f"/events/{special.id}/edit", event_form(
+        title="Special", start="2027-03-16T08:30", end="2027-03-16T09:15", action="save"),
+        page="/dashboard")
+    response = post(host_client, f"/series/{series.id}/edit",
+                    {**SERIES_FORM, "time": "09:00", "title": "Tuesday coffee, later"},
+                    page="/dashboard")
+    assert response.status_code == 302
+    db.session.expire_all()
+    events = db.session.get(Series, series.id).events
+    moved = [e for e in events if e.id != special.id]
+    assert {(e.local_start.hour, e.local_start.minute) for e in moved} == {(9, 0)}
+    assert {e.title for e in moved} == {"Tuesday coffee, later"}
+    kept = db.session.get(Event, special.id)
+    assert kept.title == "Special" and kept.local_start.hour == 8
+    assert all(e.sequence >= 1 for e in moved)
+
+
+def test_cancelling_one_date_shows_it_cancelled_in_the_series_calendar(app, host_client):
+    series = create_series(host_client)
+    post(host_client, f"/events/{series.events[1].id}/cancel", page="/dashboard")
+    cal = check_rules(app.test_client().get(f"/s/{series.slug}.ics").data)
+    cancelled = [v for v in cal.walk("VEVENT") if "RECURRENCE-ID" in v]
+    assert len(cancelled) == 1 and cancelled[0]["STATUS"] == "CANCELLED"
+
+
+def test_a_series_without_an_end_is_topped_up_by_the_due_work_command(app, host_client):
+    series = create_series(host_client, ends="never", count="")
+    first_count = len(series.events)
+    assert first_count >= 20
+    last = series.events[-1].starts_at
+    tick.run(now=last)
+    db.session.expire_all()
+    assert len(db.session.get(Series, series.id).events) > first_count
+
+
+def test_a_series_time_in_a_dst_gap_is_refused(host_client):
+    response = post(host_client, "/series/new", {**SERIES_FORM, "first_date": "2027-03-28",
+                                                 "time": "02:30", "weekdays": ["SU"]},
+                    page="/series/new")
+    assert response.status_code == 422
+    assert "does not exist in Europe/Berlin" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Series)) is None
+
+
+def test_a_monthly_series_meets_on_the_first_thursday(host_client):
+    series = create_series(host_client, freq="monthly", interval="1", first_date="2027-01-07",
+                           month_week="1", count="4", time="18:30", duration="120")
+    assert [e.local_start.date() for e in series.events] == [
+        date(2027, 1, 7), date(2027, 2, 4), date(2027, 3, 4), date(2027, 4, 1)]

@@ -1,0 +1,118 @@
+"""The due-work command fires "event ended" exactly once, even when run twice at once."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from organizer import hookimpl, tick
+from organizer.db import db
+from organizer.models import Event, Host, utcnow
+
+
+class Recorder:
+    def __init__(self):
+        self.ended = Counter()
+        self.due = 0
+        self.lock = threading.Lock()
+
+    @hookimpl
+    def event_ended(self, event):
+        with self.lock:
+            self.ended[event.id] += 1
+
+    @hookimpl
+    def due_work(self, now):
+        with self.lock:
+            self.due += 1
+        return 1
+
+
+def _host():
+    host = Host(name="H", email="h@example.org", handle="h", password_hash="x", timezone="UTC")
+    db.session.add(host)
+    db.session.commit()
+    return host
+
+
+def _events(host, n, ended=True, status="published"):
+    now = utcnow()
+    offset = -timedelta(hours=2) if ended else timedelta(hours=2)
+    for i in range(n):
+        db.session.add(Event(owner_id=host.id, title=f"E{i}", timezone="UTC", status=status,
+                             starts_at=now + offset, ends_at=now + offset + timedelta(hours=1),
+                             settings={}))
+    db.session.commit()
+
+
+def test_ended_events_are_announced_once_and_plugins_do_their_work(app_factory):
+    recorder = Recorder()
+    app = app_factory(EXTRA_PLUGINS=[recorder])
+    with app.app_context():
+        host = _host()
+        _events(host, 3)
+        _events(host, 2, ended=False)
+        _events(host, 1, status="draft")
+        _events(host, 1, status="cancelled")
+        first = tick.run()
+        second = tick.run()
+    assert first["ended"] == 3 and second["ended"] == 0
+    assert sorted(recorder.ended.values()) == [1, 1, 1]
+    assert recorder.due == 2 and first["plugin_work"] == 1
+
+
+def _race(app, work, threads=4):
+    barrier = threading.Barrier(threads)
+
+    def run():
+        with app.app_context():
+            barrier.wait()
+            work()
+            db.session.remove()
+
+    pool = [threading.Thread(target=run) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+
+
+def test_two_ticks_at_once_announce_each_event_once(app_factory):
+    recorder = Recorder()
+    app = app_factory(EXTRA_PLUGINS=[recorder])
+    with app.app_context():
+        _events(_host(), 20)
+    _race(app, lambda: tick.end_events(utcnow()))
+    assert len(recorder.ended) == 20
+    assert set(recorder.ended.values()) == {1}
+    with app.app_context():
+        assert all(e.ended_at for e in db.session.scalars(select(Event)))
+
+
+def test_control_a_read_then_write_claim_announces_events_twice(app_factory):
+    """Proves the race above is visible: without the conditional UPDATE, ticks overlap."""
+    fired = Counter()
+    lock = threading.Lock()
+    app = app_factory()
+    with app.app_context():
+        _events(_host(), 20)
+
+    def naive_end_events():
+        try:
+            for event in db.session.scalars(select(Event).where(Event.ended_at.is_(None))).all():
+                time.sleep(0.002)  # the gap every read-then-write has under load
+                event.ended_at = utcnow()
+                with lock:
+                    fired[event.id] += 1
+            db.session.commit()
+        except OperationalError:
+            # SQLite refuses the losing writer's commit, but the duplicate
+            # announcements have already gone out.
+            db.session.rollback()
+
+    _race(app, naive_end_events)
+    assert max(fired.values()) > 1
