@@ -40,6 +40,8 @@ def _parse(field: dict, raw: str | None) -> tuple[object, str | None]:
         except ValueError:
             return None, f"{label}: enter a whole number."
     if kind == "select":
+        if raw == "" and field.get("default") is not None:
+            return field["default"], None
         allowed = [str(value) for value, _ in field.get("choices", [])]
         if raw not in allowed:
             return None, f"{label}: choose one of the offered options."

@@ -56,6 +56,8 @@ def reset() -> None:
     """Drop every table (the core's, plugins', and any left by old versions), then upgrade."""
     from sqlalchemy import MetaData
 
+    # An open session transaction (even a read) would hold a lock the DDL needs.
+    db.session.remove()
     existing = MetaData()
     existing.reflect(bind=db.engine)
     existing.drop_all(bind=db.engine)

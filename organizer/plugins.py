@@ -58,8 +58,11 @@ def make_manager(app: Flask) -> pluggy.PluginManager:
     if app.config.get("PLUGINS_DIR"):
         _load_folder(pm, app.config["PLUGINS_DIR"], blocked)
     for plugin in app.config.get("EXTRA_PLUGINS", []):
-        # Objects passed in the config mapping (tests, embedding applications).
-        pm.register(plugin)
+        # Objects passed in the config mapping (tests, embedding applications),
+        # optionally as (name, object) so they can be blocked by name too.
+        name, plugin = plugin if isinstance(plugin, tuple) else (None, plugin)
+        if name not in blocked:
+            pm.register(plugin, name=name)
     pm.hook.add_hookspecs.call_historic(kwargs={"pm": pm})
     pm.check_pending()
     return pm

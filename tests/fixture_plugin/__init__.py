@@ -1,0 +1,132 @@
+"""A plugin that implements every hook, so each hook's call can be tested."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Blueprint
+from markupsafe import Markup, escape
+
+from organizer import hookimpl
+
+from . import own_hooks
+
+
+class EveryHook:
+    """Records every call; answers with something a test can see."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, dict]] = []
+
+    def _record(self, name, **kwargs):
+        self.calls.append((name, kwargs))
+
+    def called(self, name):
+        return [kwargs for hook, kwargs in self.calls if hook == name]
+
+    @hookimpl
+    def register_blueprints(self, app):
+        bp = Blueprint("everyhook", __name__, template_folder="templates")
+
+        @bp.route("/everyhook/hello")
+        def hello():
+            return "hello from a plugin"
+
+        app.register_blueprint(bp)
+
+    @hookimpl
+    def register_commands(self, cli):
+        @cli.command("everyhook-greet")
+        @click.argument("name")
+        def greet(name):
+            """Say hello."""
+            click.echo(f"Hello, {name}!")
+
+    @hookimpl
+    def add_hookspecs(self, pm):
+        pm.add_hookspecs(own_hooks)
+
+    @hookimpl
+    def migration_folders(self):
+        return [Path(__file__).parent / "migrations"]
+
+    @hookimpl
+    def demo_data(self, app, host, events):
+        self._record("demo_data", host=host, events=events)
+
+    @hookimpl
+    def event_page_panels(self, event, viewer):
+        # User text is escaped: the title may contain anything.
+        return Markup(f"<p class='everyhook'>Panel for {escape(event.title)}</p>")
+
+    @hookimpl
+    def host_event_actions(self, event):
+        return [("Print everyhook badges", f"/everyhook/{event.id}")]
+
+    @hookimpl
+    def event_form_sections(self, event):
+        return {"name": "everyhook", "title": "Everyhook settings", "fields": [
+            {"name": "talks", "label": "Lightning talks", "type": "number", "default": 3,
+             "help": "How many talk slots."},
+            {"name": "open", "label": "Open sign-up", "type": "checkbox", "default": True},
+            {"name": "track", "label": "Track", "type": "select",
+             "choices": [("main", "Main room"), ("side", "Side room")], "default": "main"},
+        ]}
+
+    @hookimpl
+    def validate_event_settings(self, plugin, values):
+        if plugin != "everyhook":
+            return []
+        talks = values.get("talks")
+        if talks is not None and not 0 <= talks <= 10:
+            return ["Lightning talks: between 0 and 10 slots."]
+        return []
+
+    @hookimpl
+    def ics_event(self, event, vevent, attendee):
+        vevent.add("x-everyhook", f"seen {event.id}")
+
+    @hookimpl
+    def mail_attachments(self, message_kind, attendee):
+        return [("everyhook.txt", message_kind.encode(), "text/plain")]
+
+    @hookimpl
+    def event_published(self, event):
+        self._record("event_published", event=event)
+
+    @hookimpl
+    def event_updated(self, event, changes):
+        self._record("event_updated", event=event, changes=changes)
+
+    @hookimpl
+    def event_cancelled(self, event):
+        self._record("event_cancelled", event=event)
+
+    @hookimpl
+    def event_ended(self, event):
+        self._record("event_ended", event=event)
+
+    @hookimpl
+    def attendee_registered(self, attendee):
+        self._record("attendee_registered", attendee=attendee)
+
+    @hookimpl
+    def attendee_status_changed(self, attendee, old_status):
+        self._record("attendee_status_changed", attendee=attendee, old_status=old_status)
+
+    @hookimpl
+    def attendee_checked_in(self, attendee):
+        self._record("attendee_checked_in", attendee=attendee)
+
+    @hookimpl
+    def due_work(self, now):
+        self._record("due_work", now=now)
+        return 2
+
+
+class Listener:
+    """Implements the fixture plugin's own hook."""
+
+    @hookimpl
+    def everyhook_greeted(self, name):
+        return f"listener heard {name}"

@@ -1,0 +1,7 @@
+"""A hook the fixture plugin declares for other plugins."""
+from organizer.hookspecs import hookspec
+
+
+@hookspec
+def everyhook_greeted(name):
+    """Someone was greeted."""

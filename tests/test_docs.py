@@ -1,0 +1,31 @@
+"""Every hook is documented in docs/plugins.md with its exact signature, and nothing else is."""
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+from organizer import hookspecs
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
+
+
+def _specs() -> dict[str, str]:
+    return {name: f"{name}{inspect.signature(fn)}".replace(" ", "")
+            for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
+            if hasattr(fn, "organizer_spec")}
+
+
+def test_every_hook_is_documented_with_its_signature():
+    documented = {re.sub(r"\s", "", m) for m in re.findall(r"^### `([^`]+)`", DOC.read_text(),
+                                                            re.M)}
+    missing = {name for name, sig in _specs().items() if sig not in documented}
+    assert not missing, f"undocumented or out-of-date hooks: {sorted(missing)}"
+    unknown = {sig for sig in documented if sig.split("(")[0] not in _specs()}
+    assert not unknown, f"documented hooks that do not exist: {sorted(unknown)}"
+
+
+def test_every_hook_has_a_docstring():
+    for name, fn in inspect.getmembers(hookspecs, inspect.isfunction):
+        if hasattr(fn, "organizer_spec"):
+            assert (fn.__doc__ or "").strip(), name
