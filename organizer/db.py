@@ -81,7 +81,7 @@ def immediate():
     transaction; callers lock the rows they read with ``with_for_update()``.
     Commits on success, rolls back on error.
     """
-    session = db.session
+    session = db.session()
     if session.in_transaction():
         # A read before this point opened a deferred transaction; end it so
         # the next statement opens the immediate one.

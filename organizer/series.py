@@ -66,9 +66,17 @@ def describe(series: Series) -> str:
     if "COUNT" in fields:
         text += f", {fields['COUNT']} times"
     elif "UNTIL" in fields:
-        until = datetime.strptime(fields["UNTIL"], "%Y%m%dT%H%M%SZ")
-        text += f", until {until:%d %B %Y}"
+        text += f", until {until_local(series):%d %B %Y}"
     return text
+
+
+def until_local(series: Series) -> datetime | None:
+    """The rule's UNTIL as a local time in the series' zone, or None."""
+    fields = dict(part.split("=", 1) for part in series.rrule.split(";"))
+    if "UNTIL" not in fields:
+        return None
+    until = datetime.strptime(fields["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    return until.astimezone(series.zone)
 
 
 def occurrences(series: Series, until: datetime, limit: int,

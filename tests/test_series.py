@@ -141,3 +141,14 @@ def test_a_monthly_series_meets_on_the_first_thursday(host_client):
                            month_week="1", count="4", time="18:30", duration="120")
     assert [e.local_start.date() for e in series.events] == [
         date(2027, 1, 7), date(2027, 2, 4), date(2027, 3, 4), date(2027, 4, 1)]
+
+
+def test_a_series_ending_on_a_date_includes_that_date_and_says_so(host_client):
+    series = create_series(host_client, ends="until", count="", until="2027-03-30",
+                           timezone="America/Los_Angeles")
+    assert [e.local_start.date() for e in series.events] == [
+        date(2027, 3, 2), date(2027, 3, 16), date(2027, 3, 30)]
+    page = host_client.get(f"/series/{series.id}").get_data(as_text=True)
+    assert "until 30 March 2027" in page
+    form = host_client.get(f"/series/{series.id}/edit").get_data(as_text=True)
+    assert 'value="2027-03-30"' in form

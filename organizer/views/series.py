@@ -83,8 +83,7 @@ def edit(series_id: int):
         if "COUNT" in fields:
             form.count.data = int(fields["COUNT"])
         if "UNTIL" in fields:
-            until = datetime.strptime(fields["UNTIL"], "%Y%m%dT%H%M%SZ")
-            form.until.data = until.date()
+            form.until.data = series_service.until_local(series).date()
     if form.validate_on_submit():
         changed = series_service.update(series, form.template_values(), _rule(form),
                                         form.dtstart_local, form.duration.data)
