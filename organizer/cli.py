@@ -66,6 +66,8 @@ def plugins_group() -> None:
 def plugins_list() -> None:
     """List the loaded plugins and the hooks each implements."""
     pm = plugins.manager()
+    if not plugins.plugin_names():
+        click.echo("No plugins are installed.")
     for name in plugins.plugin_names():
         plugin = pm.get_plugin(name)
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])

@@ -50,3 +50,14 @@ def test_unknown_pages_get_a_human_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "There is nothing here" in response.get_data(as_text=True)
+
+
+def test_an_oversized_request_gets_a_clear_413(client):
+    response = client.post("/signup", data={"name": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_the_plugins_command_says_when_none_are_installed(app):
+    output = app.test_cli_runner().invoke(args=["plugins", "list"]).output
+    assert output == "No plugins are installed.\n"

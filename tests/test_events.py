@@ -174,3 +174,21 @@ def test_creating_a_coffee_chat_from_the_preset_takes_one_submit(host_client):
     event = _event(event_id)
     assert event.kind == "coffee" and event.status == "published"
     assert (event.ends_at - event.starts_at).seconds == 45 * 60
+
+
+def test_a_new_event_starts_from_where_the_host_last_met_for_that_kind(host_client):
+    create_event(host_client, kind="lunch", venue="Noodle Bar", address="Hauptstr. 5",
+                 capacity="10")
+    page = host_client.get("/events/new?preset=lunch").get_data(as_text=True)
+    assert 'value="Noodle Bar"' in page and 'value="Hauptstr. 5"' in page
+    assert 'value="10"' in page
+    coffee = host_client.get("/events/new?preset=coffee").get_data(as_text=True)
+    assert "Noodle Bar" not in coffee
+
+
+def test_the_dashboard_shows_a_series_by_its_next_date(host_client):
+    from .test_series import create_series
+    create_series(host_client)
+    page = host_client.get("/dashboard").get_data(as_text=True)
+    assert page.count("Tuesday coffee</strong>") == 2  # the next date, and the series list
+    assert "7 more dates" in page

@@ -14,10 +14,21 @@ from organizer.models import Event, Series
 from .conftest import event_form, post
 from .test_ics import check_rules
 
-# 2 March 2027 is a Tuesday; Berlin moves to summer time on 28 March 2027.
+
+def _first(weekday: int, year: int, month: int) -> date:
+    day = date(year, month, 1)
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+# Next year's March, when Berlin moves its clocks on the last Sunday.
+YEAR = date.today().year + 1
+FIRST = _first(1, YEAR, 3)  # the first Tuesday
+DST_DAY = _first(6, YEAR, 3) + timedelta(weeks=(31 - _first(6, YEAR, 3).day) // 7)
+DATES = [FIRST + timedelta(weeks=2 * i) for i in range(8)]
+
 SERIES_FORM = {
     "kind": "coffee", "title": "Tuesday coffee", "description": "Every other week.",
-    "first_date": "2027-03-02", "time": "08:30", "duration": "45", "freq": "weekly",
+    "first_date": FIRST.isoformat(), "time": "08:30", "duration": "45", "freq": "weekly",
     "interval": "2", "weekdays": ["TU"], "month_week": "1", "ends": "count", "count": "8",
     "until": "", "timezone": "Europe/Berlin", "venue": "Café Lumen", "address": "Markt 1",
     "online_url": "", "capacity": "8", "action": "publish",
@@ -35,10 +46,11 @@ def test_every_other_tuesday_at_0830_keeps_local_time_across_dst(host_client):
     events = series.events
     assert len(events) == 8
     days = [e.local_start.date() for e in events]
-    assert days[:3] == [date(2027, 3, 2), date(2027, 3, 16), date(2027, 3, 30)]
-    assert all((b - a).days == 14 for a, b in zip(days, days[1:]))
+    assert days == DATES
     assert {(e.local_start.hour, e.local_start.minute) for e in events} == {(8, 30)}
-    assert events[0].starts_at.hour == 7 and events[2].starts_at.hour == 6  # CET, then CEST
+    # 07:30 UTC in winter time (CET), 06:30 UTC once the clocks have moved (CEST).
+    assert [e.starts_at.hour for e in events] == [7 if d < DST_DAY else 6 for d in days]
+    assert {7, 6} <= {e.starts_at.hour for e in events}
     assert all(e.ends_at - e.starts_at == timedelta(minutes=45) for e in events)
     assert all(e.status == "published" for e in events)
 
@@ -68,8 +80,8 @@ def test_editing_one_date_changes_only_that_date(app, host_client):
     series = create_series(host_client)
     third = series.events[2]
     response = post(host_client, f"/events/{third.id}/edit", event_form(
-        title="Tuesday coffee — special guest", start="2027-03-30T09:00",
-        end="2027-03-30T10:00", action="save"), page="/dashboard")
+        title="Tuesday coffee — special guest", start=f"{DATES[2]}T09:00",
+        end=f"{DATES[2]}T10:00", action="save"), page="/dashboard")
     assert response.status_code == 302
     db.session.expire_all()
     events = db.session.get(Series, series.id).events
@@ -79,8 +91,11 @@ def test_editing_one_date_changes_only_that_date(app, host_client):
     cal = check_rules(body)
     override = [v for v in cal.walk("VEVENT") if "RECURRENCE-ID" in v]
     assert len(override) == 1
-    assert override[0]["RECURRENCE-ID"].dt == datetime(2027, 3, 30, 8, 30, tzinfo=third.zone)
-    assert override[0]["DTSTART"].dt == datetime(2027, 3, 30, 9, 0, tzinfo=third.zone)
+    day = DATES[2]
+    assert override[0]["RECURRENCE-ID"].dt == datetime(day.year, day.month, day.day, 8, 30,
+                                                       tzinfo=third.zone)
+    assert override[0]["DTSTART"].dt == datetime(day.year, day.month, day.day, 9, 0,
+                                                 tzinfo=third.zone)
     timeline = list(IcsCalendarStream.calendar_from_ics(body.decode()).timeline)
     assert len(timeline) == 8 and timeline[2].summary == "Tuesday coffee — special guest"
 
@@ -89,11 +104,12 @@ def test_editing_the_whole_series_moves_every_date_but_the_one_edited_alone(
         app, host_client, monkeypatch):
     series = create_series(host_client)
     # Pretend it is the day before the series starts, so every date is upcoming.
-    monkeypatch.setattr("organizer.series.utcnow",
-                        lambda: datetime(2027, 3, 1, tzinfo=timezone.utc))
+    before = FIRST - timedelta(days=1)
+    monkeypatch.setattr("organizer.series.utcnow", lambda: datetime(
+        before.year, before.month, before.day, tzinfo=timezone.utc))
     special = series.events[1]
     post(host_client, f"/events/{special.id}/edit", event_form(
-        title="Special", start="2027-03-16T08:30", end="2027-03-16T09:15", action="save"),
+        title="Special", start=f"{DATES[1]}T08:30", end=f"{DATES[1]}T09:15", action="save"),
         page="/dashboard")
     response = post(host_client, f"/series/{series.id}/edit",
                     {**SERIES_FORM, "time": "09:00", "title": "Tuesday coffee, later"},
@@ -128,7 +144,8 @@ def test_a_series_without_an_end_is_topped_up_by_the_due_work_command(app, host_
 
 
 def test_a_series_time_in_a_dst_gap_is_refused(host_client):
-    response = post(host_client, "/series/new", {**SERIES_FORM, "first_date": "2027-03-28",
+    response = post(host_client, "/series/new", {**SERIES_FORM,
+                                                 "first_date": DST_DAY.isoformat(),
                                                  "time": "02:30", "weekdays": ["SU"]},
                     page="/series/new")
     assert response.status_code == 422
@@ -137,18 +154,18 @@ def test_a_series_time_in_a_dst_gap_is_refused(host_client):
 
 
 def test_a_monthly_series_meets_on_the_first_thursday(host_client):
-    series = create_series(host_client, freq="monthly", interval="1", first_date="2027-01-07",
-                           month_week="1", count="4", time="18:30", duration="120")
-    assert [e.local_start.date() for e in series.events] == [
-        date(2027, 1, 7), date(2027, 2, 4), date(2027, 3, 4), date(2027, 4, 1)]
+    thursdays = [_first(3, YEAR, month) for month in (1, 2, 3, 4)]
+    series = create_series(host_client, freq="monthly", interval="1",
+                           first_date=thursdays[0].isoformat(), month_week="1", count="4",
+                           time="18:30", duration="120")
+    assert [e.local_start.date() for e in series.events] == thursdays
 
 
 def test_a_series_ending_on_a_date_includes_that_date_and_says_so(host_client):
-    series = create_series(host_client, ends="until", count="", until="2027-03-30",
+    series = create_series(host_client, ends="until", count="", until=DATES[2].isoformat(),
                            timezone="America/Los_Angeles")
-    assert [e.local_start.date() for e in series.events] == [
-        date(2027, 3, 2), date(2027, 3, 16), date(2027, 3, 30)]
+    assert [e.local_start.date() for e in series.events] == DATES[:3]
     page = host_client.get(f"/series/{series.id}").get_data(as_text=True)
-    assert "until 30 March 2027" in page
+    assert f"until {DATES[2].day} {DATES[2]:%B %Y}" in page
     form = host_client.get(f"/series/{series.id}/edit").get_data(as_text=True)
-    assert 'value="2027-03-30"' in form
+    assert f'value="{DATES[2]}"' in form

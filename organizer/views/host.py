@@ -33,15 +33,27 @@ def _my_events_query():
 def dashboard():
     now = utcnow()
     query = _my_events_query()
-    upcoming = db.session.scalars(query.where(Event.ends_at >= now, Event.status != "cancelled")
-                                  .order_by(Event.starts_at).limit(50)).all()
+    upcoming_all = db.session.scalars(query.where(Event.ends_at >= now,
+                                              Event.status != "cancelled")
+                                  .order_by(Event.starts_at).limit(500)).all()
+    # A series shows its next date only; the rest are on the series' page.
+    upcoming, more_dates = [], {}
+    for event in upcoming_all:
+        if event.series_id is None or event.series_id not in more_dates:
+            upcoming.append(event)
+            if event.series_id is not None:
+                more_dates[event.series_id] = 0
+        else:
+            more_dates[event.series_id] += 1
+    upcoming = upcoming[:50]
     past = db.session.scalars(query.where(or_(Event.ends_at < now, Event.status == "cancelled"))
                               .order_by(Event.starts_at.desc()).limit(20)).all()
     series = db.session.scalars(select(Series).where(Series.owner_id == current_user.id)
                                 .order_by(Series.created_at.desc())).all()
     counts = _going_counts([e.id for e in upcoming + past])
     return render_template("host/dashboard.html", upcoming=upcoming, past=past,
-                           series=series, counts=counts, describe=describe)
+                           series=series, counts=counts, describe=describe,
+                           more_dates=more_dates)
 
 
 def _going_counts(event_ids: list[int]) -> dict[int, int]:
@@ -52,6 +64,17 @@ def _going_counts(event_ids: list[int]) -> dict[int, int]:
             Attendee.event_id.in_(event_ids), Attendee.status == "going")
         .group_by(Attendee.event_id))
     return dict(rows.all())
+
+
+def _last_place(kind: str) -> dict:
+    """Where the host's last event of this kind took place: hosts meet in the same spots."""
+    last = db.session.scalar(select(Event).where(
+        Event.owner_id == current_user.id, Event.kind == kind).order_by(
+        Event.created_at.desc()).limit(1))
+    if last is None:
+        return {}
+    return {"venue": last.venue, "address": last.address, "online_url": last.online_url,
+            "capacity": last.capacity, "timezone": last.timezone}
 
 
 def _form_page(form: EventForm, event: Event | None, sections: list[dict],
@@ -67,7 +90,9 @@ def new_event():
     form = EventForm()
     sections = event_settings.sections(None)
     if request.method == "GET":
-        form.process(data=presets.form_defaults(preset, current_user.timezone, utcnow()))
+        defaults = presets.form_defaults(preset, current_user.timezone, utcnow())
+        defaults.update(_last_place(defaults["kind"]))
+        form.process(data=defaults)
     plugin_errors: list[str] = []
     if form.validate_on_submit():
         settings, plugin_errors = event_settings.read(request.form, sections, {})
