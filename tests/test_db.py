@@ -1,15 +1,15 @@
 """Writes that must not race: immediate() serialises read-check-write on both databases."""
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 
 from organizer.db import db, immediate
 from organizer.models import Event, Host, utcnow
+
+from .concurrency import run_together
 
 THREADS = 8
 
@@ -25,29 +25,6 @@ def _counter_event(app) -> int:
         db.session.add(event)
         db.session.commit()
         return event.id
-
-
-def _hammer(app, increment) -> list[Exception]:
-    barrier = threading.Barrier(THREADS)
-    errors: list[Exception] = []
-
-    def run():
-        with app.app_context():
-            barrier.wait()
-            try:
-                increment()
-            except OperationalError as exc:  # SQLite refusing a stale writer
-                errors.append(exc)
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 def _value(app, event_id) -> int:
@@ -67,7 +44,7 @@ def test_read_check_write_inside_immediate_loses_no_update(app_factory):
             db.session.execute(update(Event).where(Event.id == event_id)
                                .values(capacity=value + 1))
 
-    assert _hammer(app, increment) == []
+    assert run_together(app, increment, THREADS) == []
     assert _value(app, event_id) == THREADS
 
 
@@ -82,5 +59,5 @@ def test_control_the_same_without_immediate_loses_updates(app_factory):
         db.session.execute(update(Event).where(Event.id == event_id).values(capacity=value + 1))
         db.session.commit()
 
-    errors = _hammer(app, increment)
+    errors = run_together(app, increment, THREADS)
     assert _value(app, event_id) + len(errors) < THREADS or errors

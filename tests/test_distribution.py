@@ -7,12 +7,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _copy(source: Path, tmp_path: Path) -> Path:
+    """A clean copy to build from, so builds never write into the checkout."""
+    target = tmp_path / "src" / source.name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "instance", "build", "*.egg-info", "__pycache__", ".pytest_cache"))
+    return target
 
 
 def _pip(*args: str) -> None:
@@ -69,7 +78,7 @@ SMOKE = """
 
 def test_a_built_wheel_runs_with_its_templates_migrations_and_static_files(tmp_path):
     wheels = tmp_path / "wheels"
-    _pip("wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT))
+    _pip("wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(_copy(ROOT, tmp_path)))
     target = tmp_path / "site"
     _pip("install", "--no-deps", "--target", str(target), *map(str, wheels.glob("*.whl")))
     out = _run(SMOKE, target, tmp_path)
@@ -81,7 +90,7 @@ def test_a_built_wheel_runs_with_its_templates_migrations_and_static_files(tmp_p
 def test_the_example_plugin_works_once_pip_installed(tmp_path):
     target = tmp_path / "site"
     _pip("install", "--no-deps", "--no-build-isolation", "--target", str(target),
-         str(ROOT / "examples" / "lightning_talks"))
+         str(_copy(ROOT / "examples" / "lightning_talks", tmp_path)))
     out = _run(SMOKE, target, tmp_path)
     assert "lightning" in out["plugins"]
     assert out["panel"] and out["talk_listed"]

@@ -170,12 +170,18 @@ def cancel(event_id: int):
     return redirect(url_for("host.manage", event_id=event.id))
 
 
+def _owned(event_id: int) -> Event:
+    """An event the current host owns (co-hosts may edit it, but not hand it on)."""
+    event = events.get_editable(event_id, current_user)
+    if event.owner_id != current_user.id:
+        refuse(403, "Only the event's owner can add or remove co-hosts.")
+    return event
+
+
 @bp.route("/events/<int:event_id>/cohosts", methods=["POST"])
 @login_required
 def add_cohost(event_id: int):
-    event = events.get_editable(event_id, current_user)
-    if event.owner_id != current_user.id:
-        refuse(403, "Only the event's owner can add co-hosts.")
+    event = _owned(event_id)
     form = CoHostForm()
     if not form.validate_on_submit():
         for error in form.email.errors:
@@ -193,9 +199,7 @@ def add_cohost(event_id: int):
 @bp.route("/events/<int:event_id>/cohosts/<int:host_id>/remove", methods=["POST"])
 @login_required
 def remove_cohost(event_id: int, host_id: int):
-    event = events.get_editable(event_id, current_user)
-    if event.owner_id != current_user.id:
-        refuse(403, "Only the event's owner can remove co-hosts.")
+    event = _owned(event_id)
     events.remove_cohost(event, host_id)
     flash("Co-host removed.", "success")
     return redirect(url_for("host.manage", event_id=event.id))
