@@ -33,11 +33,13 @@ def _calendar(method: str, name: str | None = None) -> Calendar:
     return cal
 
 
-def _finish(cal: Calendar, years: Iterable[int]) -> bytes:
+def _finish(cal: Calendar, years: Iterable[int], open_ended: bool = False) -> bytes:
     years = sorted(set(years)) or [utcnow().year]
-    # VTIMEZONE rules only for the years the file touches keeps files small.
+    # VTIMEZONE rules for the years the file touches keep files small; a
+    # series that never ends gets a decade of rules ahead.
+    last = max(years[-1], utcnow().year + 10) if open_ended else years[-1]
     cal.add_missing_timezones(first_date=date(years[0] - 1, 1, 1),
-                              last_date=date(years[-1] + 2, 1, 1))
+                              last_date=date(last + 2, 1, 1))
     return cal.to_ical()
 
 
@@ -140,13 +142,14 @@ def series_file(series: Series) -> bytes:
     for vevent in series_vevents(series):
         cal.add_component(vevent)
     return _finish(cal, [series.dtstart_local.year,
-                         *(e.starts_at.year for e in series.events)])
+                         *(e.starts_at.year for e in series.events)], open_ended=True)
 
 
 def feed_file(name: str, events: Iterable[Event], series: Iterable[Series]) -> bytes:
     """A subscribable calendar: single events, and each series as one RRULE."""
     cal = _calendar("PUBLISH", name=name)
     years = []
+    series = list(series)
     for item in series:
         for vevent in series_vevents(item):
             cal.add_component(vevent)
@@ -156,7 +159,7 @@ def feed_file(name: str, events: Iterable[Event], series: Iterable[Series]) -> b
         years.append(event.starts_at.year)
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
-    return _finish(cal, years)
+    return _finish(cal, years, open_ended=bool(series))
 
 
 def _people(vevent: VEvent, event: Event, attendee: Attendee, partstat: str) -> None:

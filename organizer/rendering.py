@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import re
 
 import markdown
 import nh3
@@ -32,8 +33,14 @@ def render_markdown(text: str) -> Markup:
 
 
 def plain_text(text: str, limit: int = 300) -> str:
-    """A short plain-text version of a description (for mails and calendar files)."""
-    html = markdown.markdown(text or "")
-    stripped = nh3.clean(html, tags=set())
-    stripped = " ".join(html_lib.unescape(stripped).split())
-    return stripped if len(stripped) <= limit else stripped[: limit - 1].rstrip() + "…"
+    """A plain-text version of a description (for mails and calendar files).
+
+    Paragraphs and list items keep their own lines; everything else is text.
+    """
+    html = markdown.markdown(text or "", extensions=["sane_lists"])
+    html = re.sub(r"<li>", "• ", html)
+    html = re.sub(r"</(p|li|h[1-6]|pre|blockquote|tr)>|<br\s*/?>", "\n", html)
+    stripped = html_lib.unescape(nh3.clean(html, tags=set()))
+    lines = [" ".join(line.split()) for line in stripped.splitlines()]
+    result = "\n".join(line for line in lines if line)
+    return result if len(result) <= limit else result[: limit - 1].rstrip() + "…"

@@ -135,3 +135,10 @@ def test_a_different_zone_gets_its_own_vtimezone(app, host_client):
     body = app.test_client().get(f"/h/{handle}/calendar.ics").data
     cal = check_rules(body)
     assert {str(c["TZID"]) for c in cal.walk("VTIMEZONE")} == {"America/New_York", "Asia/Tokyo"}
+
+
+def test_the_description_keeps_its_paragraphs_and_list_items(app, host_client):
+    event_id = create_event(host_client, description="Hello **all**.\n\n- one & two\n- three")
+    body = app.test_client().get(f"/e/{_event(host_client, event_id).slug}.ics").data
+    text = str(check_rules(body).walk("VEVENT")[0]["DESCRIPTION"])
+    assert text.startswith("Hello all.\n• one & two\n• three")

@@ -169,3 +169,16 @@ def test_a_series_ending_on_a_date_includes_that_date_and_says_so(host_client):
     assert f"until {DATES[2].day} {DATES[2]:%B %Y}" in page
     form = host_client.get(f"/series/{series.id}/edit").get_data(as_text=True)
     assert f'value="{DATES[2]}"' in form
+
+
+def test_a_series_without_an_end_carries_time_zone_rules_for_years_ahead(app, host_client):
+    series = create_series(host_client, ends="never", count="")
+    cal = check_rules(app.test_client().get(f"/s/{series.slug}.ics").data)
+    [zone] = cal.walk("VTIMEZONE")
+    years = set()
+    for part in zone.subcomponents:
+        years.add(part["DTSTART"].dt.year)
+        for rdate in part.get("RDATE", []) if isinstance(part.get("RDATE"), list) else \
+                [part["RDATE"]] if "RDATE" in part else []:
+            years.update(d.dt.year for d in rdate.dts)
+    assert max(years) >= date.today().year + 10
