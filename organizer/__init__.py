@@ -26,7 +26,7 @@ def _template_folder() -> str:
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then ``ORGANIZER_*`` environment variables, then ``config``."""
-    from . import auth, cli, config as settings, db, migrate, plugins, security
+    from . import auth, cli, config as settings, db, migrate, plugins, ratelimit, security
     from .views import host, jobs, public, series
 
     config = dict(config or {})
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     plugins.init_app(app)
     security.init_app(app)
+    ratelimit.init_app(app)
     auth.init_app(app)
     migrate.init_app(app)
     _register_template_helpers(app)

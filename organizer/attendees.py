@@ -29,25 +29,34 @@ def find(event: Event, email: str) -> Attendee | None:
         Attendee.event_id == event.id, Attendee.email == normalise_email(email)))
 
 
-def add(event: Event, name: str, email: str, status: str = "going", **fields) -> Attendee:
-    """Put someone on the guest list; fires ``attendee_registered`` after commit.
+def stage(event: Event, name: str, email: str, status: str = "going", **fields) -> Attendee:
+    """Add someone to the session without committing (for a caller's own transaction).
 
+    ``attendee_registered`` fires once the caller commits with
+    :func:`organizer.db.commit` (or leaves :func:`organizer.db.immediate`).
     Raises :class:`GuestListError` when the address is already on the list.
     """
     if status not in ATTENDEE_STATUSES:
         raise GuestListError(f"“{status}” is not a guest status.")
     if find(event, email) is not None:
-        raise GuestListError(f"{email} is already on the guest list.")
+        raise GuestListError(f"{email.strip()} is already on the guest list.")
     attendee = Attendee(event_id=event.id, name=name.strip(), email=normalise_email(email),
                         status=status, **fields)
     db.session.add(attendee)
+    db.session.flush()
     after_commit(lambda: hook().attendee_registered(attendee=attendee))
+    return attendee
+
+
+def add(event: Event, name: str, email: str, status: str = "going", **fields) -> Attendee:
+    """Put someone on the guest list and commit; fires ``attendee_registered``."""
+    attendee = stage(event, name, email, status, **fields)
     commit()
     return attendee
 
 
-def change_status(attendee: Attendee, status: str) -> bool:
-    """Set a new status; fires ``attendee_status_changed`` when it really changed."""
+def stage_status(attendee: Attendee, status: str) -> bool:
+    """Set a new status without committing; the hook fires on the caller's commit."""
     if status not in ATTENDEE_STATUSES:
         raise GuestListError(f"“{status}” is not a guest status.")
     old = attendee.status
@@ -56,8 +65,14 @@ def change_status(attendee: Attendee, status: str) -> bool:
     attendee.status = status
     attendee.updated_at = utcnow()
     after_commit(lambda: hook().attendee_status_changed(attendee=attendee, old_status=old))
-    commit()
     return True
+
+
+def change_status(attendee: Attendee, status: str) -> bool:
+    """Set a new status and commit; fires ``attendee_status_changed`` when it changed."""
+    changed = stage_status(attendee, status)
+    commit()
+    return changed
 
 
 def check_in(attendee: Attendee, when: datetime | None = None) -> bool:

@@ -9,8 +9,6 @@ from datetime import timedelta
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    session, url_for)
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,13 +17,13 @@ from . import mail
 from .db import commit, db
 from .forms import ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 from .models import Host, PasswordReset, new_token, utcnow
+from .ratelimit import limiter
 from .urls import external_url
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.signin"
 login_manager.login_message = "Please sign in to continue."
-limiter = Limiter(key_func=get_remote_address)
 
 RESET_VALID = timedelta(hours=1)
 # Verifying against this hash when the e-mail is unknown keeps both answers
@@ -180,8 +178,6 @@ def reset_password(token: str):
 
 
 def init_app(app) -> None:
-    """Wire sign-in, the rate limiter and the auth routes into ``app``."""
+    """Wire sign-in and the auth routes into ``app``."""
     login_manager.init_app(app)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    limiter.init_app(app)
     app.register_blueprint(bp)

@@ -40,18 +40,24 @@ DEFAULTS: dict[str, object] = {
 
 # Settings whose environment value is parsed as JSON/int rather than kept as text.
 _LISTS = {"BLOCKED_PLUGINS"}
+# Variables read elsewhere, not app settings.
+_NOT_SETTINGS = {"ORGANIZER_INSTANCE_PATH", "ORGANIZER_TEST_DATABASE_URL"}
 _INTS = {"JOB_WORKERS", "MAX_CONTENT_LENGTH", "ICS_REMINDER_MINUTES",
          "SERIES_HORIZON_DAYS", "SERIES_MAX_OCCURRENCES"}
 
 
 def from_environment(environ: os._Environ | dict | None = None) -> dict[str, object]:
-    """Read ``ORGANIZER_<NAME>`` variables for every known setting (and SECRET_KEY)."""
+    """Read every ``ORGANIZER_<NAME>`` variable as the setting ``<NAME>``.
+
+    Known list and number settings are parsed; the rest (plugins' settings
+    included) stay text.
+    """
     environ = os.environ if environ is None else environ
     found: dict[str, object] = {}
-    for name in [*DEFAULTS, "SECRET_KEY"]:
-        raw = environ.get(f"ORGANIZER_{name}")
-        if raw is None:
+    for key, raw in environ.items():
+        if not key.startswith("ORGANIZER_") or key in _NOT_SETTINGS:
             continue
+        name = key[len("ORGANIZER_"):]
         if name in _LISTS:
             raw = raw.strip()
             found[name] = json.loads(raw) if raw.startswith("[") else [

@@ -1,10 +1,14 @@
 """Per-event settings that plugins add to the event form (``event_form_sections``)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from .models import Event
 from .plugins import hook
 
 MAX_VALUE_LENGTH = 2000
+# "datetime" fields hold a wall-clock time in the event's zone, as in the form.
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def sections(event: Event | None) -> list[dict]:
@@ -39,6 +43,14 @@ def _parse(field: dict, raw: str | None) -> tuple[object, str | None]:
             return int(raw), None
         except ValueError:
             return None, f"{label}: enter a whole number."
+    if kind == "datetime":
+        if raw == "":
+            return None, None
+        try:
+            datetime.strptime(raw, DATETIME_FORMAT)
+        except ValueError:
+            return None, f"{label}: enter a date and time."
+        return raw, None
     if kind == "select":
         if raw == "" and field.get("default") is not None:
             return field["default"], None

@@ -71,7 +71,7 @@ def event_form_sections(event):
     """Return a section for the event form: ``{"name", "title", "fields"}``.
 
     ``fields`` is a list of dicts with ``name``, ``label``, ``type``
-    ("text", "number", "checkbox" or "select"), optional ``choices``,
+    ("text", "number", "checkbox", "select" or "datetime"), optional ``choices``,
     ``help``, ``default``. Submitted values are validated by
     :func:`validate_event_settings` and stored in ``event.settings[name]``.
     ``event`` is None on the creation form.

@@ -58,6 +58,10 @@ def test_an_oversized_request_gets_a_clear_413(client):
     assert "too large" in response.get_data(as_text=True)
 
 
-def test_the_plugins_command_says_when_none_are_installed(app):
+def test_the_plugins_command_lists_built_ins_and_says_when_none_are_loaded(app_factory):
+    app = app_factory()
     output = app.test_cli_runner().invoke(args=["plugins", "list"]).output
-    assert output == "No plugins are installed.\n"
+    assert output.startswith("rsvp: ")
+    bare = app_factory(BLOCKED_PLUGINS=["rsvp"])
+    output = bare.test_cli_runner().invoke(args=["plugins", "list"]).output
+    assert output == "No plugins are installed.\nblocked: rsvp\n"

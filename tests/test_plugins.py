@@ -55,7 +55,7 @@ def test_hook_migration_folders_migrates_plugin_tables_with_the_core(every):
     versions = set(db.session.scalars(text("SELECT version_num FROM alembic_version")))
     # The plugin's branch depends on the core's first revision, so its head
     # stands for both.
-    assert versions == {"everyhook_0001"}
+    assert "everyhook_0001" in versions and "0001_core" not in versions
 
 
 def test_hook_demo_data(every):

@@ -1,0 +1,124 @@
+"""The guest list as CSV: export (safe to open in a spreadsheet) and import with row errors."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from organizer.models import Attendee, Event
+
+from .answers import check_email, one_line
+from .models import RsvpQuestion, RsvpRegistration
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+IMPORT_STATUSES = ("going", "waiting", "pending", "declined", "cancelled")
+MAX_ROWS = 5000
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def export(event: Event, people: list[Attendee], registrations: dict[int, RsvpRegistration],
+           questions: list[RsvpQuestion]) -> str:
+    """The guest list as CSV text, one row per person, one column per question."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", "status", "guests", "guest_name", "organisation", "role",
+                     "registered_at", "checked_in_at", *[q.label for q in questions]])
+    for person in people:
+        reg = registrations.get(person.id)
+        answers = reg.answers if reg else {}
+        row = [person.name, person.email, person.status, person.guests,
+               reg.guest_name if reg else "", person.organisation, person.role,
+               person.created_at.astimezone(event.zone).strftime("%Y-%m-%d %H:%M"),
+               person.checked_in_at.astimezone(event.zone).strftime("%Y-%m-%d %H:%M")
+               if person.checked_in_at else "",
+               *[_answer(answers.get(str(q.id))) for q in questions]]
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def _answer(value) -> str:
+    if value is True:
+        return "yes"
+    if value is False or value is None:
+        return ""
+    return str(value)
+
+
+@dataclass
+class ImportRow:
+    line: int
+    name: str = ""
+    email: str = ""
+    status: str = "going"
+    organisation: str = ""
+    role: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPreview:
+    rows: list[ImportRow]
+    problem: str | None = None
+
+    @property
+    def valid(self) -> list[ImportRow]:
+        return [r for r in self.rows if not r.errors]
+
+    @property
+    def invalid(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.errors]
+
+
+def parse(text: str, existing_emails: set[str]) -> ImportPreview:
+    """Check an uploaded guest list; each row gets its own errors, nothing is stored."""
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        return ImportPreview([], f"This file is not a readable CSV ({exc}).")
+    if "email" not in header or "name" not in header:
+        return ImportPreview([], "The first line must name the columns, with at least "
+                                 "“name” and “email” (also possible: status, organisation, role).")
+    reader.fieldnames = header
+    rows: list[ImportRow] = []
+    seen: set[str] = set()
+    try:
+        for number, record in enumerate(reader, start=2):
+            if len(rows) >= MAX_ROWS:
+                return ImportPreview(rows, f"Import at most {MAX_ROWS} people at a time.")
+            rows.append(_check(number, record, seen, existing_emails))
+    except csv.Error as exc:
+        return ImportPreview(rows, f"Line {reader.line_num} could not be read ({exc}).")
+    if not rows:
+        return ImportPreview([], "The file has no guests in it.")
+    return ImportPreview(rows)
+
+
+def _check(number: int, record: dict, seen: set[str], existing: set[str]) -> ImportRow:
+    get = lambda key: one_line(record.get(key) or "", 500)  # noqa: E731
+    row = ImportRow(line=number, name=get("name")[:120], organisation=get("organisation")[:200],
+                    role=get("role")[:200], status=(get("status") or "going").lower())
+    if not row.name:
+        row.errors.append("the name is missing")
+    raw_email = get("email")
+    if not raw_email:
+        row.errors.append("the e-mail is missing")
+    else:
+        row.email, error = check_email(raw_email)
+        row.email = row.email.lower()
+        if error:
+            row.errors.append(f"“{raw_email}” is not a valid e-mail address")
+        elif row.email in seen:
+            row.errors.append("this e-mail appears twice in the file")
+        elif row.email in existing:
+            row.errors.append("already on the guest list")
+        seen.add(row.email)
+    if row.status not in IMPORT_STATUSES:
+        row.errors.append(f"unknown status “{row.status}” (use {', '.join(IMPORT_STATUSES)})")
+    return row

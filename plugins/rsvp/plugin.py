@@ -1,0 +1,106 @@
+"""The RSVP plugin's hooks: how it joins the event page, the form, calendars and due work."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from organizer import hookimpl, jobs
+from organizer.db import db
+from organizer.models import Attendee
+
+from . import demo, notify, reminders, seats, settings, views_host, views_public
+from .models import RsvpRegistration
+
+# Changes that matter to someone's calendar: they get an updated invite.
+CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "timezone", "venue", "address",
+                   "online_url"}
+
+
+@jobs.register("rsvp.mail_everyone")
+def mail_everyone(ctx, event_id: int, kind: str, statuses: list[str]):
+    """Mail ``kind`` to every attendee of the event with one of ``statuses``."""
+    people = db.session.scalars(select(Attendee.id).where(
+        Attendee.event_id == event_id, Attendee.status.in_(statuses))
+        .order_by(Attendee.id)).all()
+    ctx.progress(0, total=len(people), message=f"mailing “{kind}”")
+    failed = 0
+    for done, attendee_id in enumerate(people, start=1):
+        try:
+            notify.send(kind, db.session.get(Attendee, attendee_id))
+        except Exception:  # one bad address must not stop the others
+            failed += 1
+        if done % 20 == 0 or done == len(people):
+            ctx.progress(done)
+    return {"sent": len(people) - failed, "failed": failed}
+
+
+@hookimpl
+def register_blueprints(app):
+    app.register_blueprint(views_public.bp)
+    app.register_blueprint(views_host.bp)
+
+
+@hookimpl
+def migration_folders():
+    return Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def event_page_panels(event, viewer):
+    if event.status == "cancelled":
+        return None
+    return views_public.panel(event)
+
+
+@hookimpl
+def host_event_actions(event):
+    from flask import url_for
+    going = seats.seats_taken(event.id)
+    return [(f"Guest list ({going} going)", url_for("rsvp_host.guests", event_id=event.id)),
+            ("RSVP questions", url_for("rsvp_host.questions", event_id=event.id))]
+
+
+@hookimpl
+def event_form_sections(event):
+    return settings.form_section()
+
+
+@hookimpl
+def validate_event_settings(plugin, values):
+    return settings.validate(values) if plugin == settings.NAME else []
+
+
+@hookimpl
+def attendee_registered(attendee):
+    # People added by other plugins or by hand get a registration too.
+    if db.session.get(RsvpRegistration, attendee.id) is None:
+        seats.registration(attendee)
+        db.session.commit()
+
+
+@hookimpl
+def event_updated(event, changes):
+    if CALENDAR_FIELDS & set(changes):
+        jobs.submit("rsvp.mail_everyone", {"event_id": event.id, "kind": "update",
+                                           "statuses": ["going"]},
+                    owner=event.owner, event=event)
+    if "capacity" in changes:
+        seats.promote(event.id)
+
+
+@hookimpl
+def event_cancelled(event):
+    jobs.submit("rsvp.mail_everyone", {"event_id": event.id, "kind": "event_cancelled",
+                                       "statuses": ["going", "waiting", "pending"]},
+                owner=event.owner, event=event)
+
+
+@hookimpl
+def due_work(now):
+    return reminders.send_due(now)
+
+
+@hookimpl
+def demo_data(app, host, events):
+    demo.load(events)

@@ -1,0 +1,240 @@
+"""Seats: who is going, who waits, and moving people between the two without races.
+
+Every change that can take or free a seat runs in :func:`organizer.db.immediate`
+and first locks the event's row, so RSVPs, cancellations and promotions for
+one event happen one at a time: capacity is never exceeded and a free seat is
+never left empty while someone waits. The waiting list is first come, first
+served, in the order people joined it.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from organizer import attendees
+from organizer.db import after_commit, commit, db, immediate
+from organizer.models import Attendee, Event, utcnow
+
+from . import notify, settings
+from .models import RsvpRegistration
+
+HOLDS_SEAT = ("going",)
+ACTIVE = ("going", "waiting", "pending")
+
+
+class RsvpError(Exception):
+    """An RSVP that cannot be taken; ``str(error)`` is a sentence for the person."""
+
+
+class AlreadyRegistered(RsvpError):
+    def __init__(self, attendee: Attendee):
+        super().__init__("You're already on the list for this event. We've mailed you the "
+                         "link to your RSVP again, so you can change or cancel it.")
+        self.attendee = attendee
+
+
+@contextmanager
+def _unguarded():
+    # Only for the control test that proves the guard matters: a plain
+    # transaction, no write lock, no row lock.
+    yield db.session
+    commit()
+
+
+def _transaction(guard: bool):
+    return immediate() if guard else _unguarded()
+
+
+def lock_event(event_id: int, guard: bool = True) -> Event:
+    """Load the event inside the current transaction, holding its row lock."""
+    query = select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
+    event = db.session.scalar(query.with_for_update() if guard else query)
+    if event is None:
+        raise RsvpError("This event no longer exists.")
+    return event
+
+
+def seats_taken(event_id: int) -> int:
+    """Seats held by people going, +1 guests included."""
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(1 + Attendee.guests), 0)).where(
+            Attendee.event_id == event_id, Attendee.status.in_(HOLDS_SEAT))) or 0)
+
+
+def waiting_list(event_id: int) -> list[Attendee]:
+    """The waiting list, first come first."""
+    return list(db.session.scalars(select(Attendee).where(
+        Attendee.event_id == event_id, Attendee.status == "waiting").order_by(Attendee.id)))
+
+
+def position(attendee: Attendee) -> int | None:
+    """1 for the first person waiting; None when not waiting."""
+    if attendee.status != "waiting":
+        return None
+    ahead = db.session.scalar(select(func.count()).where(
+        Attendee.event_id == attendee.event_id, Attendee.status == "waiting",
+        Attendee.id < attendee.id))
+    return int(ahead) + 1
+
+
+def free_seats(event: Event) -> float:
+    """Seats left (infinite when the event has no capacity)."""
+    if event.capacity is None:
+        return float("inf")
+    return event.capacity - seats_taken(event.id)
+
+
+def _check_open(event: Event, now: datetime) -> None:
+    if event.status == "cancelled":
+        raise RsvpError("This event is cancelled, so it no longer takes RSVPs.")
+    if event.status != "published":
+        raise RsvpError("This event is not open for RSVPs yet.")
+    if not settings.of(event).enabled:
+        raise RsvpError("The host takes no RSVPs for this event.")
+    if now >= settings.closes_at(event):
+        raise RsvpError("RSVPs for this event are closed.")
+
+
+def _place(event: Event, guests: int) -> str:
+    """Where a new or returning person goes: pending, going or the waiting list."""
+    if settings.of(event).approval:
+        return "pending"
+    if waiting_list(event.id):
+        return "waiting"  # nobody jumps the queue
+    return "going" if free_seats(event) >= 1 + guests else "waiting"
+
+
+def registration(attendee: Attendee) -> RsvpRegistration:
+    """The attendee's registration, created when they were added some other way."""
+    found = db.session.get(RsvpRegistration, attendee.id)
+    if found is None:
+        found = RsvpRegistration(attendee_id=attendee.id, event_id=attendee.event_id,
+                                 answers={}, guest_name="", ics_bump=0)
+        db.session.add(found)
+    return found
+
+
+def register(event_id: int, name: str, email: str, answers: dict | None = None,
+             guests: int = 0, guest_name: str = "", _guard: bool = True) -> Attendee:
+    """Take an RSVP: going, waiting or pending. Mails the person after commit.
+
+    Someone who cancelled earlier is welcomed back; someone already on the
+    list gets :class:`AlreadyRegistered` (and their link by mail again).
+    """
+    with _transaction(_guard):
+        event = lock_event(event_id, _guard)
+        _check_open(event, utcnow())
+        if guests and not settings.of(event).plus_one:
+            raise RsvpError("This event does not take +1 guests.")
+        existing = attendees.find(event, email)
+        if existing is not None and existing.status in ACTIVE:
+            after_commit(lambda: notify.send("already", existing))
+            error = AlreadyRegistered(existing)
+        else:
+            error = None
+            status = _place(event, guests)
+            if existing is None:
+                attendee = attendees.stage(event, name, email, status, guests=guests)
+                db.session.add(RsvpRegistration(
+                    attendee_id=attendee.id, event_id=event.id, answers=answers or {},
+                    guest_name=guest_name, ics_bump=0))
+            else:
+                attendee = existing
+                attendee.name, attendee.guests = name.strip(), guests
+                reg = registration(attendee)
+                reg.answers, reg.guest_name = answers or {}, guest_name
+                reg.ics_bump += 1
+                attendees.stage_status(attendee, status)
+            after_commit(lambda: notify.send(status, attendee))
+    if error is not None:
+        raise error
+    return attendee
+
+
+def fill_seats(event: Event) -> list[Attendee]:
+    """Promote people from the waiting list while their party fits (inside a transaction)."""
+    promoted = []
+    free = free_seats(event)
+    for attendee in waiting_list(event.id):
+        need = 1 + attendee.guests
+        if need > free:
+            break  # first come, first served: nobody further back jumps ahead
+        attendees.stage_status(attendee, "going")
+        registration(attendee).promoted_at = utcnow()
+        after_commit(lambda a=attendee: notify.send("promoted", a))
+        promoted.append(attendee)
+        free -= need
+    return promoted
+
+
+def promote(event_id: int) -> list[Attendee]:
+    """Fill free seats from the waiting list (after a capacity raise, say)."""
+    with immediate():
+        return fill_seats(lock_event(event_id))
+
+
+def cancel(attendee_id: int) -> Attendee:
+    """The attendee withdraws; their seat goes to the first person waiting."""
+    with immediate():
+        attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
+        event = lock_event(attendee.event_id)
+        db.session.refresh(attendee)
+        if attendee.status not in ACTIVE:
+            raise RsvpError("Your RSVP is already cancelled.")
+        was_going = attendee.status == "going"
+        attendees.stage_status(attendee, "cancelled")
+        registration(attendee).ics_bump += 1
+        after_commit(lambda: notify.send("cancelled" if was_going else "left", attendee))
+        fill_seats(event)
+    return attendee
+
+
+def set_status(attendee_id: int, status: str) -> tuple[Attendee, str]:
+    """The host moves someone (approve, decline, going, waiting, cancel).
+
+    Returns the attendee and the status they ended with: approving someone
+    when the event is full puts them on the waiting list.
+    """
+    with immediate():
+        attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
+        event = lock_event(attendee.event_id)
+        db.session.refresh(attendee)
+        old = attendee.status
+        if status == old:
+            return attendee, old
+        if status == "going" and old in ("pending", "waiting", "declined", "cancelled"):
+            fits = free_seats(event) >= 1 + attendee.guests
+            status = "going" if fits else "waiting"
+        attendees.stage_status(attendee, status)
+        reg = registration(attendee)
+        if status in ("cancelled", "declined") or (old in ("cancelled", "declined")):
+            reg.ics_bump += 1
+        kind = {"going": "going", "waiting": "waiting", "declined": "declined",
+                "cancelled": "cancelled_by_host", "pending": "pending"}[status]
+        after_commit(lambda: notify.send(kind, attendee))
+        if old == "going":
+            fill_seats(event)
+    return attendee, status
+
+
+def update_answers(attendee_id: int, name: str, answers: dict, guests: int,
+                   guest_name: str) -> Attendee:
+    """The attendee changes their answers or their +1; a +1 must fit."""
+    with immediate():
+        attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
+        event = lock_event(attendee.event_id)
+        db.session.refresh(attendee)
+        if guests and not settings.of(event).plus_one:
+            raise RsvpError("This event does not take +1 guests.")
+        extra = guests - attendee.guests
+        if attendee.status == "going" and extra > 0 and free_seats(event) < extra:
+            raise RsvpError("There is no seat left for a +1. Your RSVP is unchanged.")
+        attendee.name, attendee.guests = name.strip(), guests
+        attendee.updated_at = utcnow()
+        reg = registration(attendee)
+        reg.answers, reg.guest_name = answers, guest_name
+        if attendee.status == "going" and extra < 0:
+            fill_seats(event)
+    return attendee

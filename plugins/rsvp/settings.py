@@ -1,0 +1,74 @@
+"""Per-event RSVP settings, edited in the event form (``event_form_sections``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from organizer.event_settings import DATETIME_FORMAT
+from organizer.models import Event
+from organizer.timeutil import TimeError, localize
+
+NAME = "rsvp"
+MAX_REMINDER_HOURS = 7 * 24
+
+
+@dataclass
+class RsvpSettings:
+    enabled: bool = True
+    approval: bool = False
+    plus_one: bool = False
+    deadline: str | None = None
+    reminder_hours: int = 24
+
+
+def of(event: Event) -> RsvpSettings:
+    """The event's RSVP settings, with defaults for events made outside the form."""
+    stored = event.plugin_settings(NAME)
+    defaults = RsvpSettings()
+    return RsvpSettings(
+        enabled=bool(stored.get("enabled", defaults.enabled)),
+        approval=bool(stored.get("approval", defaults.approval)),
+        plus_one=bool(stored.get("plus_one", defaults.plus_one)),
+        deadline=stored.get("deadline") or None,
+        reminder_hours=int(stored.get("reminder_hours", defaults.reminder_hours) or 0),
+    )
+
+
+def closes_at(event: Event) -> datetime:
+    """When RSVPs stop: the host's deadline, else the start of the event."""
+    deadline = of(event).deadline
+    if deadline:
+        try:
+            return localize(datetime.strptime(deadline, DATETIME_FORMAT), event.zone)
+        except (ValueError, TimeError):
+            pass
+    return event.starts_at
+
+
+def reminder_due(event: Event) -> datetime | None:
+    """When the reminder goes out, or None when the host turned it off."""
+    hours = of(event).reminder_hours
+    return event.starts_at - timedelta(hours=hours) if hours > 0 else None
+
+
+def form_section() -> dict:
+    return {"name": NAME, "title": "RSVPs", "fields": [
+        {"name": "enabled", "label": "Take RSVPs on the event page", "type": "checkbox",
+         "default": True},
+        {"name": "approval", "label": "Approve each RSVP myself", "type": "checkbox",
+         "default": False, "help": "People wait as “pending” until you approve or decline."},
+        {"name": "plus_one", "label": "Guests may bring a +1", "type": "checkbox",
+         "default": False, "help": "A +1 takes a seat too."},
+        {"name": "deadline", "label": "RSVPs close at", "type": "datetime",
+         "help": "In the event's time zone. Leave empty to close when the event starts."},
+        {"name": "reminder_hours", "label": "Reminder mail, hours before the start",
+         "type": "number", "default": 24, "help": "0 sends no reminder."},
+    ]}
+
+
+def validate(values: dict) -> list[str]:
+    errors = []
+    hours = values.get("reminder_hours")
+    if hours is not None and not 0 <= hours <= MAX_REMINDER_HOURS:
+        errors.append(f"Reminder: between 0 and {MAX_REMINDER_HOURS} hours before the start.")
+    return errors

@@ -1,0 +1,199 @@
+"""The host's guest list: counts, search, status changes, additions, questions, CSV."""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, flash, redirect, render_template, request, url_for)
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from organizer import attendees, events
+from organizer.db import commit, db, immediate
+from organizer.models import ATTENDEE_STATUSES, Attendee
+
+from . import answers as answers_mod, csvio, seats
+from .models import QUESTION_KINDS, RsvpQuestion, RsvpRegistration
+
+bp = Blueprint("rsvp_host", __name__, template_folder="templates")
+MAX_UPLOAD = 1024 * 1024
+
+
+def _guest_list_url(event_id: int, **args) -> str:
+    return url_for("rsvp_host.guests", event_id=event_id, **args)
+
+
+@bp.route("/events/<int:event_id>/guests")
+@login_required
+def guests(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    status = request.args.get("status", "")
+    search = request.args.get("q", "").strip()[:100]
+    query = select(Attendee).where(Attendee.event_id == event.id)
+    if status in ATTENDEE_STATUSES:
+        query = query.where(Attendee.status == status)
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(or_(func.lower(Attendee.name).like(like),
+                                func.lower(Attendee.email).like(like),
+                                func.lower(Attendee.organisation).like(like)))
+    people = db.session.scalars(query.order_by(Attendee.id).limit(1000)).all()
+    counts = dict(db.session.execute(select(Attendee.status, func.count()).where(
+        Attendee.event_id == event.id).group_by(Attendee.status)).all())
+    positions = {a.id: i for i, a in enumerate(seats.waiting_list(event.id), start=1)}
+    return render_template(
+        "rsvp/guests.html", event=event, people=people, counts=counts, status=status,
+        search=search, positions=positions, statuses=ATTENDEE_STATUSES,
+        seats_taken=seats.seats_taken(event.id))
+
+
+def _own_attendee(event_id: int, attendee_id: int) -> Attendee:
+    event = events.get_editable(event_id, current_user)
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.event_id != event.id:
+        from flask import abort
+        abort(404)
+    return attendee
+
+
+@bp.route("/events/<int:event_id>/guests/<int:attendee_id>/status", methods=["POST"])
+@login_required
+def set_status(event_id: int, attendee_id: int):
+    attendee = _own_attendee(event_id, attendee_id)
+    wanted = request.form.get("status", "")
+    if wanted not in ATTENDEE_STATUSES:
+        flash("Choose one of the offered statuses.", "error")
+        return redirect(_guest_list_url(event_id)), 303
+    attendee, ended = seats.set_status(attendee.id, wanted)
+    if wanted == "going" and ended == "waiting":
+        flash(f"The event is full, so {attendee.name} is on the waiting list.", "info")
+    else:
+        flash(f"{attendee.name} is now {ended}. We've mailed them.", "success")
+    return redirect(_guest_list_url(event_id))
+
+
+@bp.route("/events/<int:event_id>/guests/add", methods=["POST"])
+@login_required
+def add(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    name = answers_mod.one_line(request.form.get("name"), 120)
+    email, error = answers_mod.check_email(request.form.get("email", ""))
+    if not name or error:
+        flash(error or "Enter the guest's name.", "error")
+        return redirect(_guest_list_url(event.id)), 303
+    try:
+        with immediate():
+            locked = seats.lock_event(event.id)
+            status = "going" if seats.free_seats(locked) >= 1 else "waiting"
+            attendee = attendees.stage(locked, name, email, status)
+            seats.registration(attendee)
+    except attendees.GuestListError as exc:
+        flash(str(exc), "error")
+        return redirect(_guest_list_url(event.id)), 303
+    from . import notify
+    notify.send(status, attendee)
+    flash(f"{name} added as {status}." + (" The event is full." if status == "waiting" else ""),
+          "success")
+    return redirect(_guest_list_url(event.id))
+
+
+@bp.route("/events/<int:event_id>/guests.csv")
+@login_required
+def export(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    people = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)
+                                .order_by(Attendee.id)).all()
+    regs = {r.attendee_id: r for r in db.session.scalars(
+        select(RsvpRegistration).where(RsvpRegistration.event_id == event.id))}
+    body = csvio.export(event, people, regs, answers_mod.questions(event))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="guests-{event.slug}.csv"'})
+
+
+@bp.route("/events/<int:event_id>/guests/import", methods=["GET", "POST"])
+@login_required
+def import_csv(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    existing = set(db.session.scalars(select(Attendee.email).where(
+        Attendee.event_id == event.id)))
+    text, preview = "", None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            raw = upload.read(MAX_UPLOAD + 1)
+            if len(raw) > MAX_UPLOAD:
+                preview = csvio.ImportPreview([], "The file is larger than 1 MB; split it up.")
+            else:
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    preview = csvio.ImportPreview([], "Save the file as UTF-8 CSV and try again.")
+        else:
+            text = request.form.get("csv_text", "")
+        if preview is None:
+            preview = csvio.parse(text, existing) if text.strip() else csvio.ImportPreview(
+                [], "Choose a CSV file to import.")
+        if request.form.get("confirm") and not preview.problem and preview.valid:
+            added = _import(event.id, preview.valid)
+            flash(f"Imported {added} guests."
+                  + (f" {len(preview.invalid)} rows with errors were skipped."
+                     if preview.invalid else ""), "success")
+            return redirect(_guest_list_url(event.id))
+    status = 422 if preview is not None and (preview.problem or preview.invalid) else 200
+    return render_template("rsvp/import.html", event=event, preview=preview, text=text), status
+
+
+def _import(event_id: int, rows: list[csvio.ImportRow]) -> int:
+    """Store the checked rows in one transaction: all of them or, on error, none."""
+    with immediate():
+        event = seats.lock_event(event_id)
+        for row in rows:
+            attendee = attendees.stage(event, row.name, row.email, row.status,
+                                       organisation=row.organisation, role=row.role)
+            seats.registration(attendee)
+    return len(rows)
+
+
+@bp.route("/events/<int:event_id>/questions", methods=["GET", "POST"])
+@login_required
+def questions(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    errors = []
+    if request.method == "POST":
+        label = answers_mod.one_line(request.form.get("label"), 301)
+        kind = request.form.get("kind", "")
+        choices = [answers_mod.one_line(c, 100) for c in
+                   request.form.get("choices", "").splitlines()]
+        choices = list(dict.fromkeys(c for c in choices if c))
+        if not label:
+            errors.append("Write the question.")
+        elif len(label) > 300:
+            errors.append("Keep the question under 300 characters.")
+        if kind not in QUESTION_KINDS:
+            errors.append("Choose what kind of answer you want.")
+        if kind == "choice" and len(choices) < 2:
+            errors.append("Give at least two choices, one per line.")
+        if len(choices) > 30:
+            errors.append("Offer at most 30 choices.")
+        if not errors:
+            position = db.session.scalar(select(func.count()).where(
+                RsvpQuestion.event_id == event.id))
+            db.session.add(RsvpQuestion(event_id=event.id, label=label, kind=kind,
+                                        choices=choices if kind == "choice" else [],
+                                        required=bool(request.form.get("required")),
+                                        position=position))
+            commit()
+            flash("Question added. It shows on the RSVP form now.", "success")
+            return redirect(url_for("rsvp_host.questions", event_id=event.id))
+    return render_template("rsvp/questions.html", event=event, errors=errors,
+                           questions=answers_mod.questions(event), kinds=QUESTION_KINDS,
+                           form=request.form), 422 if errors else 200
+
+
+@bp.route("/events/<int:event_id>/questions/<int:question_id>/delete", methods=["POST"])
+@login_required
+def delete_question(event_id: int, question_id: int):
+    event = events.get_editable(event_id, current_user)
+    question = db.session.get(RsvpQuestion, question_id)
+    if question is not None and question.event_id == event.id:
+        db.session.delete(question)
+        commit()
+        flash("Question removed.", "success")
+    return redirect(url_for("rsvp_host.questions", event_id=event.id))
