@@ -29,16 +29,19 @@ def find(event: Event, email: str) -> Attendee | None:
         Attendee.event_id == event.id, Attendee.email == normalise_email(email)))
 
 
-def stage(event: Event, name: str, email: str, status: str = "going", **fields) -> Attendee:
+def stage(event: Event, name: str, email: str, status: str = "going",
+          check_duplicate: bool = True, **fields) -> Attendee:
     """Add someone to the session without committing (for a caller's own transaction).
 
     ``attendee_registered`` fires once the caller commits with
     :func:`organizer.db.commit` (or leaves :func:`organizer.db.immediate`).
-    Raises :class:`GuestListError` when the address is already on the list.
+    Raises :class:`GuestListError` when the address is already on the list
+    (pass ``check_duplicate=False`` when the caller has just looked; the
+    unique constraint still holds).
     """
     if status not in ATTENDEE_STATUSES:
         raise GuestListError(f"“{status}” is not a guest status.")
-    if find(event, email) is not None:
+    if check_duplicate and find(event, email) is not None:
         raise GuestListError(f"{email.strip()} is already on the guest list.")
     attendee = Attendee(event_id=event.id, name=name.strip(), email=normalise_email(email),
                         status=status, **fields)

@@ -48,7 +48,13 @@ class JobContext:
         self.job_id = job_id
 
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
-        """Record progress; committed at once so pages see it while the job runs."""
+        """Record progress, committed at once so pages see it while the job runs.
+
+        Commits the job's own work so far first: the update then starts a
+        transaction of its own (on SQLite a transaction that has read cannot
+        write after another connection has).
+        """
+        db.session.commit()
         values: dict = {"done": done}
         if total is not None:
             values["total"] = total

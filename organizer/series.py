@@ -14,7 +14,7 @@ from dateutil.rrule import rrulestr
 from flask import current_app
 from sqlalchemy import select
 
-from .db import after_commit, commit, db
+from .db import after_commit, commit, db, immediate
 from .models import Event, Host, Series, utcnow
 from .plugins import hook
 
@@ -162,9 +162,12 @@ def create(owner: Host, template: dict, rrule: str, dtstart_local: datetime,
 def extend_all(now: datetime) -> int:
     """Top up every live series to the horizon (run by the due-work command)."""
     added = 0
-    for series in db.session.scalars(select(Series).where(Series.status != "cancelled")):
-        added += materialise(series, now)
-    commit()
+    ids = db.session.scalars(select(Series.id).where(Series.status != "cancelled")).all()
+    for series_id in ids:
+        # Read and insert under the write lock, so overlapping ticks queue up.
+        with immediate():
+            series = db.session.get(Series, series_id, populate_existing=True)
+            added += materialise(series, now)
     return added
 
 

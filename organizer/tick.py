@@ -34,6 +34,7 @@ def end_events(now: datetime) -> int:
     db.session.commit()
     fired = 0
     for event_id in due:
+        commit()  # each claim in a transaction of its own
         if claim_ended(event_id, now):
             event = db.session.get(Event, event_id)
             after_commit(lambda event=event: hook().event_ended(event=event))

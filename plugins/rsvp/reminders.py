@@ -14,6 +14,9 @@ from .models import RsvpRegistration
 
 def _claim(attendee_id: int, now: datetime) -> bool:
     # One conditional UPDATE per person: two ticks at once send one mail.
+    # It starts its own transaction: on SQLite a transaction that has read
+    # cannot write once another connection has written.
+    db.session.commit()
     result = db.session.execute(
         update(RsvpRegistration).where(RsvpRegistration.attendee_id == attendee_id,
                                        RsvpRegistration.reminder_sent_at.is_(None))

@@ -135,8 +135,17 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
         else:
             error = None
             status = _place(event, guests)
+            if not _guard:
+                # The control run: without the guard the check and the write
+                # are separate transactions, as in code that reads with
+                # autocommit and writes later.
+                session = db.session()
+                session.expire_on_commit = False
+                session.commit()
+                session.expire_on_commit = True
             if existing is None:
-                attendee = attendees.stage(event, name, email, status, guests=guests)
+                attendee = attendees.stage(event, name, email, status, guests=guests,
+                                           check_duplicate=False)
                 db.session.add(RsvpRegistration(
                     attendee_id=attendee.id, event_id=event.id, answers=answers or {},
                     guest_name=guest_name, ics_bump=0))
