@@ -14,23 +14,26 @@ from . import plugins
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=None, type=int,
+              help="gunicorn processes (default: 2 per CPU core + 1)")
 @with_appcontext
-def serve_command(host: str, port: int, workers: int) -> None:
+def serve_command(host: str, port: int, workers: int | None) -> None:
     """Serve the app with gunicorn."""
     serve(host, port, workers)
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int | None = None) -> None:
     """Replace this process with gunicorn serving the current app's configuration."""
     os.environ["ORGANIZER_INSTANCE_PATH"] = current_app.instance_path
     os.environ.setdefault("ORGANIZER_BASE_URL", f"http://{host}:{port}")
     click.echo(f"organizer is at http://{host}:{port}/  (Ctrl+C stops it)")
     sys.stdout.flush()
+    # Processes, not threads: requests are CPU-bound Python, and threads of
+    # one process share one core (benchmarks/rsvp_surge.py measured both).
+    workers = workers or 2 * (os.cpu_count() or 1) + 1
     os.execvp(sys.executable, [
         sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-        "--workers", str(workers), "--threads", "4", "--access-logfile", "-",
-        "organizer.wsgi:app"])
+        "--workers", str(workers), "--access-logfile", "-", "organizer.wsgi:app"])
 
 
 @click.command("tick")
@@ -93,7 +96,7 @@ def demo_command(then_serve: bool, port: int, yes: bool) -> None:
     summary = load(base_url=f"http://127.0.0.1:{port}")
     click.echo(summary)
     if then_serve:
-        serve("127.0.0.1", port, 2)
+        serve("127.0.0.1", port)
 
 
 def _is_empty() -> bool:

@@ -73,7 +73,11 @@ def validate_event_settings(plugin, values):
 
 @hookimpl
 def attendee_registered(attendee):
-    # People added by other plugins or by hand get a registration too.
+    # People added by other plugins or by hand get a registration too. An
+    # RSVP made here already has one in the session: no query needed.
+    key = db.session.identity_key(RsvpRegistration, attendee.id)
+    if key in db.session.identity_map:
+        return
     if db.session.get(RsvpRegistration, attendee.id) is None:
         seats.registration(attendee)
         db.session.commit()

@@ -69,6 +69,17 @@ def waiting_list(event_id: int) -> list[Attendee]:
         Attendee.event_id == event_id, Attendee.status == "waiting").order_by(Attendee.id)))
 
 
+def anyone_waiting(event_id: int) -> bool:
+    """True when the event has a waiting list (one cheap EXISTS query)."""
+    return bool(db.session.scalar(select(select(Attendee.id).where(
+        Attendee.event_id == event_id, Attendee.status == "waiting").exists())))
+
+
+def waiting_count(event_id: int) -> int:
+    return int(db.session.scalar(select(func.count()).where(
+        Attendee.event_id == event_id, Attendee.status == "waiting")))
+
+
 def position(attendee: Attendee) -> int | None:
     """1 for the first person waiting; None when not waiting."""
     if attendee.status != "waiting":
@@ -101,7 +112,7 @@ def _place(event: Event, guests: int) -> str:
     """Where a new or returning person goes: pending, going or the waiting list."""
     if settings.of(event).approval:
         return "pending"
-    if waiting_list(event.id):
+    if anyone_waiting(event.id):
         return "waiting"  # nobody jumps the queue
     return "going" if free_seats(event) >= 1 + guests else "waiting"
 

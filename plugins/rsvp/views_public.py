@@ -28,7 +28,7 @@ def panel(event: Event, submission=None) -> Markup:
     free = seats.free_seats(event)
     return Markup(render_template(
         "rsvp/panel.html", event=event, conf=conf, open_now=open_now,
-        going=seats.seats_taken(event.id), free=free, waiting=len(seats.waiting_list(event.id)),
+        going=seats.seats_taken(event.id), free=free, waiting=seats.waiting_count(event.id),
         closes=settings.closes_at(event).astimezone(event.zone) if conf.deadline else None,
         questions=answers_mod.questions(event), sub=submission))
 

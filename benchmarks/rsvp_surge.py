@@ -1,0 +1,209 @@
+"""RSVP surge: many clients RSVP to one event through the real HTTP path.
+
+Starts gunicorn on 127.0.0.1 for each database (SQLite in a fresh instance
+folder; PostgreSQL when it answers on 127.0.0.1:5432), creates one published
+event with a fixed number of seats, and lets N clients RSVP in a closed loop
+(each sends its next RSVP as soon as the last one is answered) until the
+total is reached. Prints RSVPs per second, p50/p99 latency of the POSTs, and
+the oversell (seats confirmed beyond capacity: must be 0).
+
+    .venv/bin/python benchmarks/rsvp_surge.py                # both databases
+    .venv/bin/python benchmarks/rsvp_surge.py --clients 32 --rsvps 4000 --only sqlite
+
+Only 127.0.0.1 is ever contacted.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+PG_DATABASE = "organizer_bench"
+
+SETUP = """
+import sys
+from datetime import timedelta
+from organizer import create_app, events, auth
+from organizer.migrate import reset
+from organizer.models import utcnow
+app = create_app()
+with app.app_context():
+    reset()
+    host = auth.create_host("Bench Host", "bench@example.org", "a bench passphrase", "UTC")
+    start = utcnow() + timedelta(days=5)
+    event = events.create(host, {"kind": "meetup", "title": "Surge", "timezone": "UTC",
+        "venue": "Hall", "capacity": int(sys.argv[1]), "starts_at": start,
+        "ends_at": start + timedelta(hours=2)}, publish=True)
+    print(event.slug)
+"""
+
+COUNT = """
+from sqlalchemy import func, select
+from organizer import create_app
+from organizer.db import db
+from organizer.models import Attendee
+app = create_app()
+with app.app_context():
+    rows = db.session.execute(select(Attendee.status, func.sum(1 + Attendee.guests))
+                              .group_by(Attendee.status)).all()
+    print(dict(rows))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pg_available() -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", 5432)) == 0
+
+
+def ensure_pg_database() -> str:
+    import psycopg
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                         autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                              (PG_DATABASE,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    return PG_SERVER + PG_DATABASE
+
+
+def python(script: str, env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+class Client:
+    """One browser: its own connection, session cookie and CSRF token."""
+
+    def __init__(self, port: int, slug: str):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.slug = slug
+        self.conn.request("GET", f"/e/{slug}")
+        response = self.conn.getresponse()
+        html = response.read().decode()
+        self.cookie = response.getheader("Set-Cookie").split(";")[0]
+        self.token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def rsvp(self, n: int) -> tuple[int, float]:
+        body = urlencode({"csrf_token": self.token, "name": f"Person {n}",
+                          "email": f"person{n}@example.org"})
+        began = time.perf_counter()
+        self.conn.request("POST", f"/e/{self.slug}/rsvp", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": self.cookie})
+        response = self.conn.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - began
+
+
+def run(backend: str, args) -> dict:
+    instance = tempfile.mkdtemp(prefix=f"organizer-bench-{backend}-")
+    env = {**os.environ, "ORGANIZER_INSTANCE_PATH": instance,
+           "ORGANIZER_RSVP_RATE_LIMIT": "1000000 per minute",
+           "ORGANIZER_SECRET_KEY": "bench-" + "k" * 40}
+    env.pop("ORGANIZER_DATABASE_URL", None)
+    if backend == "postgresql":
+        env["ORGANIZER_DATABASE_URL"] = ensure_pg_database()
+    slug = python(SETUP, env, str(args.seats))
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(args.workers), "--threads", str(args.threads),
+         "--log-level", "warning", "organizer.wsgi:app"],
+        env=env, cwd=ROOT)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError("gunicorn did not start")
+                time.sleep(0.1)
+        clients = [Client(port, slug) for _ in range(args.clients)]
+        numbers = iter(range(args.rsvps))
+        lock = threading.Lock()
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        barrier = threading.Barrier(args.clients + 1)
+
+        def work(client: Client):
+            barrier.wait()
+            while True:
+                with lock:
+                    n = next(numbers, None)
+                if n is None:
+                    return
+                status, seconds = client.rsvp(n)
+                with lock:
+                    latencies.append(seconds)
+                    statuses[status] = statuses.get(status, 0) + 1
+
+        threads = [threading.Thread(target=work, args=(c,)) for c in clients]
+        for t in threads:
+            t.start()
+        barrier.wait()
+        began = time.perf_counter()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    seats = eval(python(COUNT, env))  # a dict literal printed by our own script
+    latencies.sort()
+    return {
+        "backend": backend, "rsvps": len(latencies), "seconds": elapsed,
+        "per_second": len(latencies) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+        "statuses": statuses, "going_seats": seats.get("going", 0),
+        "waiting": seats.get("waiting", 0),
+        "oversell": max(0, seats.get("going", 0) - args.seats),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--rsvps", type=int, default=2000)
+    parser.add_argument("--seats", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    backends = [args.only] if args.only else ["sqlite"] + (
+        ["postgresql"] if pg_available() else [])
+    print(f"{args.clients} clients, {args.rsvps} RSVPs, {args.seats} seats, gunicorn "
+          f"{args.workers} workers x {args.threads} threads, 127.0.0.1")
+    print(f"{'database':<11} {'RSVPs/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'going':>6} "
+          f"{'waiting':>8} {'oversell':>9}  responses")
+    for backend in backends:
+        r = run(backend, args)
+        print(f"{r['backend']:<11} {r['per_second']:>8.0f} {r['p50_ms']:>7.1f} "
+              f"{r['p99_ms']:>7.1f} {r['going_seats']:>6} {r['waiting']:>8} "
+              f"{r['oversell']:>9}  {r['statuses']}")
+    print("goal: >= 300 RSVPs/s, p99 <= 100 ms, oversell 0")
+
+
+if __name__ == "__main__":
+    main()
