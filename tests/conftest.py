@@ -88,7 +88,8 @@ class IsolatedClient(FlaskClient):
         return response
 
 
-def make_app(backend: str, tmp_path: Path, sqlite_template: Path, pg_url: str | None, **extra):
+def make_app(backend: str, tmp_path: Path, sqlite_template: Path, pg_url: str | None,
+             fresh: bool = True, **extra):
     config = {
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret-" + "x" * 32,
@@ -99,9 +100,10 @@ def make_app(backend: str, tmp_path: Path, sqlite_template: Path, pg_url: str | 
     }
     Path(config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
     if backend == "postgresql":
-        _truncate_pg(pg_url)
+        if fresh:
+            _truncate_pg(pg_url)
         config["DATABASE_URL"] = pg_url
-    else:
+    elif fresh:
         shutil.copy(sqlite_template, Path(config["INSTANCE_PATH"]) / "organizer.db")
     app = create_app(config)
     app.test_client_class = IsolatedClient
@@ -115,11 +117,15 @@ def backend(request):
 
 @pytest.fixture
 def app_factory(backend, tmp_path, sqlite_template, pg_ready):
-    """Build an app on a fresh database with extra config (plugins, limits, ...)."""
+    """Build an app with extra config (plugins, limits, ...).
+
+    The first app of a test gets a fresh database; later ones share it, like
+    several app servers in front of one database.
+    """
     made = []
 
     def factory(**extra):
-        app = make_app(backend, tmp_path, sqlite_template, pg_ready, **extra)
+        app = make_app(backend, tmp_path, sqlite_template, pg_ready, fresh=not made, **extra)
         made.append(app)
         return app
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from organizer.db import db
-from organizer.models import Attendee, utcnow
+from organizer.models import Attendee, Event, utcnow
 
 from ..conftest import post
 from .helpers import make_event, rsvp
@@ -107,3 +107,35 @@ def test_a_bad_reminder_setting_is_refused(host_client):
         **{"plugin-rsvp-reminder_hours": "1000"}), page="/dashboard")
     assert response.status_code == 422
     assert "between 0 and 168 hours" in response.get_data(as_text=True)
+
+
+def _redis_answers() -> bool:
+    import socket
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", 6379)) == 0
+
+
+def test_rate_limits_can_live_in_redis_so_servers_share_them(app_factory):
+    """Two app servers sharing Redis count one client's RSVPs together."""
+    if not _redis_answers():
+        # Without a Redis server the memory store (tested above) is the only one.
+        assert not _redis_answers()
+        return
+    import redis
+    redis.Redis(host="127.0.0.1", port=6379).flushdb()
+    settings = {"RSVP_RATE_LIMIT": "3 per minute",
+                "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+    first = app_factory(**settings)
+    with first.app_context():
+        from ..conftest import signup
+        host = first.test_client()
+        signup(host)
+        event_id = make_event(host, capacity="50").id
+        codes = [rsvp(first.test_client(), db.session.get(Event, event_id), f"P{n}",
+                      f"p{n}@example.org").status_code for n in range(2)]
+    second = app_factory(**settings)
+    with second.app_context():
+        codes += [rsvp(second.test_client(), db.session.get(Event, event_id), f"Q{n}",
+                       f"q{n}@example.org").status_code for n in range(2)]
+    assert codes == [201, 201, 201, 429]
