@@ -137,7 +137,7 @@ def run(backend: str, args) -> dict:
                 break
             except OSError:
                 if time.time() > deadline:
-                    raise RuntimeError("gunicorn did not start")
+                    raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.1)
         clients = [Client(port, slug) for _ in range(args.clients)]
         numbers = iter(range(args.rsvps))

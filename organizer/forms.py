@@ -152,7 +152,7 @@ class SeriesForm(_EventDetails):
     freq = SelectField("Repeats", choices=options([("weekly", "Weekly"), ("monthly", "Monthly")]))
     interval = SelectField("Every", coerce=int, choices=options([
         (1, "every week / month"), (2, "every other"), (3, "every third"), (4, "every fourth")]))
-    weekdays = MultiCheckboxField("On", choices=options(zip(WEEKDAYS, WEEKDAY_NAMES)))
+    weekdays = MultiCheckboxField("On", choices=options(zip(WEEKDAYS, WEEKDAY_NAMES, strict=True)))
     month_week = SelectField("Week of the month", coerce=int, choices=options([
         (1, "first"), (2, "second"), (3, "third"), (4, "fourth"), (-1, "last")]))
     ends = SelectField("Ends", choices=options([

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from organizer.db import db
 from organizer.models import Event
 
-from .conftest import create_event, event_form, post, signin, signup
+from .conftest import create_event, event_form, post, signup
 
 
 def _event(event_id: int) -> Event:

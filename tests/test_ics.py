@@ -1,10 +1,9 @@
 """Calendar files: parse back strictly, fold lines, carry VTIMEZONEs, stable UIDs."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import icalendar
-import pytest
 from ical.calendar_stream import IcsCalendarStream
 from sqlalchemy import select
 

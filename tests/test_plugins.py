@@ -6,7 +6,7 @@ import textwrap
 import icalendar
 import pluggy
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 
 from organizer import attendees, create_app, hookimpl, tick
 from organizer.db import db

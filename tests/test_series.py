@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-import icalendar
 from ical.calendar_stream import IcsCalendarStream
 from sqlalchemy import select
 
