@@ -10,6 +10,11 @@ the oversell (seats confirmed beyond capacity: must be 0).
     .venv/bin/python benchmarks/rsvp_surge.py                # both databases
     .venv/bin/python benchmarks/rsvp_surge.py --clients 32 --rsvps 4000 --only sqlite
 
+The load comes from `wrk` (Debian package `wrk`) when it is installed, so
+the load generator takes little of the CPU the server needs; otherwise from
+Python threads (`--client python`). With wrk the run lasts `--seconds`; with
+Python it stops after `--rsvps`.
+
 Only 127.0.0.1 is ever contacted.
 """
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import http.client
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -114,6 +120,52 @@ class Client:
         return response.status, time.perf_counter() - began
 
 
+WRK_SCRIPT = """
+local counter = 0
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  n = 0
+end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")
+request = function()
+  n = n + 1
+  local body = "csrf_token=" .. os.getenv("BENCH_TOKEN") .. "&name=Person&email=t" ..
+    tid .. "n" .. n .. "%40example.org"
+  return wrk.format(nil, os.getenv("BENCH_PATH"), nil, body)
+end
+"""
+
+
+def load_with_wrk(port: int, slug: str, args) -> tuple[float, float, int, float, dict]:
+    """Run wrk; return (p50 ms, p99 ms, requests, seconds, status counts)."""
+    client = Client(port, slug)
+    script = Path(tempfile.mkdtemp()) / "rsvp.lua"
+    script.write_text(WRK_SCRIPT)
+    env = {**os.environ, "BENCH_COOKIE": client.cookie, "BENCH_TOKEN": client.token,
+           "BENCH_PATH": f"/e/{slug}/rsvp"}
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{args.seconds}s", "--latency",
+         "-s", str(script), f"http://127.0.0.1:{port}"],
+        env=env, capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    statuses = {"2xx": requests - int(errors.group(1)) if errors else requests}
+    if errors:
+        statuses["other"] = int(errors.group(1))
+    return ms("50"), ms("99"), requests, args.seconds, statuses
+
+
 def run(backend: str, args) -> dict:
     instance = tempfile.mkdtemp(prefix=f"organizer-bench-{backend}-")
     env = {**os.environ, "ORGANIZER_INSTANCE_PATH": instance,
@@ -139,6 +191,9 @@ def run(backend: str, args) -> dict:
                 if time.time() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.1)
+        if args.client == "wrk":
+            p50, p99, count, elapsed, statuses = load_with_wrk(port, slug, args)
+            return finish(backend, env, args, count, elapsed, p50, p99, statuses)
         clients = [Client(port, slug) for _ in range(args.clients)]
         numbers = iter(range(args.rsvps))
         lock = threading.Lock()
@@ -169,15 +224,19 @@ def run(backend: str, args) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    seats = eval(python(COUNT, env))  # a dict literal printed by our own script
     latencies.sort()
+    return finish(backend, env, args, len(latencies), elapsed,
+                  1000 * statistics.median(latencies),
+                  1000 * latencies[int(0.99 * (len(latencies) - 1))], statuses)
+
+
+def finish(backend, env, args, count, elapsed, p50, p99, statuses) -> dict:
+    """Count the seats actually confirmed and put the figures together."""
+    seats = eval(python(COUNT, env))  # a dict literal printed by our own script
     return {
-        "backend": backend, "rsvps": len(latencies), "seconds": elapsed,
-        "per_second": len(latencies) / elapsed,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
-        "statuses": statuses, "going_seats": seats.get("going", 0),
-        "waiting": seats.get("waiting", 0),
+        "backend": backend, "rsvps": count, "seconds": elapsed, "per_second": count / elapsed,
+        "p50_ms": p50, "p99_ms": p99, "statuses": statuses,
+        "going_seats": seats.get("going", 0), "waiting": seats.get("waiting", 0),
         "oversell": max(0, seats.get("going", 0) - args.seats),
     }
 
@@ -190,10 +249,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--client", choices=["wrk", "python"],
+                        default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument("--seconds", type=int, default=10, help="length of a wrk run")
     args = parser.parse_args()
     backends = [args.only] if args.only else ["sqlite"] + (
         ["postgresql"] if pg_available() else [])
-    print(f"{args.clients} clients, {args.rsvps} RSVPs, {args.seats} seats, gunicorn "
+    amount = f"{args.seconds} s" if args.client == "wrk" else f"{args.rsvps} RSVPs"
+    print(f"{args.clients} clients ({args.client}), {amount}, {args.seats} seats, gunicorn "
           f"{args.workers} workers x {args.threads} threads, 127.0.0.1")
     print(f"{'database':<11} {'RSVPs/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'going':>6} "
           f"{'waiting':>8} {'oversell':>9}  responses")
