@@ -120,12 +120,18 @@ def immediate():
         session.connection(execution_options={"immediate": True})
         try:
             yield session
-            session.commit()
+            # What was read under the lock is exactly what is now committed,
+            # so those objects stay loaded (no reload after the commit).
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
         except BaseException:
             session.rollback()
             raise
     # Mail and plugins' reactions run outside the lock.
-    commit()
+    _run_callbacks(session)
 
 
 # --- lifecycle notifications that must only fire once the data is stored ---
@@ -145,15 +151,20 @@ def commit() -> None:
     The callbacks run outside the committed transaction, so they may read and
     write the database themselves (a plugin sending mail, say).
     """
-    session = db.session
+    session = db.session()
     session.commit()
+    _run_callbacks(session)
+
+
+def _run_callbacks(session) -> None:
     while pending := session.info.pop("organizer_after_commit", []):
         for callback in pending:
             callback()
         # End whatever transaction the callbacks opened (even a read): on
         # SQLite a transaction that read first cannot later take the write
         # lock once someone else has written.
-        session.commit()
+        if session.in_transaction():
+            session.commit()
 
 
 def _install_after_commit(app: Flask) -> None:

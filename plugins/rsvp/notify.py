@@ -30,22 +30,22 @@ KINDS = {
 }
 
 
-def sequence_for(attendee: Attendee) -> int:
+def sequence_for(attendee: Attendee, reg=None) -> int:
     """The SEQUENCE of this person's next calendar message."""
     from .seats import registration
-    return attendee.event.sequence + registration(attendee).ics_bump
+    return attendee.event.sequence + (reg or registration(attendee)).ics_bump
 
 
-def send(kind: str, attendee: Attendee) -> None:
+def send(kind: str, attendee: Attendee, reg=None) -> None:
     """Mail ``attendee`` the message ``kind`` (see ``KINDS``)."""
     from .seats import position
     event = attendee.event
     subject, method = KINDS[kind]
     calendar = None
     if method == "REQUEST":
-        calendar = ics.invite(event, attendee, sequence=sequence_for(attendee))
+        calendar = ics.invite(event, attendee, sequence=sequence_for(attendee, reg))
     elif method == "CANCEL":
-        calendar = ics.cancellation(event, attendee, sequence=sequence_for(attendee))
+        calendar = ics.cancellation(event, attendee, sequence=sequence_for(attendee, reg))
     context = {
         "attendee": attendee, "event": event, "kind": kind,
         "when": format_range(event.local_start, event.local_end),

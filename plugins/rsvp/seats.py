@@ -157,9 +157,9 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
             if existing is None:
                 attendee = attendees.stage(event, name, email, status, guests=guests,
                                            check_duplicate=False)
-                db.session.add(RsvpRegistration(
-                    attendee_id=attendee.id, event_id=event.id, answers=answers or {},
-                    guest_name=guest_name, ics_bump=0))
+                reg = RsvpRegistration(attendee_id=attendee.id, event_id=event.id,
+                                       answers=answers or {}, guest_name=guest_name, ics_bump=0)
+                db.session.add(reg)
             else:
                 attendee = existing
                 attendee.name, attendee.guests = name.strip(), guests
@@ -167,7 +167,9 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
                 reg.answers, reg.guest_name = answers or {}, guest_name
                 reg.ics_bump += 1
                 attendees.stage_status(attendee, status)
-            after_commit(lambda: notify.send(status, attendee))
+            # The callback holds the registration, so plugins' hooks find it
+            # in the session without a query.
+            after_commit(lambda: notify.send(status, attendee, reg))
     if error is not None:
         raise error
     return attendee
