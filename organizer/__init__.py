@@ -34,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance and str(Path(instance).resolve()),
                 instance_relative_config=True, template_folder=_template_folder())
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from .urls import BoundedInt
+    app.url_map.converters["int"] = BoundedInt
     app.config.from_mapping(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     app.config.update(config)

@@ -6,6 +6,7 @@ import re
 import secrets
 import unicodedata
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    session, url_for)
@@ -41,6 +42,19 @@ def load_host(session_id: str) -> Host | None:
     if host is None or not secrets.compare_digest(host.session_token, token):
         return None
     return host
+
+
+def _local_target(target: str) -> str:
+    """``target`` when it is a path on this site, else the dashboard.
+
+    An open redirect would help phishing: browsers read "/\\evil" or
+    "/<tab>/evil" as another host, so anything but a plain path is refused.
+    """
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or parts.scheme or parts.netloc or any(ord(ch) < 33 for ch in target)):
+        return url_for("host.dashboard")
+    return target
 
 
 def _signin_limit() -> str:
@@ -98,11 +112,7 @@ def signin():
                                     form.password.data)
         if host and valid:
             _start_session(host)
-            target = request.args.get("next", "")
-            # Only same-site paths: an open redirect would help phishing.
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("host.dashboard")
-            return redirect(target)
+            return redirect(_local_target(request.args.get("next", "")))
         form.password.errors.append("That e-mail and password don't match an account.")
     return render_template("auth/signin.html", form=form), 401 if form.errors else 200
 

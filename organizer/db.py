@@ -12,7 +12,9 @@ import threading
 from contextlib import contextmanager, nullcontext
 from typing import Callable
 
-from flask import Flask
+from functools import wraps
+
+from flask import Flask, g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -56,12 +58,49 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    path = engine.url.database
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         if conn.get_execution_options().get("immediate"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif _writing_request() and path and path != ":memory:":
+            # A request that changes state: its transactions take the write
+            # lock up front, so a read followed by a write can never meet
+            # "database is locked" (a deferred transaction that has read
+            # may not write once another connection has).
+            _writers.acquire(path)
+            conn.info["organizer_writer"] = True
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn):
+        if conn.info.pop("organizer_writer", False):
+            _writers.release()
+
+
+READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _writing_request() -> bool:
+    return (has_request_context() and request.method not in READ_ONLY_METHODS
+            and not g.get("organizer_own_transactions"))
+
+
+def own_transactions(view):
+    """Mark a view whose writes all go through :func:`immediate`.
+
+    Its other transactions then stay ordinary read transactions on SQLite,
+    so a busy write path (RSVPs) holds the write lock only while it writes.
+    """
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.organizer_own_transactions = True
+        return view(*args, **kwargs)
+    return wrapper
 
 
 def init_app(app: Flask) -> None:
@@ -73,31 +112,72 @@ def init_app(app: Flask) -> None:
             _configure_sqlite(engine)
         _install_after_commit(app)
 
+    @app.teardown_request
+    def _release_writer(_exc):
+        # A safety net: whatever happened, the request lets go of the queue.
+        _writers.release(everything=True)
 
-_thread_lock = threading.Lock()
 
-
-@contextmanager
-def _sqlite_writer_queue():
+class _WriterQueue:
     """Queue SQLite writers in line instead of letting them poll.
 
     SQLite's busy handler makes a waiting writer sleep in growing steps (up
     to 100 ms), so under load most of a request's time would be spent
     asleep. A lock file next to the database (``flock``, across processes)
     and a lock per process (across threads) wake the next writer the moment
-    the last one commits.
+    the last one is done. Re-entrant within a thread.
     """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def held(self) -> bool:
+        return getattr(self._local, "depth", 0) > 0
+
+    def acquire(self, path: str) -> None:
+        if self.held():
+            self._local.depth += 1
+            return
+        self._lock.acquire()
+        try:
+            handle = open(path + ".writer-lock", "a")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except BaseException:
+            self._lock.release()
+            raise
+        self._local.handle, self._local.depth = handle, 1
+
+    def release(self, everything: bool = False) -> None:
+        if not self.held():
+            return
+        self._local.depth = 0 if everything else self._local.depth - 1
+        if self._local.depth == 0:
+            handle = self._local.handle
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+            self._lock.release()
+
+
+_writers = _WriterQueue()
+
+
+def _sqlite_path() -> str | None:
     path = db.engine.url.database
-    if not path or path == ":memory:":
+    return None if not path or path == ":memory:" else path
+
+
+@contextmanager
+def _sqlite_writer_queue():
+    path = _sqlite_path()
+    if path is None:
         yield
         return
-    with _thread_lock:
-        with open(path + ".writer-lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    _writers.acquire(path)
+    try:
+        yield
+    finally:
+        _writers.release()
 
 
 @contextmanager
@@ -173,6 +253,9 @@ def _install_after_commit(app: Flask) -> None:
     _install_after_commit._listening = True  # type: ignore[attr-defined]
     from sqlalchemy.orm import Session
 
-    @event.listens_for(Session, "after_rollback")
-    def _drop(session):
-        session.info.pop("organizer_after_commit", None)
+    @event.listens_for(Session, "after_soft_rollback")
+    def _drop(session, previous_transaction):
+        # Only the outermost rollback undoes the changes the callbacks were
+        # queued for; a failed savepoint (begin_nested) leaves them standing.
+        if previous_transaction.parent is None and not previous_transaction.nested:
+            session.info.pop("organizer_after_commit", None)

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from .models import Event
 from .plugins import hook
+from .timeutil import TimeError, check_year
 
 MAX_VALUE_LENGTH = 2000
 # "datetime" fields hold a wall-clock time in the event's zone, as in the form.
@@ -47,7 +48,9 @@ def _parse(field: dict, raw: str | None) -> tuple[object, str | None]:
         if raw == "":
             return None, None
         try:
-            datetime.strptime(raw, DATETIME_FORMAT)
+            check_year(datetime.strptime(raw, DATETIME_FORMAT))
+        except TimeError as exc:
+            return None, f"{label}: {exc}"
         except ValueError:
             return None, f"{label}: enter a date and time."
         return raw, None

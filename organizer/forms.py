@@ -166,10 +166,14 @@ class SeriesForm(_EventDetails):
             return False
         ok = self._check_place()
         start = datetime.combine(self.first_date.data, self.time.data)
+        if self.until.data and not timeutil.MIN_YEAR <= self.until.data.year <= timeutil.MAX_YEAR:
+            self.until.errors.append(f"Pick a date between the years {timeutil.MIN_YEAR} "
+                                     f"and {timeutil.MAX_YEAR}.")
+            return False
         try:
             timeutil.to_utc(start, self.timezone.data)
         except timeutil.TimeError as exc:
-            self.time.errors.append(str(exc))
+            (self.first_date if "year" in str(exc) else self.time).errors.append(str(exc))
             return False
         weekday = WEEKDAYS[self.first_date.data.weekday()]
         if not self.weekdays.data:

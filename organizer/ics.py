@@ -38,8 +38,8 @@ def _finish(cal: Calendar, years: Iterable[int], open_ended: bool = False) -> by
     # VTIMEZONE rules for the years the file touches keep files small; a
     # series that never ends gets a decade of rules ahead.
     last = max(years[-1], utcnow().year + 10) if open_ended else years[-1]
-    cal.add_missing_timezones(first_date=date(years[0] - 1, 1, 1),
-                              last_date=date(last + 2, 1, 1))
+    cal.add_missing_timezones(first_date=date(max(years[0] - 1, 1), 1, 1),
+                              last_date=date(min(last + 2, 9999), 1, 1))
     return cal.to_ical()
 
 

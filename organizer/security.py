@@ -92,4 +92,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error):
         app.logger.exception("unhandled error on %s", request.path)
+        from .db import db
+        db.session.rollback()  # the error page must not trip over a failed transaction
         return error_response(500)

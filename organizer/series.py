@@ -181,6 +181,7 @@ def update(series: Series, template: dict, rrule: str, dtstart_local: datetime,
     Past occurrences are history and stay as they were.
     """
     now = utcnow()
+    old_zone = series.zone  # dates are matched as the guests knew them
     for name, value in template.items():
         setattr(series, name, value)
     series.rrule = rrule
@@ -194,7 +195,7 @@ def update(series: Series, template: dict, rrule: str, dtstart_local: datetime,
     changed = 0
     upcoming = [e for e in series.events if e.starts_at > now]
     for event in upcoming:
-        local_day = event.recurrence_id.astimezone(series.zone).date()
+        local_day = event.recurrence_id.astimezone(old_zone).date()
         start = new_starts.pop(local_day, None)
         if event.detached:
             # Edited on its own: it keeps its details but now overrides the
@@ -235,7 +236,9 @@ def _cancel_occurrence(event: Event) -> None:
 
 
 def publish(series: Series) -> int:
-    """Publish a draft series and its upcoming draft occurrences."""
+    """Publish a draft series and its upcoming draft occurrences (not a cancelled one)."""
+    if series.status != "draft":
+        return 0
     series.status = "published"
     series.sequence += 1
     count = 0

@@ -10,6 +10,17 @@ class TimeError(ValueError):
     """A time that cannot be used, with a sentence a person can act on."""
 
 
+# Dates outside these years are typing mistakes, and near year 1 or 9999 the
+# arithmetic of time zones and calendars overflows.
+MIN_YEAR, MAX_YEAR = 1970, 2200
+
+
+def check_year(when: datetime) -> None:
+    """Refuse a date whose year is outside MIN_YEAR..MAX_YEAR."""
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
+        raise TimeError(f"Pick a date between the years {MIN_YEAR} and {MAX_YEAR}.")
+
+
 @lru_cache(maxsize=1)
 def zone_names() -> tuple[str, ...]:
     """All IANA zone names a host may pick, sorted, without legacy aliases."""
@@ -36,6 +47,7 @@ def localize(naive: datetime, zone: ZoneInfo) -> datetime:
     time never happens: the caller gets a message rather than a silent shift.
     In a fold (the repeated hour) the first occurrence is used.
     """
+    check_year(naive)
     local = naive.replace(tzinfo=zone, fold=0)
     round_trip = local.astimezone(timezone.utc).astimezone(zone)
     if round_trip.replace(tzinfo=None) != naive:

@@ -2,6 +2,18 @@
 from __future__ import annotations
 
 from flask import current_app, has_request_context, url_for
+from werkzeug.routing import IntegerConverter
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` that only matches ids a database column can hold.
+
+    A 30-digit id in a URL is a plain 404, not an overflow deep in the driver.
+    """
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -145,3 +145,15 @@ def test_sign_in_redirects_only_to_local_pages(client):
     response = client.post("/signin?next=//evil.example/", data={
         "csrf_token": token, "email": "ana@example.org", "password": PASSWORD})
     assert response.location == "/dashboard"
+
+
+def test_sign_in_never_redirects_to_another_site(client):
+    signup(client)
+    post(client, "/signout", page="/dashboard")
+    for target in ("/%09/evil.example", "/\\evil.example", "https://evil.example/",
+                   "/\t/evil.example", "//evil.example"):
+        token = csrf_token(client)
+        response = client.post("/signin?next=" + target.replace("\t", "%09"), data={
+            "csrf_token": token, "email": "ana@example.org", "password": PASSWORD})
+        assert response.location == "/dashboard", target
+        post(client, "/signout", page="/dashboard")

@@ -192,3 +192,22 @@ def test_the_dashboard_shows_a_series_by_its_next_date(host_client):
     page = host_client.get("/dashboard").get_data(as_text=True)
     assert page.count("Tuesday coffee</strong>") == 2  # the next date, and the series list
     assert "7 more dates" in page
+
+
+def test_dates_far_in_the_past_or_future_are_refused_not_crashed(host_client):
+    for start, end, zone in [("0001-01-01T00:30", "0001-01-01T01:30", "Europe/Berlin"),
+                             ("9999-12-31T20:00", "9999-12-31T21:00", "America/New_York"),
+                             ("9998-06-01T10:00", "9998-06-01T11:00", "UTC")]:
+        response = post(host_client, "/events/new", event_form(start=start, end=end,
+                                                               timezone=zone),
+                        page="/events/new")
+        assert response.status_code == 422
+        assert "between the years 1970 and 2200" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+def test_absurdly_large_ids_in_links_are_404(host_client):
+    huge = 10 ** 20
+    for url in (f"/events/{huge}", f"/events/{huge}/edit", f"/series/{huge}",
+                f"/jobs/{huge}.json", f"/events/1/guests/{huge}/status"):
+        assert host_client.get(url).status_code in (404, 405), url

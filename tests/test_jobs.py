@@ -59,10 +59,10 @@ def test_the_thread_backend_runs_jobs_in_the_background_with_live_progress(app_f
         client = app.test_client()
         signup(client)
         job_id = jobs.submit("test.wait", owner=_host()).id
-        for _ in range(100):
+        for _ in range(200):
             state = client.get(f"/jobs/{job_id}.json").get_json()
-            if state["status"] == "running":
-                break
+            if state["status"] == "running" and state["done"] == 1:
+                break  # halfway, and waiting for RELEASE
             time.sleep(0.05)
         assert state["status"] == "running" and state["percent"] == 50
         assert state["message"] == "halfway"

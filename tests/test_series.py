@@ -181,3 +181,37 @@ def test_a_series_without_an_end_carries_time_zone_rules_for_years_ahead(app, ho
                 [part["RDATE"]] if "RDATE" in part else []:
             years.update(d.dt.year for d in rdate.dts)
     assert max(years) >= date.today().year + 10
+
+
+def test_changing_the_series_time_zone_keeps_each_dates_guests(app, host_client, monkeypatch):
+    from organizer.models import Attendee
+    series = create_series(host_client)
+    before = FIRST - timedelta(days=1)
+    monkeypatch.setattr("organizer.series.utcnow", lambda: datetime(
+        before.year, before.month, before.day, tzinfo=timezone.utc))
+    first = series.events[0]
+    db.session.add(Attendee(event_id=first.id, name="Guest", email="guest@example.org"))
+    db.session.commit()
+    response = post(host_client, f"/series/{series.id}/edit",
+                    {**SERIES_FORM, "timezone": "America/Los_Angeles"}, page="/dashboard")
+    assert response.status_code == 302
+    db.session.expire_all()
+    kept = db.session.get(Event, first.id)
+    assert kept.status == "published" and kept.timezone == "America/Los_Angeles"
+    assert kept.local_start.hour == 8 and kept.local_start.date() == FIRST
+    assert db.session.query(Attendee).filter_by(event_id=first.id).count() == 1
+
+
+def test_a_cancelled_series_cannot_be_published_again(host_client):
+    series = create_series(host_client)
+    post(host_client, f"/series/{series.id}/cancel", page="/dashboard")
+    post(host_client, f"/series/{series.id}/publish", page="/dashboard")
+    db.session.expire_all()
+    assert db.session.get(Series, series.id).status == "cancelled"
+
+
+def test_a_series_in_year_9999_is_refused(host_client):
+    response = post(host_client, "/series/new", {**SERIES_FORM, "first_date": "9999-12-20"},
+                    page="/series/new")
+    assert response.status_code == 422
+    assert "between the years 1970 and 2200" in response.get_data(as_text=True)

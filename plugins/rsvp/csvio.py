@@ -28,7 +28,7 @@ def export(event: Event, people: list[Attendee], registrations: dict[int, RsvpRe
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["name", "email", "status", "guests", "guest_name", "organisation", "role",
-                     "registered_at", "checked_in_at", *[q.label for q in questions]])
+                     "registered_at", "checked_in_at", *[safe_cell(q.label) for q in questions]])
     for person in people:
         reg = registrations.get(person.id)
         answers = reg.answers if reg else {}

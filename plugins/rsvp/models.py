@@ -46,6 +46,8 @@ class RsvpRegistration(db.Model):
     # (CANCEL) and a later re-join (REQUEST) each rank above the last message.
     ics_bump: Mapped[int] = mapped_column(Integer, default=0)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person joined the waiting list: its order, first come first.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     attendee: Mapped[Attendee] = relationship()

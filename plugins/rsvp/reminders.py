@@ -1,6 +1,7 @@
 """Reminder mails N hours before the start, each sent exactly once."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -10,6 +11,8 @@ from organizer.models import Attendee, Event
 
 from . import notify, settings
 from .models import RsvpRegistration
+
+log = logging.getLogger(__name__)
 
 
 def _claim(attendee_id: int, now: datetime) -> bool:
@@ -42,7 +45,17 @@ def send_due(now: datetime) -> int:
                    RsvpRegistration.reminder_sent_at.is_(None))).all()
         db.session.commit()
         for attendee_id in people:
-            if _claim(attendee_id, now):
+            if not _claim(attendee_id, now):
+                continue
+            try:
                 notify.send("reminder", db.session.get(Attendee, attendee_id))
-                sent += 1
+            except Exception:
+                # Unclaim, so the next tick tries again; the others still go out.
+                log.exception("reminder to attendee %s failed", attendee_id)
+                db.session.rollback()
+                db.session.execute(update(RsvpRegistration).where(
+                    RsvpRegistration.attendee_id == attendee_id).values(reminder_sent_at=None))
+                db.session.commit()
+                continue
+            sent += 1
     return sent

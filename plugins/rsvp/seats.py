@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from organizer import attendees
 from organizer.db import after_commit, commit, db, immediate
@@ -63,10 +63,20 @@ def seats_taken(event_id: int) -> int:
             Attendee.event_id == event_id, Attendee.status.in_(HOLDS_SEAT))) or 0)
 
 
+# Waiting-list order: when each person joined it (falling back to when they
+# were added), then the order of arrival.
+_JOINED = func.coalesce(RsvpRegistration.waiting_since, Attendee.created_at)
+
+
+def _waiting_query(event_id: int):
+    return (select(Attendee)
+            .outerjoin(RsvpRegistration, RsvpRegistration.attendee_id == Attendee.id)
+            .where(Attendee.event_id == event_id, Attendee.status == "waiting"))
+
+
 def waiting_list(event_id: int) -> list[Attendee]:
     """The waiting list, first come first."""
-    return list(db.session.scalars(select(Attendee).where(
-        Attendee.event_id == event_id, Attendee.status == "waiting").order_by(Attendee.id)))
+    return list(db.session.scalars(_waiting_query(event_id).order_by(_JOINED, Attendee.id)))
 
 
 def anyone_waiting(event_id: int) -> bool:
@@ -84,9 +94,12 @@ def position(attendee: Attendee) -> int | None:
     """1 for the first person waiting; None when not waiting."""
     if attendee.status != "waiting":
         return None
-    ahead = db.session.scalar(select(func.count()).where(
-        Attendee.event_id == attendee.event_id, Attendee.status == "waiting",
-        Attendee.id < attendee.id))
+    reg = db.session.get(RsvpRegistration, attendee.id)
+    joined = (reg.waiting_since if reg and reg.waiting_since else attendee.created_at)
+    ahead = db.session.scalar(
+        select(func.count()).select_from(_waiting_query(attendee.event_id).where(
+            or_(_JOINED < joined, and_(_JOINED == joined, Attendee.id < attendee.id)))
+            .subquery()))
     return int(ahead) + 1
 
 
@@ -117,6 +130,16 @@ def _place(event: Event, guests: int) -> str:
     return "going" if free_seats(event) >= 1 + guests else "waiting"
 
 
+def move(attendee: Attendee, status: str) -> bool:
+    """Change the status (inside a transaction); joining the waiting list puts
+    the person at its end."""
+    was = attendee.status
+    changed = attendees.stage_status(attendee, status)
+    if changed and status == "waiting" and was != "waiting":
+        registration(attendee).waiting_since = utcnow()
+    return changed
+
+
 def registration(attendee: Attendee) -> RsvpRegistration:
     """The attendee's registration, created when they were added some other way."""
     found = db.session.get(RsvpRegistration, attendee.id)
@@ -131,8 +154,9 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
              guests: int = 0, guest_name: str = "", _guard: bool = True) -> Attendee:
     """Take an RSVP: going, waiting or pending. Mails the person after commit.
 
-    Someone who cancelled earlier is welcomed back; someone already on the
-    list gets :class:`AlreadyRegistered` (and their link by mail again).
+    An address already on the list (in any status) changes nothing: its
+    owner is mailed their private link again (:class:`AlreadyRegistered`),
+    from which they can change, cancel or rejoin.
     """
     with _transaction(_guard):
         event = lock_event(event_id, _guard)
@@ -140,7 +164,7 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
         if guests and not settings.of(event).plus_one:
             raise RsvpError("This event does not take +1 guests.")
         existing = attendees.find(event, email)
-        if existing is not None and existing.status in ACTIVE:
+        if existing is not None:
             after_commit(lambda: notify.send("already", existing))
             error = AlreadyRegistered(existing)
         else:
@@ -154,19 +178,12 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
                 session.expire_on_commit = False
                 session.commit()
                 session.expire_on_commit = True
-            if existing is None:
-                attendee = attendees.stage(event, name, email, status, guests=guests,
-                                           check_duplicate=False)
-                reg = RsvpRegistration(attendee_id=attendee.id, event_id=event.id,
-                                       answers=answers or {}, guest_name=guest_name, ics_bump=0)
-                db.session.add(reg)
-            else:
-                attendee = existing
-                attendee.name, attendee.guests = name.strip(), guests
-                reg = registration(attendee)
-                reg.answers, reg.guest_name = answers or {}, guest_name
-                reg.ics_bump += 1
-                attendees.stage_status(attendee, status)
+            attendee = attendees.stage(event, name, email, status, guests=guests,
+                                       check_duplicate=False)
+            reg = RsvpRegistration(attendee_id=attendee.id, event_id=event.id,
+                                   answers=answers or {}, guest_name=guest_name, ics_bump=0,
+                                   waiting_since=utcnow() if status == "waiting" else None)
+            db.session.add(reg)
             # The callback holds the registration, so plugins' hooks find it
             # in the session without a query.
             after_commit(lambda: notify.send(status, attendee, reg))
@@ -175,15 +192,43 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
     return attendee
 
 
-def fill_seats(event: Event) -> list[Attendee]:
-    """Promote people from the waiting list while their party fits (inside a transaction)."""
+def rejoin(attendee_id: int) -> Attendee:
+    """Someone who cancelled joins again, from their own link, at the back of any queue."""
+    with immediate():
+        attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
+        event = lock_event(attendee.event_id)
+        db.session.refresh(attendee)
+        _check_open(event, utcnow())
+        if attendee.status == "declined":
+            raise RsvpError("The host has declined this RSVP, so it cannot be renewed here.")
+        if attendee.status != "cancelled":
+            raise RsvpError("You're already on the list.")
+        if attendee.guests and not settings.of(event).plus_one:
+            attendee.guests = 0
+        status = _place(event, attendee.guests)
+        registration(attendee).ics_bump += 1
+        move(attendee, status)
+        after_commit(lambda: notify.send(status, attendee))
+    return attendee
+
+
+def fill_seats(event: Event, skip: int | None = None) -> list[Attendee]:
+    """Promote people from the waiting list while their party fits (inside a transaction).
+
+    Only while the event is published and has not started; ``skip`` is
+    someone the host has just moved to the waiting list.
+    """
     promoted = []
+    if event.status != "published" or utcnow() >= event.starts_at:
+        return promoted
     free = free_seats(event)
     for attendee in waiting_list(event.id):
+        if attendee.id == skip:
+            continue
         need = 1 + attendee.guests
         if need > free:
             break  # first come, first served: nobody further back jumps ahead
-        attendees.stage_status(attendee, "going")
+        move(attendee, "going")
         registration(attendee).promoted_at = utcnow()
         after_commit(lambda a=attendee: notify.send("promoted", a))
         promoted.append(attendee)
@@ -206,7 +251,7 @@ def cancel(attendee_id: int) -> Attendee:
         if attendee.status not in ACTIVE:
             raise RsvpError("Your RSVP is already cancelled.")
         was_going = attendee.status == "going"
-        attendees.stage_status(attendee, "cancelled")
+        move(attendee, "cancelled")
         registration(attendee).ics_bump += 1
         after_commit(lambda: notify.send("cancelled" if was_going else "left", attendee))
         fill_seats(event)
@@ -229,7 +274,7 @@ def set_status(attendee_id: int, status: str) -> tuple[Attendee, str]:
         if status == "going" and old in ("pending", "waiting", "declined", "cancelled"):
             fits = free_seats(event) >= 1 + attendee.guests
             status = "going" if fits else "waiting"
-        attendees.stage_status(attendee, status)
+        move(attendee, status)
         reg = registration(attendee)
         if status in ("cancelled", "declined") or (old in ("cancelled", "declined")):
             reg.ics_bump += 1
@@ -237,7 +282,7 @@ def set_status(attendee_id: int, status: str) -> tuple[Attendee, str]:
                 "cancelled": "cancelled_by_host", "pending": "pending"}[status]
         after_commit(lambda: notify.send(kind, attendee))
         if old == "going":
-            fill_seats(event)
+            fill_seats(event, skip=attendee.id)
     return attendee, status
 
 
@@ -248,6 +293,8 @@ def update_answers(attendee_id: int, name: str, answers: dict, guests: int,
         attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
         event = lock_event(attendee.event_id)
         db.session.refresh(attendee)
+        if event.status != "published" or utcnow() >= settings.closes_at(event):
+            raise RsvpError("RSVPs for this event are closed, so answers can no longer change.")
         if guests and not settings.of(event).plus_one:
             raise RsvpError("This event does not take +1 guests.")
         extra = guests - attendee.guests

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from organizer.event_settings import DATETIME_FORMAT
 from organizer.models import Event
-from organizer.timeutil import TimeError, localize
+from organizer.timeutil import localize
 
 NAME = "rsvp"
 MAX_REMINDER_HOURS = 7 * 24
@@ -40,7 +40,7 @@ def closes_at(event: Event) -> datetime:
     if deadline:
         try:
             return localize(datetime.strptime(deadline, DATETIME_FORMAT), event.zone)
-        except (ValueError, TimeError):
+        except (ValueError, OverflowError):  # TimeError is a ValueError
             pass
     return event.starts_at
 

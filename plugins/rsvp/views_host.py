@@ -131,7 +131,11 @@ def import_csv(event_id: int):
             preview = csvio.parse(text, existing) if text.strip() else csvio.ImportPreview(
                 [], "Choose a CSV file to import.")
         if request.form.get("confirm") and not preview.problem and preview.valid:
-            added = _import(event.id, preview.valid)
+            try:
+                added = _import(event.id, preview.valid)
+            except attendees.GuestListError as exc:
+                flash(f"Nothing was imported: {exc} Check the file again.", "error")
+                return redirect(url_for("rsvp_host.import_csv", event_id=event.id)), 303
             flash(f"Imported {added} guests."
                   + (f" {len(preview.invalid)} rows with errors were skipped."
                      if preview.invalid else ""), "success")

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from markupsafe import Markup
 from sqlalchemy import select
 
-from organizer.db import db
+from organizer.db import db, own_transactions
 from organizer.models import Attendee, Event, utcnow
 from organizer.ratelimit import limiter
 from organizer.timeutil import format_range
@@ -42,6 +42,7 @@ def _event_by_slug(slug: str) -> Event:
 
 @bp.route("/e/<slug>/rsvp", methods=["POST"])
 @limiter.limit(_rsvp_limit)
+@own_transactions
 def rsvp(slug: str):
     event = _event_by_slug(slug)
     sub = answers_mod.read(request.form, event, settings.of(event).plus_one)
@@ -125,10 +126,8 @@ def cancel(token: str):
 @bp.route("/rsvp/<token>/rejoin", methods=["POST"])
 def rejoin(token: str):
     attendee = _attendee_by_token(token)
-    reg = db.session.get(RsvpRegistration, attendee.id)
     try:
-        seats.register(attendee.event_id, attendee.name, attendee.email,
-                       reg.answers if reg else {}, attendee.guests, reg.guest_name if reg else "")
+        seats.rejoin(attendee.id)
     except seats.RsvpError as exc:
         flash(str(exc), "error")
     else:

@@ -36,6 +36,7 @@ def upgrade():
         sa.Column("guest_name", sa.String(length=120), nullable=False),
         sa.Column("ics_bump", sa.Integer(), nullable=False),
         sa.Column("reminder_sent_at", sa.DateTime(), nullable=True),
+        sa.Column("waiting_since", sa.DateTime(), nullable=True),
         sa.Column("promoted_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["attendee_id"], ["attendee.id"], ondelete="CASCADE",
                                 name="fk_rsvp_registration_attendee_id_attendee"),
