@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from organizer import hookimpl, jobs
 from organizer.db import db
@@ -89,6 +89,11 @@ def event_updated(event, changes):
         jobs.submit("rsvp.mail_everyone", {"event_id": event.id, "kind": "update",
                                            "statuses": ["going"]},
                     owner=event.owner, event=event)
+    if "starts_at" in changes:
+        # A new start means a new reminder time: remind everyone again then.
+        db.session.execute(update(RsvpRegistration).where(
+            RsvpRegistration.event_id == event.id).values(reminder_sent_at=None))
+        db.session.commit()
     if "capacity" in changes:
         seats.promote(event.id)
 

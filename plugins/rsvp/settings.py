@@ -35,11 +35,12 @@ def of(event: Event) -> RsvpSettings:
 
 
 def closes_at(event: Event) -> datetime:
-    """When RSVPs stop: the host's deadline, else the start of the event."""
+    """When RSVPs stop: the host's deadline (at the latest the end), else the start."""
     deadline = of(event).deadline
     if deadline:
         try:
-            return localize(datetime.strptime(deadline, DATETIME_FORMAT), event.zone)
+            chosen = localize(datetime.strptime(deadline, DATETIME_FORMAT), event.zone)
+            return min(chosen, event.ends_at)
         except (ValueError, OverflowError):  # TimeError is a ValueError
             pass
     return event.starts_at

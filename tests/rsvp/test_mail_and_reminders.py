@@ -81,3 +81,18 @@ def test_cancelling_the_event_sends_everyone_a_cancel(app, host_client):
         assert last["Subject"] == f"Cancelled: {event.title}"
         cal = icalendar.Calendar.from_ical(calendar_of(last))
         assert cal["METHOD"] == "CANCEL" and cal.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
+
+
+def test_moving_the_event_sends_a_new_reminder_before_the_new_start(app, host_client):
+    event = make_event(host_client, reminder_hours="24")
+    rsvp(app.test_client(), event, "Ben", "ben@example.org")
+    tick.run(now=event.starts_at - timedelta(hours=2))
+    assert len(_reminders(app, "ben@example.org")) == 1
+    later = event.starts_at + timedelta(days=7)
+    start = later.astimezone(event.zone).strftime("%Y-%m-%dT%H:%M")
+    end = (later + timedelta(hours=1)).astimezone(event.zone).strftime("%Y-%m-%dT%H:%M")
+    post(host_client, f"/events/{event.id}/edit", event_form(
+        start=start, end=end, action="save", capacity="3", **{"plugin-rsvp-enabled": "1"}),
+        page="/dashboard")
+    tick.run(now=later - timedelta(hours=2))
+    assert len(_reminders(app, "ben@example.org")) == 2
