@@ -94,6 +94,9 @@ def position(attendee: Attendee) -> int | None:
     """1 for the first person waiting; None when not waiting."""
     if attendee.status != "waiting":
         return None
+    known = getattr(attendee, "rsvp_position", None)
+    if known is not None:
+        return known
     reg = db.session.get(RsvpRegistration, attendee.id)
     joined = (reg.waiting_since if reg and reg.waiting_since else attendee.created_at)
     ahead = db.session.scalar(
@@ -184,6 +187,11 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
                                    answers=answers or {}, guest_name=guest_name, ics_bump=0,
                                    waiting_since=utcnow() if status == "waiting" else None)
             db.session.add(reg)
+            if status == "waiting":
+                # Just joined at the back: the place is the length of the list,
+                # counted on an index instead of ranking everyone ahead.
+                db.session.flush()
+                attendee.rsvp_position = waiting_count(event.id)
             # The callback holds the registration, so plugins' hooks find it
             # in the session without a query.
             after_commit(lambda: notify.send(status, attendee, reg))
