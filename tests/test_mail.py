@@ -69,3 +69,13 @@ def test_plugins_add_attachments_by_message_kind(app_factory):
         found = mail.plugin_attachments("invite", None)
         assert [(a.filename, a.content) for a in found] == [("qr.png", b"png-bytes")]
         assert mail.plugin_attachments("cancel", None) == []
+
+
+def test_accented_and_non_latin_text_survives_the_trip(app):
+    mail.send(mail.Message(to="Zoë Ørsted <zoe@example.org>", subject="Café ☕ — 東京 meetup",
+                           text="Grüße aus Köln, 你好", reply_to="Ana Ñúñez <ana@example.org>"))
+    [message] = outbox(app)
+    assert message["Subject"] == "Café ☕ — 東京 meetup"
+    assert message["To"].addresses[0].display_name == "Zoë Ørsted"
+    assert message["Reply-To"].addresses[0].addr_spec == "ana@example.org"
+    assert "Grüße aus Köln, 你好" in message.get_body(preferencelist=("plain",)).get_content()
