@@ -78,6 +78,21 @@ def change_status(attendee: Attendee, status: str) -> bool:
     return changed
 
 
+def stage_check_in(attendee: Attendee, when: datetime | None = None) -> bool:
+    """Mark the arrival inside the caller's transaction; True only if this call did it.
+
+    A single conditional UPDATE: of two scanners at once, one wins.
+    ``attendee_checked_in`` fires when the caller commits.
+    """
+    result = db.session.execute(
+        update(Attendee).where(Attendee.id == attendee.id, Attendee.checked_in_at.is_(None))
+        .values(checked_in_at=when or utcnow()))
+    if result.rowcount != 1:
+        return False
+    after_commit(lambda: hook().attendee_checked_in(attendee=attendee))
+    return True
+
+
 def check_in(attendee: Attendee, when: datetime | None = None) -> bool:
     """Record the arrival of ``attendee`` once; True only for the call that did it.
 

@@ -61,7 +61,13 @@ def test_an_oversized_request_gets_a_clear_413(client):
 def test_the_plugins_command_lists_built_ins_and_says_when_none_are_loaded(app_factory):
     app = app_factory()
     output = app.test_cli_runner().invoke(args=["plugins", "list"]).output
-    assert output.startswith("rsvp: ")
-    bare = app_factory(BLOCKED_PLUGINS=["rsvp"])
+    assert output.startswith("badges: ") and "\nrsvp: " in output
+    bare = app_factory(BLOCKED_PLUGINS=["rsvp", "badges"])
     output = bare.test_cli_runner().invoke(args=["plugins", "list"]).output
-    assert output == "No plugins are installed.\nblocked: rsvp\n"
+    assert output == "No plugins are installed.\nblocked: rsvp, badges\n"
+
+
+def test_badges_start_without_the_rsvp_plugin(app_factory):
+    app = app_factory(BLOCKED_PLUGINS=["rsvp"])
+    output = app.test_cli_runner().invoke(args=["plugins", "list"]).output
+    assert output.startswith("badges: ") and "rsvp:" not in output

@@ -36,6 +36,12 @@ def mail_everyone(ctx, event_id: int, kind: str, statuses: list[str]):
 
 
 @hookimpl
+def add_hookspecs(pm):
+    from . import hookspecs
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def register_blueprints(app):
     app.register_blueprint(views_public.bp)
     app.register_blueprint(views_host.bp)

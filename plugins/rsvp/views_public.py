@@ -86,8 +86,10 @@ def mine(token: str):
 def _mine_page(attendee: Attendee, sub=None, status: int = 200):
     event = attendee.event
     reg = db.session.get(RsvpRegistration, attendee.id)
+    from organizer.plugins import hook
+    panels = [Markup(p) for p in hook().rsvp_page_panels(attendee=attendee) if p]
     return render_template(
-        "rsvp/mine.html", attendee=attendee, event=event, reg=reg, sub=sub,
+        "rsvp/mine.html", attendee=attendee, event=event, reg=reg, sub=sub, panels=panels,
         conf=settings.of(event), questions=answers_mod.questions(event),
         position=seats.position(attendee),
         when=format_range(event.local_start, event.local_end),

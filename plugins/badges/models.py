@@ -1,0 +1,61 @@
+"""The badges plugin's tables: tickets, check-in stations and check-ins."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from organizer.db import db
+from organizer.models import Attendee, Event, UTCDateTime, utcnow
+
+
+class Ticket(db.Model):
+    """A ticket's secret; re-issuing revokes the old one and makes a new one."""
+
+    __tablename__ = "badges_ticket"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"),
+                                             index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    secret: Mapped[str] = mapped_column(String(40), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attendee: Mapped[Attendee] = relationship()
+
+
+class Station(db.Model):
+    """A door's check-in link: secret, limited to one event, revocable."""
+
+    __tablename__ = "badges_station"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    secret: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+
+
+class CheckIn(db.Model):
+    """One recorded arrival (undone ones are kept, marked)."""
+
+    __tablename__ = "badges_checkin"
+    __table_args__ = (Index("ix_badges_checkin_attendee", "attendee_id", "undone_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    station_id: Mapped[int | None] = mapped_column(
+        ForeignKey("badges_station.id", ondelete="SET NULL"))
+    # The scanner's request id: a retried request finds its first answer.
+    nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attendee: Mapped[Attendee] = relationship()
+    station: Mapped[Station | None] = relationship()

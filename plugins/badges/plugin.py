@@ -1,0 +1,55 @@
+"""The badges plugin's hooks: tickets on RSVP pages and in mails, stations for the host."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, url_for
+from markupsafe import Markup
+
+from organizer import hookimpl
+from organizer.db import commit
+
+from . import tickets, views
+
+TICKET_MAILS = {"going", "promoted", "reminder", "update"}
+
+
+@hookimpl
+def register_blueprints(app):
+    app.register_blueprint(views.bp)
+
+
+@hookimpl
+def migration_folders():
+    return Path(__file__).parent / "migrations"
+
+
+@hookimpl(optionalhook=True)  # the RSVP plugin's own hook: it may be blocked
+def rsvp_page_panels(attendee):
+    ticket = tickets.ticket_for(attendee)
+    if ticket is None:
+        return None
+    code = "-".join(ticket.secret[i:i + 4] for i in range(0, len(ticket.secret), 4))
+    return Markup(render_template("badges/ticket_panel.html", attendee=attendee, code=code))
+
+
+@hookimpl
+def mail_attachments(message_kind, attendee):
+    if attendee is None or message_kind not in TICKET_MAILS:
+        return []
+    ticket = tickets.ticket_for(attendee)
+    if ticket is None:
+        return []
+    return [("ticket.png", tickets.png(tickets.url(ticket)), "image/png")]
+
+
+@hookimpl
+def attendee_status_changed(attendee, old_status):
+    # Someone no longer going has no valid ticket: an old code says so at the door.
+    if attendee.status != "going" and tickets.revoke(attendee.id):
+        commit()
+
+
+@hookimpl
+def host_event_actions(event):
+    return [("Check-in stations", url_for("badges.stations", event_id=event.id))]

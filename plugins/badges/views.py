@@ -1,0 +1,174 @@
+"""Pages of the badges plugin: tickets, the host's station links, the check-in station."""
+from __future__ import annotations
+
+import secrets
+
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
+                   request, url_for)
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from organizer import events
+from organizer.db import commit, db
+from organizer.models import Attendee, Event, utcnow
+from organizer.ratelimit import limiter
+
+from . import checkin, tickets
+from .models import Station, Ticket
+
+bp = Blueprint("badges", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/badges")
+
+
+# --- the attendee's ticket (reached through their private RSVP link) ---------
+
+def _attendee(token: str) -> Attendee:
+    attendee = db.session.scalar(select(Attendee).where(Attendee.token == token))
+    if attendee is None:
+        abort(404)
+    return attendee
+
+
+def _ticket_or_404(token: str) -> Ticket:
+    ticket = tickets.ticket_for(_attendee(token))
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+@bp.route("/rsvp/<token>/ticket.png")
+def ticket_png(token: str):
+    ticket = _ticket_or_404(token)
+    return Response(tickets.png(tickets.url(ticket)), mimetype="image/png",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+@bp.route("/rsvp/<token>/ticket.svg")
+def ticket_svg(token: str):
+    ticket = _ticket_or_404(token)
+    return Response(tickets.svg(tickets.url(ticket)), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+@bp.route("/rsvp/<token>/ticket/reissue", methods=["POST"])
+def reissue(token: str):
+    attendee = _attendee(token)
+    if tickets.reissue(attendee) is None:
+        flash("Only people who are going have a ticket.", "error")
+    else:
+        flash("Here is your new ticket. The old one no longer works.", "success")
+    return redirect(url_for("rsvp.mine", token=token))
+
+
+@bp.route("/t/<secret>")
+def ticket_landing(secret: str):
+    """Where a phone camera lands when someone scans a ticket: no personal data."""
+    ticket = db.session.scalar(select(Ticket).where(Ticket.secret == secret))
+    if ticket is None:
+        abort(404)
+    event = db.session.get(Event, ticket.event_id)
+    return render_template("badges/landing.html", event=event,
+                           valid=ticket.revoked_at is None)
+
+
+# --- the host: station links -----------------------------------------------
+
+@bp.route("/events/<int:event_id>/stations", methods=["GET", "POST"])
+@login_required
+def stations(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    if request.method == "POST":
+        name = " ".join(request.form.get("name", "").split())[:80] or "Door"
+        db.session.add(Station(event_id=event.id, name=name,
+                               secret=secrets.token_urlsafe(24)))
+        commit()
+        flash(f"Station “{name}” created. Open its link on the door phone.", "success")
+        return redirect(url_for("badges.stations", event_id=event.id))
+    rows = db.session.scalars(select(Station).where(Station.event_id == event.id)
+                              .order_by(Station.id)).all()
+    return render_template("badges/stations.html", event=event, stations=rows,
+                           counts=checkin.counts(event.id))
+
+
+@bp.route("/events/<int:event_id>/stations/<int:station_id>/revoke", methods=["POST"])
+@login_required
+def revoke_station(event_id: int, station_id: int):
+    event = events.get_editable(event_id, current_user)
+    station = db.session.get(Station, station_id)
+    if station is None or station.event_id != event.id:
+        abort(404)
+    station.revoked_at = station.revoked_at or utcnow()
+    commit()
+    flash(f"“{station.name}” no longer works.", "success")
+    return redirect(url_for("badges.stations", event_id=event.id))
+
+
+# --- the station: door staff, no account -------------------------------------
+
+def _station(secret: str) -> Station:
+    station = db.session.scalar(select(Station).where(Station.secret == secret))
+    if station is None or station.revoked_at is not None:
+        abort(404)
+    return station
+
+
+@bp.route("/station/<secret>")
+def station(secret: str):
+    st = _station(secret)
+    return render_template("badges/station.html", station=st, event=st.event,
+                           counts=checkin.counts(st.event_id))
+
+
+def _nonce() -> str | None:
+    nonce = (request.form.get("nonce") or "").strip()
+    return nonce[:64] if nonce else None
+
+
+@bp.route("/station/<secret>/scan", methods=["POST"])
+@limiter.exempt
+def scan(secret: str):
+    st = _station(secret)
+    answer = checkin.scan(st, request.form.get("code", ""), _nonce())
+    return jsonify(answer.json() | {"counts": checkin.counts(st.event_id)})
+
+
+@bp.route("/station/<secret>/checkin", methods=["POST"])
+@limiter.exempt
+def manual(secret: str):
+    st = _station(secret)
+    raw = request.form.get("attendee_id", "")
+    person = db.session.get(Attendee, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    if person is None or person.event_id != st.event_id:
+        return jsonify(checkin.Answer("unknown", checkin.MESSAGES["unknown"]).json()), 404
+    answer = checkin.check_in(st, person, _nonce())
+    return jsonify(answer.json() | {"counts": checkin.counts(st.event_id)})
+
+
+@bp.route("/station/<secret>/undo", methods=["POST"])
+def undo(secret: str):
+    st = _station(secret)
+    raw = request.form.get("checkin_id", "")
+    done = raw.isdigit() and len(raw) < 12 and checkin.undo(st, int(raw))
+    return jsonify({"undone": bool(done), "counts": checkin.counts(st.event_id)}), \
+        200 if done else 404
+
+
+@bp.route("/station/<secret>/search")
+def search(secret: str):
+    st = _station(secret)
+    text = request.args.get("q", "").strip().lower()[:100]
+    if len(text) < 2:
+        return jsonify({"people": []})
+    like = f"%{text}%"
+    people = db.session.scalars(select(Attendee).where(
+        Attendee.event_id == st.event_id,
+        or_(func.lower(Attendee.name).like(like), func.lower(Attendee.email).like(like)))
+        .order_by(Attendee.name).limit(20)).all()
+    return jsonify({"people": [{
+        "id": p.id, "name": p.name, "organisation": p.organisation, "status": p.status,
+        "guests": p.guests, "checked_in": p.checked_in_at is not None} for p in people]})
+
+
+@bp.route("/station/<secret>/counts")
+def counts(secret: str):
+    return jsonify(checkin.counts(_station(secret).event_id))

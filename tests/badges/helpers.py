@@ -1,0 +1,48 @@
+"""Helpers for the badges tests: a going attendee, a station, scans as the station sends them."""
+from __future__ import annotations
+
+import io
+import re
+
+import zxingcpp
+from PIL import Image
+from sqlalchemy import select
+
+from organizer.db import db
+from organizer.models import Attendee
+
+from ..conftest import csrf_token, post
+from ..rsvp.helpers import make_event, person, rsvp
+
+
+def going_attendee(app, host_client, email="ben@example.org", capacity="10"):
+    event = make_event(host_client, capacity=capacity)
+    rsvp(app.test_client(), event, "Ben Guest", email)
+    return event, person(event, email)
+
+
+def station_secret(host_client, event, name="Door") -> str:
+    from organizer_plugins.badges.models import Station
+    post(host_client, f"/events/{event.id}/stations", {"name": name}, page="/dashboard")
+    return db.session.scalars(select(Station).where(Station.event_id == event.id)
+                              .order_by(Station.id.desc())).first().secret
+
+
+def decode_png(data: bytes) -> str:
+    [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(data)).convert("RGB"))
+    return found.text
+
+
+def scan(client, secret: str, code: str, nonce: str | None = None):
+    token = csrf_token(client)
+    data = {"code": code}
+    if nonce:
+        data["nonce"] = nonce
+    return client.post(f"/station/{secret}/scan", data=data, headers={"X-CSRFToken": token})
+
+
+def ticket_url(client, attendee: Attendee) -> str:
+    return decode_png(client.get(f"/rsvp/{attendee.token}/ticket.png").data)
+
+
+__all__ = ["going_attendee", "station_secret", "decode_png", "scan", "ticket_url", "re"]
