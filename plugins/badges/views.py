@@ -17,7 +17,7 @@ from . import checkin, tickets
 from .models import Station, Ticket
 
 bp = Blueprint("badges", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/badges")
+               static_url_path="/badges/static")
 
 
 # --- the attendee's ticket (reached through their private RSVP link) ---------
@@ -116,7 +116,7 @@ def _station(secret: str) -> Station:
 def station(secret: str):
     st = _station(secret)
     return render_template("badges/station.html", station=st, event=st.event,
-                           counts=checkin.counts(st.event_id))
+                           counts=checkin.counts(st.event_id), answer=None)
 
 
 def _nonce() -> str | None:
@@ -129,7 +129,11 @@ def _nonce() -> str | None:
 def scan(secret: str):
     st = _station(secret)
     answer = checkin.scan(st, request.form.get("code", ""), _nonce())
-    return jsonify(answer.json() | {"counts": checkin.counts(st.event_id)})
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(answer.json() | {"counts": checkin.counts(st.event_id)})
+    # Without JavaScript the form posts here: show the answer on the page.
+    return render_template("badges/station.html", station=st, event=st.event,
+                           counts=checkin.counts(st.event_id), answer=answer)
 
 
 @bp.route("/station/<secret>/checkin", methods=["POST"])

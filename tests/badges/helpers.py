@@ -38,7 +38,8 @@ def scan(client, secret: str, code: str, nonce: str | None = None):
     data = {"code": code}
     if nonce:
         data["nonce"] = nonce
-    return client.post(f"/station/{secret}/scan", data=data, headers={"X-CSRFToken": token})
+    return client.post(f"/station/{secret}/scan", data=data,
+                       headers={"X-CSRFToken": token, "Accept": "application/json"})
 
 
 def ticket_url(client, attendee: Attendee) -> str:

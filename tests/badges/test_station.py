@@ -177,3 +177,14 @@ def test_control_a_read_then_write_check_in_lets_several_stations_win(app_factor
 
     run_together(app, naive, threads=10)
     assert len(wins) > 1
+
+
+def test_the_station_works_without_javascript(app, host_client):
+    event, ben = going_attendee(app, host_client)
+    secret = station_secret(host_client, event)
+    door = app.test_client()
+    page = door.get(f"/station/{secret}")
+    assert page.status_code == 200 and "Scan or type a ticket code" in page.get_data(
+        as_text=True)
+    response = post(door, f"/station/{secret}/scan", {"code": ticket_url(door, ben)})
+    assert "Checked in: Ben Guest" in response.get_data(as_text=True)
