@@ -13,7 +13,7 @@ from organizer.db import commit, db
 from organizer.models import Attendee, Event, utcnow
 from organizer.ratelimit import limiter
 
-from . import checkin, tickets
+from . import checkin, decode, tickets
 from .models import Station, Ticket
 
 bp = Blueprint("badges", __name__, template_folder="templates", static_folder="static",
@@ -134,6 +134,24 @@ def scan(secret: str):
     # Without JavaScript the form posts here: show the answer on the page.
     return render_template("badges/station.html", station=st, event=st.event,
                            counts=checkin.counts(st.event_id), answer=answer)
+
+
+@bp.route("/station/<secret>/frame", methods=["POST"])
+@limiter.exempt
+def frame(secret: str):
+    """A camera frame from a browser without BarcodeDetector: decoded here with zxing-cpp."""
+    st = _station(secret)
+    upload = request.files.get("frame")
+    if upload is None:
+        return jsonify({"result": "no_image", "message": "No camera picture arrived."}), 400
+    try:
+        codes = decode.codes_in(upload.read(decode.MAX_BYTES + 1))
+    except decode.NotAnImage as exc:
+        return jsonify({"result": "no_image", "message": str(exc)}), 400
+    if not codes:
+        return jsonify({"result": "no_code", "message": "No code in view"})
+    answer = checkin.scan(st, codes[0], _nonce())
+    return jsonify(answer.json() | {"counts": checkin.counts(st.event_id)})
 
 
 @bp.route("/station/<secret>/checkin", methods=["POST"])
