@@ -9,7 +9,7 @@ from markupsafe import Markup
 from organizer import hookimpl
 from organizer.db import commit
 
-from . import tickets, views
+from . import selfcheck, tickets, views
 
 TICKET_MAILS = {"going", "promoted", "reminder", "update"}
 
@@ -17,6 +17,7 @@ TICKET_MAILS = {"going", "promoted", "reminder", "update"}
 @hookimpl
 def register_blueprints(app):
     app.register_blueprint(views.bp)
+    app.register_blueprint(selfcheck.bp)
 
 
 @hookimpl
@@ -29,6 +30,7 @@ def rsvp_page_panels(attendee):
     ticket = tickets.ticket_for(attendee)
     if ticket is None:
         return None
+    selfcheck.remember(attendee)  # this phone may then check in from the venue poster
     code = "-".join(ticket.secret[i:i + 4] for i in range(0, len(ticket.secret), 4))
     return Markup(render_template("badges/ticket_panel.html", attendee=attendee, code=code))
 

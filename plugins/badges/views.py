@@ -13,7 +13,7 @@ from organizer.db import commit, db
 from organizer.models import Attendee, Event, utcnow
 from organizer.ratelimit import limiter
 
-from . import checkin, decode, tickets
+from . import checkin, decode, selfcheck, tickets
 from .models import Station, Ticket
 
 bp = Blueprint("badges", __name__, template_folder="templates", static_folder="static",
@@ -84,10 +84,11 @@ def stations(event_id: int):
         commit()
         flash(f"Station “{name}” created. Open its link on the door phone.", "success")
         return redirect(url_for("badges.stations", event_id=event.id))
-    rows = db.session.scalars(select(Station).where(Station.event_id == event.id)
+    rows = db.session.scalars(select(Station).where(Station.event_id == event.id,
+                                                    Station.kind == "door")
                               .order_by(Station.id)).all()
     return render_template("badges/stations.html", event=event, stations=rows,
-                           counts=checkin.counts(event.id))
+                           counts=checkin.counts(event.id), poster=selfcheck.poster(event))
 
 
 @bp.route("/events/<int:event_id>/stations/<int:station_id>/revoke", methods=["POST"])
@@ -105,9 +106,9 @@ def revoke_station(event_id: int, station_id: int):
 
 # --- the station: door staff, no account -------------------------------------
 
-def _station(secret: str) -> Station:
+def _station(secret: str, kind: str = "door") -> Station:
     station = db.session.scalar(select(Station).where(Station.secret == secret))
-    if station is None or station.revoked_at is not None:
+    if station is None or station.revoked_at is not None or station.kind != kind:
         abort(404)
     return station
 

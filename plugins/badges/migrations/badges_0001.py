@@ -35,6 +35,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False, server_default="door"),
         sa.Column("secret", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("revoked_at", sa.DateTime(), nullable=True),

@@ -1,0 +1,121 @@
+"""Self check-in: a QR poster at the venue that attendees scan with their own phone.
+
+The poster's secret proves the person is at the venue; who they are comes
+from their RSVP link (remembered by their browser when they opened it) or
+from the first characters of their ticket code, typed in.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask import (Blueprint, abort, current_app, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user, login_required
+from sqlalchemy import select, update
+
+from organizer import events
+from organizer.db import commit, db
+from organizer.models import Attendee, Event, utcnow
+from organizer.ratelimit import limiter
+
+from . import checkin, tickets
+from .models import Station, Ticket
+
+bp = Blueprint("selfcheck", __name__, template_folder="templates")
+SHORT = 6
+REMEMBERED = "badges_me"
+
+
+def poster(event: Event) -> Station | None:
+    """The event's valid poster, if the host made one."""
+    return db.session.scalar(select(Station).where(
+        Station.event_id == event.id, Station.kind == "poster", Station.revoked_at.is_(None)))
+
+
+def remember(attendee: Attendee) -> None:
+    """Let this browser check its owner in from the poster (called on their RSVP page)."""
+    known = dict(session.get(REMEMBERED, {}))
+    known[str(attendee.event_id)] = attendee.token
+    session[REMEMBERED] = dict(list(known.items())[-10:])
+
+
+def _poster(secret: str) -> Station:
+    found = db.session.scalar(select(Station).where(Station.secret == secret))
+    if found is None or found.kind != "poster" or found.revoked_at is not None:
+        abort(404)
+    return found
+
+
+def _remembered(station: Station) -> Attendee | None:
+    token = session.get(REMEMBERED, {}).get(str(station.event_id))
+    if not token:
+        return None
+    person = db.session.scalar(select(Attendee).where(Attendee.token == token))
+    return person if person is not None and person.event_id == station.event_id else None
+
+
+def _by_code(station: Station, code: str) -> tuple[Attendee | None, str | None]:
+    cleaned = code.strip().lower().replace("-", "").replace(" ", "")
+    if len(cleaned) < SHORT or any(ch not in tickets.ALPHABET for ch in cleaned):
+        return None, (f"Type at least the first {SHORT} characters of your ticket code "
+                      "(letters and digits, as on your ticket).")
+    matches = db.session.scalars(select(Ticket).where(
+        Ticket.event_id == station.event_id, Ticket.revoked_at.is_(None),
+        Ticket.secret.startswith(cleaned[:tickets.LENGTH])).limit(2)).all()
+    if not matches:
+        return None, "No ticket for this event starts with that code."
+    if len(matches) > 1:
+        return None, "Two tickets start like that: type a few more characters."
+    return matches[0].attendee, None
+
+
+def _limit() -> str:
+    return current_app.config.get("SELF_CHECKIN_RATE_LIMIT", "10 per minute")
+
+
+@bp.route("/here/<secret>", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+def here(secret: str):
+    station = _poster(secret)
+    person, error, answer = _remembered(station), None, None
+    if request.method == "POST":
+        if request.form.get("me") and person is not None:
+            chosen = person
+        else:
+            chosen, error = _by_code(station, request.form.get("code", ""))
+        if chosen is not None:
+            answer = checkin.check_in(station, chosen, None)
+    status = 422 if error else 200
+    return render_template("badges/here.html", station=station, event=station.event,
+                           person=person, error=error, answer=answer), status
+
+
+@bp.route("/events/<int:event_id>/poster", methods=["GET", "POST"])
+@login_required
+def make_poster(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    found = poster(event)
+    if request.method == "POST":
+        # A new poster replaces the old one (a photo of it may be circulating).
+        db.session.execute(update(Station).where(
+            Station.event_id == event.id, Station.kind == "poster",
+            Station.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        found = Station(event_id=event.id, name="Self check-in", kind="poster",
+                        secret=secrets.token_urlsafe(24))
+        db.session.add(found)
+        commit()
+        return redirect(url_for("selfcheck.make_poster", event_id=event.id))
+    url = url_for("selfcheck.here", secret=found.secret, _external=True) if found else None
+    return render_template("badges/poster.html", event=event, poster=found, url=url)
+
+
+@bp.route("/events/<int:event_id>/poster.png")
+@login_required
+def poster_png(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    found = poster(event)
+    if found is None:
+        abort(404)
+    from flask import Response
+    return Response(tickets.png(url_for("selfcheck.here", secret=found.secret, _external=True),
+                                box_size=16), mimetype="image/png")
