@@ -25,7 +25,7 @@ from typing import Callable
 from flask import Flask, current_app
 from sqlalchemy import update
 
-from .db import db
+from .db import db, immediate
 from .models import Event, Host, Job, utcnow
 
 log = logging.getLogger(__name__)
@@ -77,8 +77,8 @@ def submit(kind: str, params: dict | None = None, owner: Host | None = None,
         raise KeyError(f"no job called {kind!r} is registered")
     job = Job(kind=kind, params=params or {}, owner_id=owner.id if owner else None,
               event_id=event.id if event else None)
-    db.session.add(job)
-    db.session.commit()
+    with immediate():  # callers have usually read first; take the write lock up front
+        db.session.add(job)
     backend = current_app.config["JOB_BACKEND"]
     if backend == "eager":
         run_job(job.id)

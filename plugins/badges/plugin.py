@@ -7,7 +7,7 @@ from flask import render_template, url_for
 from markupsafe import Markup
 
 from organizer import hookimpl
-from organizer.db import commit
+from organizer.db import immediate
 
 from . import selfcheck, tickets, views
 
@@ -48,8 +48,10 @@ def mail_attachments(message_kind, attendee):
 @hookimpl
 def attendee_status_changed(attendee, old_status):
     # Someone no longer going has no valid ticket: an old code says so at the door.
-    if attendee.status != "going" and tickets.revoke(attendee.id):
-        commit()
+    if attendee.status != "going" and tickets.active(attendee) is not None:
+        # A write after the reads above: it takes the write lock first (SQLite).
+        with immediate():
+            tickets.revoke(attendee.id)
 
 
 @hookimpl

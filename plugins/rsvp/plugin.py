@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from organizer import hookimpl, jobs
-from organizer.db import db
+from organizer.db import db, immediate
 from organizer.models import Attendee
 
 from . import demo, notify, reminders, seats, settings, views_host, views_public
@@ -85,8 +85,9 @@ def attendee_registered(attendee):
     if key in db.session.identity_map:
         return
     if db.session.get(RsvpRegistration, attendee.id) is None:
-        seats.registration(attendee)
-        db.session.commit()
+        with immediate():  # a write after reads: take the write lock first
+            if db.session.get(RsvpRegistration, attendee.id) is None:
+                seats.registration(attendee)
 
 
 @hookimpl
@@ -97,9 +98,9 @@ def event_updated(event, changes):
                     owner=event.owner, event=event)
     if "starts_at" in changes:
         # A new start means a new reminder time: remind everyone again then.
-        db.session.execute(update(RsvpRegistration).where(
-            RsvpRegistration.event_id == event.id).values(reminder_sent_at=None))
-        db.session.commit()
+        with immediate():
+            db.session.execute(update(RsvpRegistration).where(
+                RsvpRegistration.event_id == event.id).values(reminder_sent_at=None))
     if "capacity" in changes:
         seats.promote(event.id)
 

@@ -1,11 +1,8 @@
 """Self check-in from a QR poster at the venue, with the RSVP link or a typed code."""
 from __future__ import annotations
 
-import re
 
-from sqlalchemy import select
 
-from organizer.db import db
 
 from ..conftest import post, signup
 from ..rsvp.helpers import make_event, person, rsvp
