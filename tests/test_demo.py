@@ -27,6 +27,10 @@ def test_the_demo_command_loads_a_community_and_says_how_to_sign_in(app):
     # Exactly full (the +1s count), with people waiting for a seat.
     assert meetup.capacity == 40 and seats == 40 and statuses["waiting"] >= 1
     assert lunch.kind == "lunch" and lunch.status == "published"
+    # Each installed plugin adds its part: the meetup's door station, past check-ins.
+    from organizer_plugins.badges.models import Station
+    assert db.session.scalar(select(Station).where(Station.event_id == meetup.id)) is not None
+    assert any(a.checked_in_at for a in db.session.scalars(select(Attendee)))
     client = app.test_client()
     assert signin(client, "maya@example.org", "meet-often-2026").status_code == 302
     page = client.get("/dashboard").get_data(as_text=True)

@@ -57,3 +57,30 @@ def attendee_status_changed(attendee, old_status):
 @hookimpl
 def host_event_actions(event):
     return [("Check-in stations", url_for("badges.stations", event_id=event.id))]
+
+
+@hookimpl
+def demo_data(app, host, events):
+    """A door station for the meetup, and the last coffee chat's guests checked in."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from organizer.db import commit, db
+    from organizer.models import Attendee, Event, utcnow
+
+    from .models import CheckIn, Station
+
+    meetup = events["meetup"]
+    db.session.add(Station(event_id=meetup.id, name="Main door", kind="door",
+                           secret=secrets.token_urlsafe(24)))
+    past = db.session.scalars(select(Event).where(
+        Event.series_id == events["series"].series_id, Event.ends_at < utcnow())
+        .order_by(Event.starts_at.desc()).limit(1)).first()
+    if past is not None:
+        for person in db.session.scalars(select(Attendee).where(
+                Attendee.event_id == past.id, Attendee.status == "going")):
+            person.checked_in_at = past.starts_at
+            db.session.add(CheckIn(attendee_id=person.id, event_id=past.id,
+                                   at=past.starts_at))
+    commit()
