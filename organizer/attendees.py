@@ -85,7 +85,8 @@ def stage_check_in(attendee: Attendee, when: datetime | None = None) -> bool:
     ``attendee_checked_in`` fires when the caller commits.
     """
     result = db.session.execute(
-        update(Attendee).where(Attendee.id == attendee.id, Attendee.checked_in_at.is_(None))
+        update(Attendee).where(Attendee.id == attendee.id, Attendee.checked_in_at.is_(None),
+                               Attendee.status == "going")
         .values(checked_in_at=when or utcnow()))
     if result.rowcount != 1:
         return False
@@ -94,18 +95,14 @@ def stage_check_in(attendee: Attendee, when: datetime | None = None) -> bool:
 
 
 def check_in(attendee: Attendee, when: datetime | None = None) -> bool:
-    """Record the arrival of ``attendee`` once; True only for the call that did it.
+    """Record the arrival of ``attendee`` once and commit; True only for the call that did it.
 
     A single conditional UPDATE, so two scanners at once store one check-in.
     """
-    when = when or utcnow()
-    result = db.session.execute(
-        update(Attendee).where(Attendee.id == attendee.id, Attendee.checked_in_at.is_(None))
-        .values(checked_in_at=when))
-    if result.rowcount != 1:
+    done = stage_check_in(attendee, when)
+    if not done:
         db.session.rollback()
         return False
-    after_commit(lambda: hook().attendee_checked_in(attendee=attendee))
     commit()
     db.session.refresh(attendee)
     return True

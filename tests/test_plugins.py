@@ -164,6 +164,8 @@ def test_hooks_attendee_registered_status_changed_checked_in(signed_in):
     assert not attendees.change_status(guest, "cancelled")
     [changed] = plugin.called("attendee_status_changed")
     assert changed["old_status"] == "going" and changed["attendee"].status == "cancelled"
+    assert not attendees.check_in(guest)  # only people going are let in
+    attendees.change_status(guest, "going")
     assert attendees.check_in(guest) and not attendees.check_in(guest)
     assert len(plugin.called("attendee_checked_in")) == 1
 

@@ -68,17 +68,29 @@ def latest(attendee_id: int) -> CheckIn | None:
         .order_by(CheckIn.id.desc()).limit(1))
 
 
+def _status_answer(person: Attendee) -> Answer:
+    return _answer(person.status if person.status in MESSAGES else "unknown", person)
+
+
 def check_in(station: Station, attendee: Attendee, nonce: str | None) -> Answer:
     """Check ``attendee`` in at ``station`` (already verified to be its event)."""
     if nonce:
-        earlier = db.session.scalar(select(CheckIn).where(CheckIn.nonce == nonce))
-        if earlier is not None and earlier.event_id == station.event_id:
-            # A retried request: the same answer as the first time.
-            return _answer("checked_in", earlier.attendee, earlier)
+        earlier = db.session.scalar(select(CheckIn).where(
+            CheckIn.station_id == station.id, CheckIn.nonce == nonce))
+        if earlier is not None:
+            if earlier.attendee_id == attendee.id and earlier.undone_at is None:
+                # A retried request: the same answer as the first time.
+                return _answer("checked_in", earlier.attendee, earlier)
+            nonce = None  # a nonce reused for something else carries no memory
     if attendee.status != "going":
-        return _answer(attendee.status if attendee.status in MESSAGES else "unknown", attendee)
+        return _status_answer(attendee)
     with immediate():
-        person = db.session.get(Attendee, attendee.id, populate_existing=True)
+        # Re-read under the lock (a row lock on PostgreSQL): someone cancelled a
+        # moment ago must not be let in on their old ticket.
+        person = db.session.get(Attendee, attendee.id, populate_existing=True,
+                                with_for_update=True)
+        if person.status != "going":
+            return _status_answer(person)
         if attendees.stage_check_in(person):
             record = CheckIn(attendee_id=person.id, event_id=person.event_id,
                              station_id=station.id, nonce=nonce or None, at=utcnow())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.db import db
@@ -47,15 +47,16 @@ class CheckIn(db.Model):
     """One recorded arrival (undone ones are kept, marked)."""
 
     __tablename__ = "badges_checkin"
-    __table_args__ = (Index("ix_badges_checkin_attendee", "attendee_id", "undone_at"),)
+    __table_args__ = (Index("ix_badges_checkin_attendee", "attendee_id", "undone_at"),
+                      UniqueConstraint("station_id", "nonce", name="uq_badges_checkin_nonce"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"))
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     station_id: Mapped[int | None] = mapped_column(
         ForeignKey("badges_station.id", ondelete="SET NULL"))
-    # The scanner's request id: a retried request finds its first answer.
-    nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The scanner's request id, per station: a retried request finds its first answer.
+    nonce: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

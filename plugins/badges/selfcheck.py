@@ -70,24 +70,35 @@ def _by_code(station: Station, code: str) -> tuple[Attendee | None, str | None]:
 
 
 def _limit() -> str:
-    return current_app.config.get("SELF_CHECKIN_RATE_LIMIT", "10 per minute")
+    # Guests on the venue's Wi-Fi share one address: generous, but enough to
+    # stop anyone trying codes until one fits.
+    return current_app.config.get("SELF_CHECKIN_RATE_LIMIT", "30 per minute")
+
+
+def _page(station: Station, person, error=None, answer=None):
+    return render_template("badges/here.html", station=station, event=station.event,
+                           person=person, error=error, answer=answer), 422 if error else 200
 
 
 @bp.route("/here/<secret>", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"])
 def here(secret: str):
+    """The poster's page; its button checks in the guest this phone remembers."""
     station = _poster(secret)
-    person, error, answer = _remembered(station), None, None
-    if request.method == "POST":
-        if request.form.get("me") and person is not None:
-            chosen = person
-        else:
-            chosen, error = _by_code(station, request.form.get("code", ""))
-        if chosen is not None:
-            answer = checkin.check_in(station, chosen, None)
-    status = 422 if error else 200
-    return render_template("badges/here.html", station=station, event=station.event,
-                           person=person, error=error, answer=answer), status
+    person = _remembered(station)
+    if request.method == "POST" and person is not None:
+        return _page(station, person, answer=checkin.check_in(station, person, None))
+    return _page(station, person)
+
+
+@bp.route("/here/<secret>/code", methods=["POST"])
+@limiter.limit(_limit)
+def by_code(secret: str):
+    """A guest types the start of their ticket code (rate-limited: codes can be guessed)."""
+    station = _poster(secret)
+    chosen, error = _by_code(station, request.form.get("code", ""))
+    if chosen is None:
+        return _page(station, _remembered(station), error=error)
+    return _page(station, None, answer=checkin.check_in(station, chosen, None))
 
 
 @bp.route("/events/<int:event_id>/poster", methods=["GET", "POST"])

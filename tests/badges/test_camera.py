@@ -9,7 +9,7 @@ from PIL import Image, ImageFilter
 from organizer_plugins.badges import tickets
 
 from ..conftest import csrf_token
-from .helpers import going_attendee, station_secret, ticket_url
+from .helpers import going_attendee, scan, station_secret, ticket_url
 
 
 def _photo(url: str, turn: float = 0, blur: float = 0, tilt: bool = False,
@@ -55,10 +55,12 @@ def _send(client, secret, data: bytes, name="frame.jpg"):
 def test_a_photo_of_a_badge_checks_the_person_in(app, host_client, kind, photo):
     event, ben = going_attendee(app, host_client)
     secret = station_secret(host_client, event)
-    answer = _send(app.test_client(), secret, _photo(ticket_url(app.test_client(), ben),
-                                                     **photo)).get_json()
-    assert answer["result"] == "checked_in", kind
-    assert answer["name"] == "Ben Guest"
+    url = ticket_url(app.test_client(), ben)
+    read = _send(app.test_client(), secret, _photo(url, **photo)).get_json()
+    assert read == {"result": "code", "code": url}, kind
+    # The page then sends the code on, as a scanner would.
+    answer = scan(app.test_client(), secret, read["code"]).get_json()
+    assert answer["result"] == "checked_in" and answer["name"] == "Ben Guest"
 
 
 def test_a_frame_without_a_code_or_not_a_picture_gets_a_clear_answer(app, host_client):
@@ -73,5 +75,9 @@ def test_a_frame_without_a_code_or_not_a_picture_gets_a_clear_answer(app, host_c
     assert garbage.get_json()["message"] == "That is not a picture we can read."
     huge = _send(app.test_client(), secret, b"\xff" * (3 * 1024 * 1024))
     assert huge.status_code == 413
+    tall = io.BytesIO()
+    Image.new("L", (1, 70_000), 255).save(tall, format="PNG")
+    odd = _send(app.test_client(), secret, tall.getvalue(), name="tall.png")
+    assert odd.status_code == 400 and "too many pixels" in odd.get_json()["message"]
     from .helpers import person
     assert person(event, "ben@example.org").checked_in_at is None

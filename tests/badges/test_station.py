@@ -188,3 +188,53 @@ def test_the_station_works_without_javascript(app, host_client):
         as_text=True)
     response = post(door, f"/station/{secret}/scan", {"code": ticket_url(door, ben)})
     assert "Checked in: Ben Guest" in response.get_data(as_text=True)
+
+
+def test_the_station_search_never_matches_addresses_or_wildcards(app, host_client):
+    event, ben = going_attendee(app, host_client)
+    secret = station_secret(host_client, event)
+    door = app.test_client()
+    for query in ("ben@", "example.org", "__", "%%", "b_n"):
+        assert door.get(f"/station/{secret}/search?q={query}").get_json()["people"] == [], query
+    assert door.get(f"/station/{secret}/search?q=ben").get_json()["people"][0]["name"] == \
+        "Ben Guest"
+
+
+def test_a_nonce_reused_elsewhere_or_for_someone_else_gets_the_right_answer(app, host_client):
+    event, ben = going_attendee(app, host_client)
+    rsvp(app.test_client(), event, "Cara", "cara@example.org")
+    cara = person(event, "cara@example.org")
+    other, zed = going_attendee(app, host_client, email="zed@example.org")
+    first, second = station_secret(host_client, event), station_secret(host_client, other)
+    door = app.test_client()
+    assert scan(door, first, ticket_url(door, ben), nonce="N1").get_json()["name"] == "Ben Guest"
+    answer = scan(door, first, ticket_url(door, cara), nonce="N1").get_json()
+    assert answer["result"] == "checked_in" and answer["name"] == "Cara"
+    elsewhere = scan(door, second, ticket_url(door, zed), nonce="N1")
+    assert elsewhere.status_code == 200 and elsewhere.get_json()["result"] == "checked_in"
+
+
+def test_odd_digits_in_ids_are_not_found_rather_than_crashing(app, host_client):
+    event, _ = going_attendee(app, host_client)
+    secret = station_secret(host_client, event)
+    door = app.test_client()
+    assert post(door, f"/station/{secret}/checkin", {"attendee_id": "²"}).status_code == 404
+    assert post(door, f"/station/{secret}/undo", {"checkin_id": "¹²"}).status_code == 404
+
+
+def test_someone_cancelled_a_moment_ago_is_not_let_in_on_their_old_ticket(app, host_client):
+    from organizer_plugins.badges import checkin
+    from organizer_plugins.badges.models import Station
+    from organizer_plugins.rsvp import seats
+    event, ben = going_attendee(app, host_client)
+    secret = station_secret(host_client, event)
+    station = db.session.scalar(select(Station).where(Station.secret == secret))
+    stale = db.session.get(Attendee, ben.id)
+    assert stale.status == "going"
+    other = app.app_context()
+    with other:  # another request cancels meanwhile
+        seats.cancel(ben.id)
+    answer = checkin.check_in(station, stale, None)
+    assert answer.result == "cancelled"
+    db.session.expire_all()
+    assert db.session.get(Attendee, ben.id).checked_in_at is None

@@ -61,7 +61,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["station_id"], ["badges_station.id"], ondelete="SET NULL",
                                 name="fk_badges_checkin_station_id_badges_station"),
         sa.PrimaryKeyConstraint("id", name="pk_badges_checkin"),
-        sa.UniqueConstraint("nonce", name="uq_badges_checkin_nonce"),
+        sa.UniqueConstraint("station_id", "nonce", name="uq_badges_checkin_nonce"),
     )
     op.create_index("ix_badges_checkin_attendee", "badges_checkin", ["attendee_id", "undone_at"])
 

@@ -18,10 +18,28 @@
     var body = new URLSearchParams(fields);
     return fetch(base + path, { method: "POST", body: body,
       headers: { "X-CSRFToken": csrf, "Accept": "application/json" } })
-      .then(function (r) { return r.json(); });
+      .then(function (r) {
+        return r.json().then(function (data) { data.httpStatus = r.status; return data; });
+      });
   }
-  function showCounts(c) { if (c) count.textContent = c.checked_in + " / " + c.expected; }
+  function showCounts(c) {
+    if (c && typeof c.checked_in === "number") count.textContent = c.checked_in + " / " + c.expected;
+  }
+  function problem(title, detail) {
+    result.className = "js-result result result-bad";
+    result.querySelector(".result-title").textContent = title;
+    result.querySelector(".result-detail").textContent = detail || "";
+    undoButton.hidden = true;
+    lastCheckin = null;
+  }
   function show(answer) {
+    if (!answer.result) {
+      // An error page in JSON: a revoked link, an expired form, too many requests.
+      if (answer.httpStatus === 404) problem("This station link no longer works", "Ask the host for a new one.");
+      else if (answer.httpStatus === 400) problem("Please reload this page", answer.error);
+      else problem("Not recorded", answer.error || "Try again.");
+      return;
+    }
     result.className = "js-result result result-" + (tone[answer.result] || "bad");
     var title = answer.message + (answer.name ? ": " + answer.name : "");
     var detail = [];
@@ -56,6 +74,7 @@
   undoButton.addEventListener("click", function () {
     if (!lastCheckin) return;
     post("/undo", { checkin_id: lastCheckin }).then(function (r) {
+      if (r.httpStatus === 404 && r.undone === undefined) { show(r); return; }
       showCounts(r.counts);
       result.className = "js-result result result-idle";
       result.querySelector(".result-title").textContent = r.undone ? "Check-in undone" : "Could not undo";
@@ -95,8 +114,10 @@
   var cameraButton = root.querySelector(".js-camera"), video = root.querySelector(".js-video");
   var note = root.querySelector(".js-camera-note"), lastCode = "", lastAt = 0, busy = false;
   function seen(text) {
+    // A ticket held in front of the camera is read many times: scan it once,
+    // until another code is seen or half a minute has passed.
     var now = Date.now();
-    if (!text || (text === lastCode && now - lastAt < 4000)) return;
+    if (!text || (text === lastCode && now - lastAt < 30000)) return;
     lastCode = text; lastAt = now;
     send("/scan", { code: text });
   }
@@ -114,20 +135,16 @@
       canvas.width = Math.min(video.videoWidth, 960);
       canvas.height = Math.round(canvas.width * video.videoHeight / video.videoWidth);
       canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+      if (!canvas.width || !canvas.height) { busy = false; return; }
       canvas.toBlob(function (blob) {
+        if (!blob) { busy = false; return; }
         var form = new FormData();
         form.append("frame", blob, "frame.jpg");
-        form.append("nonce", nonce());
         fetch(base + "/frame", { method: "POST", body: form,
           headers: { "X-CSRFToken": csrf, "Accept": "application/json" } })
           .then(function (r) { return r.json(); })
-          .then(function (answer) {
-            if (answer.result && answer.result !== "no_code" && answer.result !== "no_image") {
-              var key = answer.result + answer.name;
-              if (key !== lastCode || Date.now() - lastAt > 4000) show(answer);
-              lastCode = key; lastAt = Date.now();
-            }
-          }).catch(function () {}).then(function () { busy = false; });
+          .then(function (answer) { if (answer.result === "code") seen(answer.code); })
+          .catch(function () {}).then(function () { busy = false; });
       }, "image/jpeg", 0.8);
     }, detector ? 300 : 800);
   }
@@ -161,6 +178,9 @@
 
   setInterval(function () {
     fetch(base + "/counts", { headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); }).then(showCounts).catch(function () {});
+      .then(function (r) {
+        if (r.status === 404) { problem("This station link no longer works", "Ask the host for a new one."); return null; }
+        return r.json();
+      }).then(showCounts).catch(function () {});
   }, 3000);
 })();
