@@ -51,7 +51,7 @@
     result.querySelector(".result-detail").textContent = detail.join(" · ");
     lastCheckin = answer.result === "checked_in" ? answer.checkin_id : null;
     undoButton.hidden = !lastCheckin;
-    showCounts(answer.counts);
+    refreshCounts();
   }
   function failed() {
     result.className = "js-result result result-bad";
@@ -176,11 +176,12 @@
       });
   });
 
-  setInterval(function () {
+  function refreshCounts() {
     fetch(base + "/counts", { headers: { Accept: "application/json" } })
       .then(function (r) {
         if (r.status === 404) { problem("This station link no longer works", "Ask the host for a new one."); return null; }
         return r.json();
       }).then(showCounts).catch(function () {});
-  }, 3000);
+  }
+  setInterval(refreshCounts, 3000);
 })();

@@ -1,0 +1,233 @@
+"""Check-in scans through the real HTTP path, beside a bare Flask + SQLAlchemy UPDATE.
+
+Builds an event with N attendees going (10,000 by default), each with a
+ticket, and one check-in station. Then, in the same run and on the same
+SQLite database, gunicorn serves first a bare endpoint doing one conditional
+UPDATE per request, then organizer itself; clients in a closed loop scan
+every ticket once. Prints scans per second, p50/p99 latency, the ratio of
+the real path to the bare one, and lost updates (answers "checked in" that
+the database did not keep: must be 0).
+
+    .venv/bin/python benchmarks/checkin.py
+    .venv/bin/python benchmarks/checkin.py --attendees 2000 --clients 8
+
+Only 127.0.0.1 is ever contacted.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SETUP = """
+import secrets, sys
+from datetime import timedelta
+from sqlalchemy import insert
+from organizer import create_app, events, auth
+from organizer.db import db
+from organizer.migrate import reset
+from organizer.models import Attendee, utcnow
+from organizer_plugins.badges.models import Station, Ticket
+from organizer_plugins.badges.tickets import new_secret
+n = int(sys.argv[1])
+app = create_app()
+with app.app_context():
+    reset()
+    host = auth.create_host("Bench Host", "bench@example.org", "a bench passphrase", "UTC")
+    start = utcnow() + timedelta(hours=1)
+    event = events.create(host, {"kind": "meetup", "title": "Door", "timezone": "UTC",
+        "venue": "Hall", "capacity": n, "starts_at": start,
+        "ends_at": start + timedelta(hours=3)}, publish=True)
+    now = utcnow()
+    db.session.execute(insert(Attendee), [
+        {"event_id": event.id, "name": f"Person {i}", "email": f"p{i}@example.org",
+         "status": "going", "guests": 0, "token": secrets.token_urlsafe(24),
+         "organisation": "", "role": "", "created_at": now, "updated_at": now}
+        for i in range(n)])
+    ids = [row[0] for row in db.session.execute(db.select(Attendee.id).order_by(Attendee.id))]
+    codes = [new_secret() for _ in ids]
+    db.session.execute(insert(Ticket), [
+        {"attendee_id": a, "event_id": event.id, "secret": c, "issued_at": now}
+        for a, c in zip(ids, codes)])
+    station = Station(event_id=event.id, name="Bench door", kind="door",
+                      secret=secrets.token_urlsafe(24))
+    db.session.add(station)
+    db.session.commit()
+    print(__import__("json").dumps({"station": station.secret, "ids": ids, "codes": codes}))
+"""
+
+BARE_APP = """
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import text
+import os
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["BARE_DATABASE_URL"]
+app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
+db = SQLAlchemy(app)
+
+@app.post("/bare/<int:attendee_id>")
+def bare(attendee_id):
+    result = db.session.execute(text(
+        "UPDATE attendee SET checked_in_at = CURRENT_TIMESTAMP "
+        "WHERE id = :id AND checked_in_at IS NULL"), {"id": attendee_id})
+    db.session.commit()
+    return {"result": "checked_in" if result.rowcount == 1 else "already"}
+"""
+
+COUNT = """
+from sqlalchemy import func, select
+from organizer import create_app
+from organizer.db import db
+from organizer.models import Attendee
+app = create_app()
+with app.app_context():
+    print(db.session.scalar(select(func.count()).where(Attendee.checked_in_at.is_not(None))))
+"""
+
+RESET_CHECKINS = """
+from sqlalchemy import update, delete
+from organizer import create_app
+from organizer.db import db
+from organizer.models import Attendee
+from organizer_plugins.badges.models import CheckIn
+app = create_app()
+with app.app_context():
+    db.session.execute(update(Attendee).values(checked_in_at=None))
+    db.session.execute(delete(CheckIn))
+    db.session.commit()
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def python(script: str, env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+def serve(app_spec: str, env: dict, workers: int, cwd: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(workers), "--log-level", "warning", app_spec], env=env, cwd=cwd)
+    deadline = time.time() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server, port
+        except OSError:
+            if time.time() > deadline:
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.1)
+
+
+def load(port: int, requests: list[tuple[str, str]], clients: int, headers: dict) -> dict:
+    """Send each (path, body) once from ``clients`` closed-loop clients."""
+    lock = threading.Lock()
+    items = iter(requests)
+    latencies: list[float] = []
+    answers: dict[str, int] = {}
+
+    def work():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                item = next(items, None)
+            if item is None:
+                return
+            path, body = item
+            began = time.perf_counter()
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            seconds = time.perf_counter() - began
+            result = json.loads(data).get("result", str(response.status))
+            with lock:
+                latencies.append(seconds)
+                answers[result] = answers.get(result, 0) + 1
+
+    threads = [threading.Thread(target=work) for _ in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {"per_second": len(latencies) / elapsed, "p50": 1000 * statistics.median(latencies),
+            "p99": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "answers": answers}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attendees", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    instance = Path(tempfile.mkdtemp(prefix="organizer-bench-checkin-"))
+    env = {**os.environ, "ORGANIZER_INSTANCE_PATH": str(instance),
+           "ORGANIZER_SECRET_KEY": "bench-" + "k" * 40,
+           "BARE_DATABASE_URL": f"sqlite:///{instance / 'organizer.db'}"}
+    env.pop("ORGANIZER_DATABASE_URL", None)
+    setup = json.loads(python(SETUP, env, str(args.attendees)))
+    print(f"{args.attendees} attendees, {args.clients} clients, gunicorn {args.workers} "
+          "workers, SQLite, 127.0.0.1")
+
+    bare_dir = instance / "bare"
+    bare_dir.mkdir()
+    (bare_dir / "bare_app.py").write_text(BARE_APP)
+    server, port = serve("bare_app:app", env, args.workers, bare_dir)
+    try:
+        bare = load(port, [(f"/bare/{i}", "") for i in setup["ids"]], args.clients, {})
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    python(RESET_CHECKINS, env)
+
+    server, port = serve("organizer.wsgi:app", env, args.workers, ROOT)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", f"/station/{setup['station']}")
+        response = conn.getresponse()
+        html = response.read().decode()
+        cookie = response.getheader("Set-Cookie").split(";")[0]
+        token = re.search(r'data-csrf="([^"]+)"', html).group(1)
+        headers = {"Cookie": cookie, "X-CSRFToken": token, "Accept": "application/json",
+                   "Content-Type": "application/x-www-form-urlencoded"}
+        path = f"/station/{setup['station']}/scan"
+        real = load(port, [(path, f"code={code}") for code in setup["codes"]], args.clients,
+                    headers)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    stored = int(python(COUNT, env))
+    lost = real["answers"].get("checked_in", 0) - stored
+
+    print(f"{'path':<10} {'scans/s':>8} {'p50 ms':>7} {'p99 ms':>7}  answers")
+    for name, r in (("bare", bare), ("organizer", real)):
+        print(f"{name:<10} {r['per_second']:>8.0f} {r['p50']:>7.1f} {r['p99']:>7.1f}  "
+              f"{r['answers']}")
+    print(f"real / bare: {real['per_second'] / bare['per_second']:.2f}   "
+          f"lost updates: {lost}   goal: >= 0.70, p99 <= 50 ms, 0 lost")
+
+
+if __name__ == "__main__":
+    main()
