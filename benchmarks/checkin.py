@@ -20,16 +20,13 @@ import http.client
 import json
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import python, serve
 
 SETUP = """
 import secrets, sys
@@ -111,34 +108,6 @@ with app.app_context():
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def python(script: str, env: dict, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=ROOT,
-                            capture_output=True, text=True, check=True)
-    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-
-
-def serve(app_spec: str, env: dict, workers: int, cwd: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--log-level", "warning", app_spec], env=env, cwd=cwd)
-    deadline = time.time() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, port
-        except OSError:
-            if time.time() > deadline:
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.1)
-
-
 def load(port: int, requests: list[tuple[str, str]], clients: int, headers: dict) -> dict:
     """Send each (path, body) once from ``clients`` closed-loop clients."""
     lock = threading.Lock()
@@ -194,7 +163,7 @@ def main() -> None:
     bare_dir = instance / "bare"
     bare_dir.mkdir()
     (bare_dir / "bare_app.py").write_text(BARE_APP)
-    server, port = serve("bare_app:app", env, args.workers, bare_dir)
+    server, port = serve("bare_app:app", env, args.workers, cwd=bare_dir)
     try:
         bare = load(port, [(f"/bare/{i}", "") for i in setup["ids"]], args.clients, {})
     finally:
@@ -202,7 +171,7 @@ def main() -> None:
         server.wait(timeout=30)
     python(RESET_CHECKINS, env)
 
-    server, port = serve("organizer.wsgi:app", env, args.workers, ROOT)
+    server, port = serve("organizer.wsgi:app", env, args.workers)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", f"/station/{setup['station']}")

@@ -27,14 +27,14 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import python, serve
+
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 PG_DATABASE = "organizer_bench"
 
@@ -68,12 +68,6 @@ with app.app_context():
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def pg_available() -> bool:
     with socket.socket() as s:
         s.settimeout(1)
@@ -89,12 +83,6 @@ def ensure_pg_database() -> str:
         if not exists:
             conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
     return PG_SERVER + PG_DATABASE
-
-
-def python(script: str, env: dict, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=ROOT,
-                            capture_output=True, text=True, check=True)
-    return result.stdout.strip().splitlines()[-1]
 
 
 class Client:
@@ -175,22 +163,8 @@ def run(backend: str, args) -> dict:
     if backend == "postgresql":
         env["ORGANIZER_DATABASE_URL"] = ensure_pg_database()
     slug = python(SETUP, env, str(args.seats))
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--threads", str(args.threads),
-         "--log-level", "warning", "organizer.wsgi:app"],
-        env=env, cwd=ROOT)
+    server, port = serve("organizer.wsgi:app", env, args.workers, args.threads)
     try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.1)
         if args.client == "wrk":
             p50, p99, count, elapsed, statuses = load_with_wrk(port, slug, args)
             return finish(backend, env, args, count, elapsed, p50, p99, statuses)

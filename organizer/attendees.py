@@ -29,6 +29,13 @@ def find(event: Event, email: str) -> Attendee | None:
         Attendee.event_id == event.id, Attendee.email == normalise_email(email)))
 
 
+def by_token(token: str) -> Attendee | None:
+    """The attendee whose private link carries ``token``, or None."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Attendee).where(Attendee.token == token))
+
+
 def stage(event: Event, name: str, email: str, status: str = "going",
           check_duplicate: bool = True, **fields) -> Attendee:
     """Add someone to the session without committing (for a caller's own transaction).

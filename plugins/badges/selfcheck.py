@@ -13,7 +13,7 @@ from flask import (Blueprint, abort, current_app, redirect, render_template, req
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
-from organizer import events
+from organizer import attendees, events
 from organizer.db import commit, db
 from organizer.models import Attendee, Event, utcnow
 from organizer.ratelimit import limiter
@@ -50,7 +50,7 @@ def _remembered(station: Station) -> Attendee | None:
     token = session.get(REMEMBERED, {}).get(str(station.event_id))
     if not token:
         return None
-    person = db.session.scalar(select(Attendee).where(Attendee.token == token))
+    person = attendees.by_token(token)
     return person if person is not None and person.event_id == station.event_id else None
 
 

@@ -9,7 +9,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from organizer import events
+from organizer import attendees, events
 from organizer.db import commit, db
 from organizer.models import Attendee, Event, utcnow
 from organizer.ratelimit import limiter
@@ -26,7 +26,7 @@ bp = Blueprint("badges", __name__, template_folder="templates", static_folder="s
 # --- the attendee's ticket (reached through their private RSVP link) ---------
 
 def _attendee(token: str) -> Attendee:
-    attendee = db.session.scalar(select(Attendee).where(Attendee.token == token))
+    attendee = attendees.by_token(token)
     if attendee is None:
         abort(404)
     return attendee

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from markupsafe import Markup
 from sqlalchemy import select
 
+from organizer import attendees
 from organizer.db import db, own_transactions
 from organizer.models import Attendee, Event, utcnow
 from organizer.ratelimit import limiter
@@ -23,13 +24,14 @@ def _rsvp_limit() -> str:
 def panel(event: Event, submission=None) -> Markup:
     """The RSVP block on the event page."""
     conf = settings.of(event)
-    open_now = (event.status == "published" and conf.enabled
-                and utcnow() < settings.closes_at(event))
-    free = seats.free_seats(event)
+    closes = settings.closes_at(event)
+    open_now = event.status == "published" and conf.enabled and utcnow() < closes
+    taken = seats.seats_taken(event.id)
+    free = float("inf") if event.capacity is None else event.capacity - taken
     return Markup(render_template(
         "rsvp/panel.html", event=event, conf=conf, open_now=open_now,
-        going=seats.seats_taken(event.id), free=free, waiting=seats.waiting_count(event.id),
-        closes=settings.closes_at(event).astimezone(event.zone) if conf.deadline else None,
+        going=taken, free=free, waiting=seats.waiting_count(event.id),
+        closes=closes.astimezone(event.zone) if conf.deadline else None,
         questions=answers_mod.questions(event), sub=submission))
 
 
@@ -71,7 +73,7 @@ def _event_page_with(event: Event, sub):
 
 
 def _attendee_by_token(token: str) -> Attendee:
-    attendee = db.session.scalar(select(Attendee).where(Attendee.token == token))
+    attendee = attendees.by_token(token)
     if attendee is None:
         abort(404)
     return attendee

@@ -1,0 +1,45 @@
+"""What the benchmark scripts share: ports, gunicorn on 127.0.0.1, helper scripts."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def python(script: str, env: dict, *args: str) -> str:
+    """Run ``script`` in a fresh interpreter; return the last line it printed."""
+    result = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    lines = result.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def serve(app_spec: str, env: dict, workers: int, threads: int = 1,
+          cwd: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """Start gunicorn for ``app_spec`` on 127.0.0.1; return it and its port once it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(workers), "--threads", str(threads), "--log-level", "warning", app_spec],
+        env=env, cwd=cwd)
+    deadline = time.time() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server, port
+        except OSError:
+            if time.time() > deadline:
+                server.terminate()
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.1)
