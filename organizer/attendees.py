@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import after_commit, commit, db
 from .models import ATTENDEE_STATUSES, Attendee, Event, utcnow
@@ -91,14 +92,23 @@ def stage_check_in(attendee: Attendee, when: datetime | None = None) -> bool:
     A single conditional UPDATE: of two scanners at once, one wins.
     ``attendee_checked_in`` fires when the caller commits.
     """
-    result = db.session.execute(
-        update(Attendee).where(Attendee.id == attendee.id, Attendee.checked_in_at.is_(None),
-                               Attendee.status == "going")
-        .values(checked_in_at=when or utcnow()))
+    when = when or utcnow()
+    # Core UPDATE on the table: the door's hottest statement skips the ORM's
+    # bulk-update bookkeeping; the loaded object is told the new value below.
+    result = db.session.connection().execute(
+        _CHECK_IN, {"attendee_id": attendee.id, "arrived": when})
     if result.rowcount != 1:
         return False
+    set_committed_value(attendee, "checked_in_at", when)
     after_commit(lambda: hook().attendee_checked_in(attendee=attendee))
     return True
+
+
+_table = Attendee.__table__
+_CHECK_IN = (update(_table)
+             .where(_table.c.id == bindparam("attendee_id"), _table.c.checked_in_at.is_(None),
+                    _table.c.status == "going")
+             .values(checked_in_at=bindparam("arrived")))
 
 
 def check_in(attendee: Attendee, when: datetime | None = None) -> bool:

@@ -181,7 +181,7 @@ def _sqlite_writer_queue():
 
 
 @contextmanager
-def immediate():
+def immediate(keep_loaded: bool = False):
     """A write transaction that holds the write lock from its first statement.
 
     On SQLite this is ``BEGIN IMMEDIATE``: two of these never interleave, so
@@ -189,12 +189,21 @@ def immediate():
     transaction; callers lock the rows they read with ``with_for_update()``.
     Commits on success, rolls back on error; callbacks queued with
     :func:`after_commit` run after the lock is released.
+
+    Objects read before are expired, so reading them inside reloads them
+    under the lock. ``keep_loaded=True`` keeps them as read (no reloads) for a
+    caller whose writes re-check what matters themselves, such as a
+    conditional UPDATE.
     """
     session = db.session()
     if session.in_transaction():
         # A read before this point opened a deferred transaction; end it so
         # the next statement opens the immediate one.
-        session.commit()
+        session.expire_on_commit = not keep_loaded
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     queue = _sqlite_writer_queue() if is_sqlite() else nullcontext()
     with queue:
         session.connection(execution_options={"immediate": True})

@@ -31,14 +31,24 @@ from .models import Event, Host, Job, utcnow
 log = logging.getLogger(__name__)
 
 _REGISTRY: dict[str, Callable] = {}
+_TITLES: dict[str, str] = {}
 
 
-def register(kind: str):
-    """Decorator: make ``func(ctx, **params)`` runnable as the job ``kind``."""
+def register(kind: str, title: str | None = None):
+    """Decorator: make ``func(ctx, **params)`` runnable as the job ``kind``.
+
+    ``title`` is what people see on the job's progress page ("Badge sheet").
+    """
     def wrap(func: Callable) -> Callable:
         _REGISTRY[kind] = func
+        _TITLES[kind] = title or kind
         return func
     return wrap
+
+
+def title(kind: str) -> str:
+    """The human title of the job ``kind``."""
+    return _TITLES.get(kind, kind)
 
 
 class JobContext:

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, jsonify, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
+from .. import jobs
 from ..db import db
 from ..models import Job
 
@@ -23,7 +24,7 @@ def _own_job(job_id: int) -> Job:
 
 def job_state(job: Job) -> dict:
     """What a progress page needs to know about ``job``."""
-    state = {"id": job.id, "kind": job.kind, "status": job.status, "done": job.done,
+    state = {"id": job.id, "kind": job.kind, "title": jobs.title(job.kind), "status": job.status, "done": job.done,
              "total": job.total, "percent": job.percent, "message": job.message}
     if job.status == "done" and job.result.get("file"):
         state["download"] = url_for("jobs.download", job_id=job.id)

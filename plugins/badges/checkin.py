@@ -7,8 +7,9 @@ which station), ``unknown`` (not a ticket), ``revoked`` (an old code),
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, insert, select
 
 from organizer import attendees
 from organizer.db import db, immediate
@@ -30,6 +31,30 @@ MESSAGES = {
 }
 
 
+@dataclass(frozen=True)
+class Door:
+    """What a scan needs of its station, read in one plain query (see :func:`door`)."""
+
+    id: int
+    event_id: int
+    name: str
+    zone: ZoneInfo
+
+
+_stations, _events = Station.__table__, Event.__table__
+# Core, not ORM: the station is looked up on every scan, and only read.
+_DOOR = (select(_stations.c.id, _stations.c.event_id, _stations.c.name, _events.c.timezone)
+         .join(_events, _events.c.id == _stations.c.event_id)
+         .where(_stations.c.secret == bindparam("secret"), _stations.c.kind == "door",
+                _stations.c.revoked_at.is_(None)))
+
+
+def door(secret: str) -> Door | None:
+    """The working door station with link ``secret``, or None (unknown or revoked)."""
+    row = db.session.execute(_DOOR, {"secret": secret}).first()
+    return None if row is None else Door(row.id, row.event_id, row.name, ZoneInfo(row.timezone))
+
+
 @dataclass
 class Answer:
     result: str
@@ -47,15 +72,18 @@ class Answer:
 
 
 def _answer(result: str, attendee: Attendee | None = None, checkin: CheckIn | None = None,
-            event: Event | None = None) -> Answer:
+            event: Event | None = None, station_name: str | None = None,
+            zone=None) -> Answer:
     answer = Answer(result=result, message=MESSAGES[result])
     if attendee is not None:
         answer.name, answer.organisation = attendee.name, attendee.organisation
         answer.guests = attendee.guests
     if checkin is not None:
-        zone = checkin.attendee.event.zone
+        zone = zone or checkin.attendee.event.zone
         answer.at = checkin.at.astimezone(zone).strftime("%H:%M")
-        answer.station = checkin.station.name if checkin.station else "the host"
+        if station_name is None:
+            station_name = checkin.station.name if checkin.station else "the host"
+        answer.station = station_name
         answer.checkin_id = checkin.id
     if event is not None:
         answer.event = event.title
@@ -72,8 +100,13 @@ def _status_answer(person: Attendee) -> Answer:
     return _answer(person.status if person.status in MESSAGES else "unknown", person)
 
 
-def check_in(station: Station, attendee: Attendee, nonce: str | None) -> Answer:
-    """Check ``attendee`` in at ``station`` (already verified to be its event)."""
+def check_in(station: Station | Door, attendee: Attendee, nonce: str | None) -> Answer:
+    """Check ``attendee`` in at ``station`` (already verified to be its event).
+
+    The busy path is short: one conditional UPDATE (which re-checks under the
+    write lock that the person is still going and not yet in) and one INSERT.
+    Only a scan that did not win reads more, to say why.
+    """
     if nonce:
         earlier = db.session.scalar(select(CheckIn).where(
             CheckIn.station_id == station.id, CheckIn.nonce == nonce))
@@ -84,37 +117,44 @@ def check_in(station: Station, attendee: Attendee, nonce: str | None) -> Answer:
             nonce = None  # a nonce reused for something else carries no memory
     if attendee.status != "going":
         return _status_answer(attendee)
-    with immediate():
-        # Re-read under the lock (a row lock on PostgreSQL): someone cancelled a
-        # moment ago must not be let in on their old ticket.
-        person = db.session.get(Attendee, attendee.id, populate_existing=True,
-                                with_for_update=True)
-        if person.status != "going":
-            return _status_answer(person)
-        if attendees.stage_check_in(person):
-            record = CheckIn(attendee_id=person.id, event_id=person.event_id,
-                             station_id=station.id, nonce=nonce or None, at=utcnow())
-            db.session.add(record)
-            db.session.flush()
-            answer = _answer("checked_in", person, record)
-        else:
-            answer = _answer("already", person, latest(person.id))
-    return answer
+    record = None
+    # The UPDATE re-checks status and arrival itself: what was read stays loaded.
+    with immediate(keep_loaded=True):
+        now = utcnow()
+        if attendees.stage_check_in(attendee, now):
+            # A plain INSERT (no unit of work): the record is only read back as its id.
+            values = {"attendee_id": attendee.id, "event_id": attendee.event_id,
+                      "station_id": station.id, "nonce": nonce or None, "at": now,
+                      "undone_at": None}
+            result = db.session.connection().execute(insert(CheckIn.__table__), values)
+            record = CheckIn(id=result.inserted_primary_key[0], **values)
+    if record is not None:
+        return _answer("checked_in", attendee, record, station_name=station.name,
+                       zone=station.zone)
+    # Someone cancelled a moment ago, or another door was faster.
+    db.session.refresh(attendee)
+    if attendee.status != "going":
+        return _status_answer(attendee)
+    return _answer("already", attendee, latest(attendee.id))
 
 
-def scan(station: Station, code: str, nonce: str | None = None) -> Answer:
+def scan(station: Station | Door, code: str, nonce: str | None = None) -> Answer:
     """Answer a scanned or typed code at ``station``."""
     secret = tickets.secret_in(code)
     if secret is None:
         return _answer("unknown")
-    ticket = db.session.scalar(select(Ticket).where(Ticket.secret == secret))
-    if ticket is None:
+    # The ticket and its holder in one query: the door's busiest read.
+    found = db.session.execute(
+        select(Ticket, Attendee).join(Attendee, Attendee.id == Ticket.attendee_id)
+        .where(Ticket.secret == secret)).first()
+    if found is None:
         return _answer("unknown")
+    ticket, attendee = found
     if ticket.event_id != station.event_id:
         return _answer("other_event", event=db.session.get(Event, ticket.event_id))
     if ticket.revoked_at is not None:
-        return _answer("revoked", ticket.attendee)
-    return check_in(station, ticket.attendee, nonce)
+        return _answer("revoked", attendee)
+    return check_in(station, attendee, nonce)
 
 
 def undo(station: Station, checkin_id: int) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.db import db
@@ -20,6 +20,8 @@ class Ticket(db.Model):
                                              index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     secret: Mapped[str] = mapped_column(String(40), unique=True)
+    # The QR code (PNG, one pixel per module), made once when the ticket is issued.
+    code: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -41,6 +43,11 @@ class Station(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
+
+    @property
+    def zone(self):
+        """The event's time zone (check-in times are shown in it)."""
+        return self.event.zone
 
 
 class CheckIn(db.Model):

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from organizer import hookimpl
 from organizer.db import immediate
 
-from . import selfcheck, tickets, views
+from . import printing, selfcheck, tickets, views
 
 TICKET_MAILS = {"going", "promoted", "reminder", "update"}
 
@@ -18,6 +18,7 @@ TICKET_MAILS = {"going", "promoted", "reminder", "update"}
 def register_blueprints(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(selfcheck.bp)
+    app.register_blueprint(printing.bp)
 
 
 @hookimpl
@@ -42,7 +43,7 @@ def mail_attachments(message_kind, attendee):
     ticket = tickets.ticket_for(attendee)
     if ticket is None:
         return []
-    return [("ticket.png", tickets.png(tickets.url(ticket)), "image/png")]
+    return [("ticket.png", tickets.ticket_png(ticket), "image/png")]
 
 
 @hookimpl
@@ -56,7 +57,8 @@ def attendee_status_changed(attendee, old_status):
 
 @hookimpl
 def host_event_actions(event):
-    return [("Check-in stations", url_for("badges.stations", event_id=event.id))]
+    return [("Badges", url_for("badgepdf.badges", event_id=event.id)),
+            ("Check-in stations", url_for("badges.stations", event_id=event.id))]
 
 
 @hookimpl

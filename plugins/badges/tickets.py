@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
+from PIL import Image
 from sqlalchemy import select, update
 
 from organizer.db import db, immediate
@@ -51,11 +52,15 @@ def ticket_for(attendee: Attendee) -> Ticket | None:
     found = active(attendee)
     if found is not None:
         return found
+    secret = new_secret()
+    # Encoding takes milliseconds: done once here, outside the write lock,
+    # and stored, so badge sheets and mails never encode a code again.
+    code = code_image(url_for_secret(secret))
     with immediate():
         found = active(attendee)  # someone may have issued it meanwhile
         if found is None:
             found = Ticket(attendee_id=attendee.id, event_id=attendee.event_id,
-                           secret=new_secret())
+                           secret=secret, code=code)
             db.session.add(found)
     return found
 
@@ -75,22 +80,58 @@ def reissue(attendee: Attendee) -> Ticket | None:
     return ticket_for(attendee)
 
 
+def url_for_secret(secret: str) -> str:
+    """What the QR code of the ticket with ``secret`` holds."""
+    return external_url("badges.ticket_landing", secret=secret)
+
+
 def url(ticket: Ticket) -> str:
-    """What the QR code holds."""
-    return external_url("badges.ticket_landing", secret=ticket.secret)
+    """What the ticket's QR code holds."""
+    return url_for_secret(ticket.secret)
+
+
+def code_image(data: str) -> bytes:
+    """``data`` as a QR code: a PNG of one pixel per module, quiet zone included.
+
+    This is the code itself; pages, mails and PDFs scale it up without
+    smoothing. A quiet zone of four modules and error-correction level Q keep
+    codes readable on dark prints and worn badges.
+    """
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4)
+    code.add_data(data)
+    matrix = code.get_matrix()  # makes the code, choosing the best mask
+    size = len(matrix)
+    image = Image.new("1", (size, size))
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def ticket_image(ticket: Ticket) -> bytes:
+    """The ticket's stored code (tickets issued before codes were stored get one made)."""
+    return ticket.code or code_image(url(ticket))
+
+
+def ticket_png(ticket: Ticket, box_size: int = 10) -> bytes:
+    """The ticket's code as a PNG for screens and mails."""
+    return scaled(ticket_image(ticket), box_size)
 
 
 @lru_cache(maxsize=4096)
-def png(data: str, box_size: int = 10) -> bytes:
-    """A QR code as PNG (made once per content: encoding costs milliseconds)."""
-    # A quiet zone of four modules and a high error-correction level keep
-    # codes readable on dark prints and worn badges.
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, box_size=box_size,
-                         border=4)
-    code.add_data(data)
+def scaled(code: bytes, box_size: int = 10) -> bytes:
+    """A one-pixel-per-module code (see :func:`code_image`) as a PNG ``box_size`` times larger."""
+    image = Image.open(io.BytesIO(code))
+    image = image.resize((image.width * box_size, image.height * box_size), Image.NEAREST)
     buffer = io.BytesIO()
-    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=256)
+def png(data: str, box_size: int = 10) -> bytes:
+    """Any text (a poster's URL) as a QR code PNG."""
+    return scaled(code_image(data), box_size)
 
 
 @lru_cache(maxsize=4096)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from organizer import attendees, events
-from organizer.db import commit, db
+from organizer.db import commit, db, own_transactions
 from organizer.models import Attendee, Event, utcnow
 from organizer.ratelimit import limiter
 
@@ -42,7 +42,7 @@ def _ticket_or_404(token: str) -> Ticket:
 @bp.route("/rsvp/<token>/ticket.png")
 def ticket_png(token: str):
     ticket = _ticket_or_404(token)
-    return Response(tickets.png(tickets.url(ticket)), mimetype="image/png",
+    return Response(tickets.ticket_png(ticket), mimetype="image/png",
                     headers={"Cache-Control": "private, no-store"})
 
 
@@ -130,14 +130,18 @@ def _nonce() -> str | None:
 
 @bp.route("/station/<secret>/scan", methods=["POST"])
 @limiter.exempt
+@own_transactions  # the check-in takes the write lock itself, only for its two writes
 def scan(secret: str):
-    st = _station(secret)
-    answer = checkin.scan(st, request.form.get("code", ""), _nonce())
+    door = checkin.door(secret)
+    if door is None:
+        abort(404)
+    answer = checkin.scan(door, request.form.get("code", ""), _nonce())
     if request.accept_mimetypes.best == "application/json":
         # No counts here: summing a big guest list on every scan would halve the
         # door's speed; the page asks for them every few seconds instead.
         return jsonify(answer.json())
     # Without JavaScript the form posts here: show the answer on the page.
+    st = _station(secret)
     return render_template("badges/station.html", station=st, event=st.event,
                            counts=checkin.counts(st.event_id), answer=answer)
 
@@ -163,6 +167,7 @@ def frame(secret: str):
 
 @bp.route("/station/<secret>/checkin", methods=["POST"])
 @limiter.exempt
+@own_transactions
 def manual(secret: str):
     st = _station(secret)
     raw = request.form.get("attendee_id", "")

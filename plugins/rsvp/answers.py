@@ -15,6 +15,7 @@ from .models import RsvpQuestion
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME = 120
 MAX_ANSWER = 1000
+MAX_AFFILIATION = 200
 
 
 @dataclass
@@ -23,6 +24,8 @@ class Submission:
     email: str = ""
     guests: int = 0
     guest_name: str = ""
+    organisation: str = ""
+    role: str = ""
     answers: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
 
@@ -46,7 +49,7 @@ def one_line(raw: str | None, limit: int) -> str:
 
 
 def read(form, event: Event, plus_one_allowed: bool, with_contact: bool = True) -> Submission:
-    """Read the RSVP form: name, e-mail, +1 and the host's questions."""
+    """Read the RSVP form: name, e-mail, organisation and role, +1 and the host's questions."""
     sub = Submission()
     if with_contact:
         sub.name = one_line(form.get("name"), MAX_NAME + 1)
@@ -61,6 +64,9 @@ def read(form, event: Event, plus_one_allowed: bool, with_contact: bool = True) 
         sub.name = one_line(form.get("name"), MAX_NAME)
         if not sub.name:
             sub.errors["name"] = "Tell the host your name."
+    # Optional; printed on the badge and used to introduce people.
+    sub.organisation = one_line(form.get("organisation"), MAX_AFFILIATION)
+    sub.role = one_line(form.get("role"), MAX_AFFILIATION)
     if plus_one_allowed and form.get("plus_one"):
         sub.guests = 1
         sub.guest_name = one_line(form.get("guest_name"), MAX_NAME)

@@ -154,7 +154,8 @@ def registration(attendee: Attendee) -> RsvpRegistration:
 
 
 def register(event_id: int, name: str, email: str, answers: dict | None = None,
-             guests: int = 0, guest_name: str = "", _guard: bool = True) -> Attendee:
+             guests: int = 0, guest_name: str = "", organisation: str = "", role: str = "",
+             _guard: bool = True) -> Attendee:
     """Take an RSVP: going, waiting or pending. Mails the person after commit.
 
     An address already on the list (in any status) changes nothing: its
@@ -182,6 +183,7 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
                 session.commit()
                 session.expire_on_commit = True
             attendee = attendees.stage(event, name, email, status, guests=guests,
+                                       organisation=organisation, role=role,
                                        check_duplicate=False)
             reg = RsvpRegistration(attendee_id=attendee.id, event_id=event.id,
                                    answers=answers or {}, guest_name=guest_name, ics_bump=0,
@@ -295,7 +297,7 @@ def set_status(attendee_id: int, status: str) -> tuple[Attendee, str]:
 
 
 def update_answers(attendee_id: int, name: str, answers: dict, guests: int,
-                   guest_name: str) -> Attendee:
+                   guest_name: str, organisation: str = "", role: str = "") -> Attendee:
     """The attendee changes their answers or their +1; a +1 must fit."""
     with immediate():
         attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
@@ -309,6 +311,7 @@ def update_answers(attendee_id: int, name: str, answers: dict, guests: int,
         if attendee.status == "going" and extra > 0 and free_seats(event) < extra:
             raise RsvpError("There is no seat left for a +1. Your RSVP is unchanged.")
         attendee.name, attendee.guests = name.strip(), guests
+        attendee.organisation, attendee.role = organisation, role
         attendee.updated_at = utcnow()
         reg = registration(attendee)
         reg.answers, reg.guest_name = answers, guest_name

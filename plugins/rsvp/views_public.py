@@ -52,7 +52,8 @@ def rsvp(slug: str):
         return _event_page_with(event, sub), 422
     try:
         attendee = seats.register(event.id, sub.name, sub.email, sub.answers, sub.guests,
-                                  sub.guest_name)
+                                  sub.guest_name, organisation=sub.organisation,
+                                  role=sub.role)
     except seats.AlreadyRegistered as exc:
         return render_template("rsvp/done.html", event=event, attendee=None,
                                message=str(exc)), 409
@@ -106,7 +107,8 @@ def change(token: str):
     if sub.errors:
         return _mine_page(attendee, sub, 422)
     try:
-        seats.update_answers(attendee.id, sub.name, sub.answers, sub.guests, sub.guest_name)
+        seats.update_answers(attendee.id, sub.name, sub.answers, sub.guests, sub.guest_name,
+                             organisation=sub.organisation, role=sub.role)
     except seats.RsvpError as exc:
         sub.errors["form"] = str(exc)
         return _mine_page(attendee, sub, 409)

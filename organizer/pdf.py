@@ -1,0 +1,91 @@
+"""PDFs with WeasyPrint: one warm renderer, closed to the outside world.
+
+Every PDF the app makes (badges, follow-ups, reports) goes through here:
+
+* Nothing is fetched while rendering. Images and fonts a document needs are
+  embedded as ``data:`` URLs by its author; any other URL (``http:``,
+  ``file:``, another host, a relative path) is refused, so a description that
+  links an outside resource cannot make the server fetch it or read a file.
+* One :class:`FontConfiguration` is shared by the process. Making one per PDF
+  costs time and memory that is never given back; sharing it keeps memory
+  flat over a run of hundreds of documents. WeasyPrint's font handling is not
+  thread-safe, so renders within a process take turns.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from typing import Iterable
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_font_config = None
+
+# Noto Sans, and its Arabic and Hebrew (which sans-serif would otherwise
+# draw with DejaVu); for other scripts Pango falls back, letter by letter, to
+# the installed font that has them (Debian: fonts-noto-core, fonts-noto-cjk).
+# Each family named here costs a lookup per text run, so the list is short.
+FONT_STACK = '"Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", sans-serif'
+
+
+class RefusedFetch(ValueError):
+    """Raised for any resource a document asks for that is not embedded."""
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher
+
+    class EmbeddedOnly(URLFetcher):
+        """``data:`` URLs only; everything else is refused before any I/O."""
+
+        def fetch(self, url, headers=None):
+            if not url.lower().startswith("data:"):
+                log.info("refused to fetch %r while rendering a PDF", url[:200])
+                raise RefusedFetch(f"PDFs may not fetch {url[:200]!r}")
+            return super().fetch(url, headers)
+
+    return EmbeddedOnly(timeout=2, allowed_protocols=("data",), allow_redirects=False)
+
+
+def _fonts():
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def _html(source: str):
+    from weasyprint import HTML
+
+    # No base URL: a relative link resolves to nothing and is refused too.
+    return HTML(string=source, url_fetcher=_fetcher(), base_url=None)
+
+
+def render(source: str) -> bytes:
+    """The PDF of the HTML document ``source``."""
+    with _lock:
+        return _html(source).write_pdf(font_config=_fonts())
+
+
+def render_parts(sources: Iterable[str], progress=None) -> bytes:
+    """One PDF made of several HTML documents rendered one after another.
+
+    Long documents (a sheet of 800 badges) are rendered in parts and joined:
+    WeasyPrint keeps a whole document's layout in memory, so parts keep the
+    peak low, and ``progress(n)`` is called after each part so a job can
+    report it.
+    """
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for number, source in enumerate(sources, start=1):
+        writer.append(io.BytesIO(render(source)))
+        if progress is not None:
+            progress(number)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

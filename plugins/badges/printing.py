@@ -1,0 +1,164 @@
+"""Badge PDFs for hosts and attendees: one badge at once, sheets as a background job."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import undefer
+
+from organizer import attendees, events, jobs
+from organizer.db import db
+from organizer.models import Attendee, Event
+
+from . import layouts, sheets, tickets
+from .models import Ticket
+
+bp = Blueprint("badgepdf", __name__, template_folder="templates")
+
+WHO = {"going": "Everyone going",
+       "not-checked-in": "Everyone going who has not checked in yet",
+       "blank": "Blank badges only (walk-ins write their name)"}
+MAX_BLANKS = 200
+ID_RE = re.compile(r"[0-9]{1,12}")
+
+
+def _when(event: Event) -> str:
+    start = event.local_start
+    return f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}"
+
+
+def badge_data(event: Event, attendee: Attendee | None, ticket: Ticket | None) -> sheets.BadgeData:
+    """What the badge of ``attendee`` (None: a blank badge) prints."""
+    return sheets.BadgeData(
+        name=attendee.name if attendee else "",
+        role=attendee.role if attendee else "",
+        organisation=attendee.organisation if attendee else "",
+        event_title=event.title, event_when=_when(event),
+        code_png=tickets.ticket_image(ticket) if ticket else None)
+
+
+def _filename(event: Event, layout: layouts.Layout, suffix: str = "") -> str:
+    return f"badges-{event.slug}-{layout.key}{suffix}.pdf"
+
+
+def _people(event_id: int, who: str) -> list[Attendee]:
+    query = select(Attendee).where(Attendee.event_id == event_id, Attendee.status == "going")
+    if who == "not-checked-in":
+        query = query.where(Attendee.checked_in_at.is_(None))
+    # Alphabetical: badges are laid out on a table and picked up by name.
+    return list(db.session.scalars(query.order_by(func.lower(Attendee.name), Attendee.id)))
+
+
+@jobs.register("badges.sheet", title="Badge sheet")
+def build_sheet(ctx: jobs.JobContext, event_id: int, layout: str, who: str = "going",
+                blanks: int = 0) -> dict:
+    """Lay out the badges of an event's guests (and blank ones) as a PDF."""
+    event = db.session.get(Event, event_id)
+    paper = layouts.get(layout)
+    if event is None or paper is None:
+        raise ValueError("The event or the paper layout no longer exists.")
+    people = [] if who == "blank" else _people(event.id, who)
+    ctx.progress(0, total=len(people) + blanks, message="Finding tickets…")
+    valid = {t.attendee_id: t for t in db.session.scalars(
+        select(Ticket).options(undefer(Ticket.code))
+        .where(Ticket.event_id == event.id, Ticket.revoked_at.is_(None)))}
+    badges = []
+    for person in people:
+        # Tickets are usually issued with the confirmation mail; people added
+        # by hand may not have one yet, so theirs is issued now.
+        ticket = valid.get(person.id) or tickets.ticket_for(person)
+        badges.append(badge_data(event, person, ticket))
+    badges += [badge_data(event, None, None)] * blanks
+    ctx.progress(0, message="badges laid out")
+    pdf = sheets.sheet(badges, paper, progress=lambda done: ctx.progress(done))
+    path = ctx.output_path(_filename(event, paper))
+    path.write_bytes(pdf)
+    return {"file": str(path), "badges": len(badges)}
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.route("/events/<int:event_id>/badges", methods=["GET", "POST"])
+@login_required
+def badges(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    errors: dict[str, str] = {}
+    form = request.form if request.method == "POST" else request.args
+    layout_key = form.get("layout") or layouts.DEFAULT
+    who = form.get("who") or "going"
+    blanks_text = (form.get("blanks") or "0").strip()
+    if request.method == "POST":
+        if layouts.get(layout_key) is None:
+            errors["layout"] = "Choose one of the paper layouts."
+        if who not in WHO:
+            errors["who"] = "Choose whose badges to print."
+        blanks = int(blanks_text) if blanks_text.isdigit() and len(blanks_text) < 5 else -1
+        if not 0 <= blanks <= MAX_BLANKS:
+            errors["blanks"] = f"Blank badges: a whole number from 0 to {MAX_BLANKS}."
+        elif who == "blank" and blanks == 0:
+            errors["blanks"] = "Say how many blank badges to print."
+        elif not errors and who != "blank" and not _people(event.id, who) and blanks == 0:
+            errors["who"] = "Nobody matches: there are no badges to print."
+        if not errors:
+            job = jobs.submit("badges.sheet", {"event_id": event.id, "layout": layout_key,
+                                               "who": who, "blanks": blanks},
+                              owner=current_user, event=event)
+            return redirect(url_for("jobs.show", job_id=job.id))
+        flash("The badges were not started: see below.", "error")
+    query = (request.args.get("q") or "").strip()[:100]
+    found = []
+    if len(query) >= 2:
+        like = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        found = db.session.scalars(select(Attendee).where(
+            Attendee.event_id == event.id, Attendee.status == "going",
+            or_(func.lower(Attendee.name).like(like, escape="\\"),
+                func.lower(Attendee.email).like(like, escape="\\")))
+            .order_by(func.lower(Attendee.name)).limit(30)).all()
+    going = db.session.scalar(select(func.count()).where(
+        Attendee.event_id == event.id, Attendee.status == "going"))
+    return render_template("badges/print.html", event=event, layouts=layouts.LAYOUTS,
+                           layout_key=layout_key, who=who, who_choices=WHO,
+                           blanks=blanks_text, errors=errors, query=query, found=found,
+                           going=going), 400 if errors else 200
+
+
+def _layout_arg() -> layouts.Layout:
+    layout = layouts.get(request.args.get("layout"))
+    if layout is None:
+        abort(404)
+    return layout
+
+
+@bp.route("/events/<int:event_id>/badges/<int:attendee_id>.pdf")
+@login_required
+def host_badge(event_id: int, attendee_id: int):
+    """One guest's badge, for a host who reprints a lost one at the door."""
+    event = events.get_editable(event_id, current_user)
+    person = db.session.get(Attendee, attendee_id)
+    if person is None or person.event_id != event.id:
+        abort(404)
+    if person.status != "going":
+        abort(409, "Only people who are going have a badge.")
+    layout = _layout_arg()
+    data = badge_data(event, person, tickets.ticket_for(person))
+    return _pdf(sheets.single(data, layout), _filename(event, layout, f"-{person.id}"))
+
+
+@bp.route("/rsvp/<token>/badge.pdf")
+def own_badge(token: str):
+    """An attendee prints their own badge from their RSVP page."""
+    person = attendees.by_token(token)
+    if person is None:
+        abort(404)
+    ticket = tickets.ticket_for(person)
+    if ticket is None:
+        abort(404)
+    layout = _layout_arg()
+    return _pdf(sheets.single(badge_data(person.event, person, ticket), layout),
+                _filename(person.event, layout))
