@@ -194,18 +194,22 @@ def _search_limit() -> str:
 @bp.route("/station/<secret>/search")
 @limiter.limit(_search_limit)
 def search(secret: str):
-    """Door staff find people by name (or organisation); addresses are never searched,
-    so the station cannot be used to find out who is on the list by e-mail."""
+    """Door staff find people by name or organisation, or by their whole e-mail
+    address; partial addresses match nothing, so the list cannot be mined by e-mail."""
     st = _station(secret)
     text = request.args.get("q", "").strip().lower()[:100]
     if len(text) < 2:
         return jsonify({"people": []})
-    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    people = db.session.scalars(select(Attendee).where(
-        Attendee.event_id == st.event_id,
-        or_(func.lower(Attendee.name).like(like, escape="\\"),
-            func.lower(Attendee.organisation).like(like, escape="\\")))
-        .order_by(Attendee.name).limit(20)).all()
+    if "@" in text:
+        # A whole address finds its one guest ("I signed up as ana@…"); parts
+        # of addresses find nobody, so the list cannot be mined by e-mail.
+        matches = Attendee.email == text
+    else:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        matches = or_(func.lower(Attendee.name).like(like, escape="\\"),
+                      func.lower(Attendee.organisation).like(like, escape="\\"))
+    people = db.session.scalars(select(Attendee).where(Attendee.event_id == st.event_id, matches)
+                                .order_by(Attendee.name).limit(20)).all()
     return jsonify({"people": [{
         "id": p.id, "name": p.name, "organisation": p.organisation, "status": p.status,
         "guests": p.guests, "checked_in": p.checked_in_at is not None} for p in people]})
