@@ -8,13 +8,14 @@ imported a single occurrence agree on which event is which.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from icalendar import Alarm, Calendar, Event as VEvent, vCalAddress, vText
 
-from .models import Attendee, Event, Series, utcnow
+from .models import Attendee, Event, Host, Series, utcnow
 from .plugins import hook
 from .rendering import plain_text
 from .urls import external_url
@@ -198,3 +199,38 @@ def cancellation(event: Event, attendee: Attendee, sequence: int | None = None) 
     _people(vevent, event, attendee, "DECLINED")
     cal.add_component(vevent)
     return _finish(cal, [event.starts_at.year])
+
+
+def meeting(uid: str, summary: str, starts_at: datetime, ends_at: datetime, zone: str,
+            host: Host, attendee: tuple[str, str], description: str = "",
+            location: str = "", sequence: int = 0) -> bytes:
+    """A METHOD:REQUEST invite to a meeting a plugin arranges (a 1:1 at an event, say).
+
+    ``attendee`` is the (name, address) of the one person the file is sent to:
+    other people in the meeting appear by name in ``summary``/``description``
+    only, so nobody's address travels without their consent.
+    """
+    cal = _calendar("REQUEST")
+    vevent = VEvent()
+    vevent.add("uid", uid)
+    vevent.add("dtstamp", utcnow())
+    vevent.add("sequence", sequence)
+    tz = ZoneInfo(zone)
+    vevent.add("dtstart", starts_at.astimezone(tz))
+    vevent.add("dtend", ends_at.astimezone(tz))
+    vevent.add("summary", summary)
+    if description:
+        vevent.add("description", description)
+    if location:
+        vevent.add("location", location)
+    organizer = vCalAddress(f"mailto:{host.email}")
+    organizer.params["cn"] = vText(host.name)
+    vevent["organizer"] = organizer
+    person = vCalAddress(f"mailto:{attendee[1]}")
+    person.params["cn"] = vText(attendee[0])
+    person.params["role"] = vText("REQ-PARTICIPANT")
+    person.params["partstat"] = vText("NEEDS-ACTION")
+    person.params["rsvp"] = vText("FALSE")
+    vevent.add("attendee", person)
+    cal.add_component(vevent)
+    return _finish(cal, [starts_at.year])

@@ -156,7 +156,6 @@ def test_ten_stations_scanning_one_ticket_at_once_store_one_check_in(app_factory
 
 def test_control_a_read_then_write_check_in_lets_several_stations_win(app_factory):
     """Proves the test above can see a race: without the conditional UPDATE, all may win."""
-    import time
     from organizer.models import utcnow
     app = app_factory()
     with app.app_context():
@@ -165,11 +164,16 @@ def test_control_a_read_then_write_check_in_lets_several_stations_win(app_factor
         event, ben = going_attendee(app, host)
         attendee_id = ben.id
     wins, lock = [], threading.Lock()
+    # Every station reads before any writes: the window a read-then-write leaves open.
+    all_read = threading.Barrier(10, timeout=20)
 
     def naive():
         person = db.session.get(Attendee, attendee_id)
-        if person.checked_in_at is None:
-            time.sleep(0.01)
+        arrived = person.checked_in_at
+        db.session.commit()  # end the read so each write can take SQLite's lock in turn
+        all_read.wait()
+        if arrived is None:
+            person = db.session.get(Attendee, attendee_id)
             person.checked_in_at = utcnow()
             with lock:
                 wins.append(1)

@@ -1,0 +1,1 @@
+"""Matching plugin: attendee profiles, coffee-chat pairs, lunch tables, introductions."""

@@ -1,0 +1,63 @@
+"""The matching plugin's hooks: its pages, tables, a block on RSVP pages, a link for hosts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import url_for
+from markupsafe import Markup
+
+from organizer import hookimpl
+
+from . import intros, views_attendee, views_host  # noqa: F401  (intros registers its job)
+
+
+@hookimpl
+def register_blueprints(app):
+    app.register_blueprint(views_attendee.bp)
+    app.register_blueprint(views_host.bp)
+
+
+@hookimpl
+def migration_folders():
+    return Path(__file__).parent / "migrations"
+
+
+@hookimpl(optionalhook=True)  # the RSVP plugin's own hook: it may be blocked
+def rsvp_page_panels(attendee):
+    if attendee.status not in ("going", "waiting", "pending"):
+        return None
+    return Markup(views_attendee.panel(attendee))
+
+
+@hookimpl
+def host_event_actions(event):
+    return [("Matching", url_for("matching_host.page", event_id=event.id))]
+
+
+@hookimpl
+def demo_data(app, host, events):
+    """Profiles for the meetup's guests, so the host can run matching at once."""
+    import random
+
+    from sqlalchemy import select
+
+    from organizer.db import db
+    from organizer.models import Attendee
+
+    from .models import Profile
+    from .profiles import COMMON_INTERESTS, COMMON_SKILLS, FIELDS
+
+    chance = random.Random(12)  # the same demo every time
+    meetup = events["meetup"]
+    guests = db.session.scalars(select(Attendee).where(
+        Attendee.event_id == meetup.id, Attendee.status == "going").order_by(Attendee.id))
+    for guest in guests:
+        db.session.add(Profile(
+            attendee_id=guest.id, event_id=meetup.id,
+            interests=chance.sample(COMMON_INTERESTS[:12], 3),
+            field=chance.choice(FIELDS), offers=chance.sample(COMMON_SKILLS, 2),
+            seeks=chance.sample(COMMON_SKILLS, 2), languages=["english"], links=[],
+            share=["organisation", "offers", "seeks", "interests"]
+            + (["email"] if chance.random() < 0.6 else []),
+            opted_out=False))
+    db.session.commit()

@@ -1,0 +1,218 @@
+"""Running matching for an event: who takes part, the rules, memory, drafts and publishing."""
+from __future__ import annotations
+
+from itertools import combinations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import flag_modified
+
+from organizer.db import db, immediate
+from organizer.models import Attendee, Event, utcnow
+
+from . import pairing, profiles, scoring, tables
+from .errors import MatchingError
+from .models import Match, Profile, Rule, Run, Setup
+
+WEIGHTS = scoring.Weights()
+# Seconds the table planner may search; it stops early once no pair repeats.
+TABLE_TIME_LIMIT = 8.0
+
+
+def setup_of(event: Event) -> Setup:
+    """The event's matching set-up (the defaults until the host saves one)."""
+    found = db.session.get(Setup, event.id)
+    if found is None:
+        found = Setup(event_id=event.id, mode="pairs", group_size=4, rounds=1,
+                      checked_in_only=False, same_org="avoid", slot_minutes=20, excluded=[])
+    return found
+
+
+def participants(event: Event, setup: Setup) -> list[tuple[Attendee, Profile | None]]:
+    """Everyone going (or checked in), not opted out, not taken out by the host."""
+    query = (select(Attendee, Profile).outerjoin(Profile, Profile.attendee_id == Attendee.id)
+             .where(Attendee.event_id == event.id, Attendee.status == "going"))
+    if setup.checked_in_only:
+        query = query.where(Attendee.checked_in_at.is_not(None))
+    excluded = set(setup.excluded or [])
+    return [(a, p) for a, p in db.session.execute(query.order_by(Attendee.id))
+            if a.id not in excluded and not (p is not None and p.opted_out)]
+
+
+def rules(event: Event) -> list[Rule]:
+    return list(db.session.scalars(select(Rule).where(Rule.event_id == event.id)
+                                   .order_by(Rule.id)))
+
+
+def history(event: Event, people: list[Attendee]) -> set[frozenset[int]]:
+    """Pairs of today's people who met at an earlier date of the same series.
+
+    People are recognised by e-mail address across events; a person's
+    attendee id differs from one date to the next.
+    """
+    if event.series_id is None:
+        return set()
+    by_email = {a.email: a.id for a in people}
+    earlier = (select(Match.run_id, Match.round, Match.group_no, Attendee.email)
+               .join(Attendee, Attendee.id == Match.attendee_id)
+               .join(Event, Event.id == Match.event_id)
+               .join(Run, Run.id == Match.run_id)
+               .where(Event.series_id == event.series_id, Event.starts_at < event.starts_at,
+                      Run.status == "published"))
+    groups: dict[tuple, list[int]] = {}
+    for run_id, round_no, group_no, email in db.session.execute(earlier):
+        if email in by_email:
+            groups.setdefault((run_id, round_no, group_no), []).append(by_email[email])
+    return {frozenset(pair) for members in groups.values()
+            for pair in combinations(sorted(set(members)), 2)}
+
+
+def group_score(members: list[int], people: dict[int, scoring.Profile],
+                met: set[frozenset[int]]) -> float:
+    return round(sum(scoring.score(people[a], people[b], WEIGHTS, frozenset((a, b)) in met)
+                     for a, b in combinations(members, 2)), 2)
+
+
+def compute(event: Event, setup: Setup, previous: Run | None = None) -> Run:
+    """A new draft run (not yet stored); locked groups of ``previous`` are kept.
+
+    Raises :class:`MatchingError` with a sentence for the host when it cannot be done.
+    """
+    found = participants(event, setup)
+    attendees = [a for a, _ in found]
+    people = {a.id: profiles.for_matching(a, p) for a, p in found}
+    present = set(people)
+    must, never = set(), set()
+    for rule in rules(event):
+        pair = frozenset((rule.first_id, rule.second_id))
+        if pair <= present:
+            (must if rule.kind == "must" else never).add(pair)
+    met = history(event, attendees)
+    ordered = [people[a.id] for a in attendees]
+    warnings: list[str] = []
+    if setup.mode == "groups":
+        if len(ordered) >= 2 and setup.group_size > len(ordered):
+            raise MatchingError(f"Tables of {setup.group_size} are larger than the "
+                                f"{len(ordered)} people taking part.")
+        plan = tables.plan_tables(ordered, setup.group_size, setup.rounds, WEIGHTS,
+                                  met_before=met, must_not_meet=never, same_org=setup.same_org,
+                                  time_limit=TABLE_TIME_LIMIT)
+        rounds = [[{"members": list(group), "locked": False} for group in round_]
+                  for round_ in plan.rounds]
+        warnings += plan.warnings
+        if must:
+            warnings.append("“Must meet” rules apply to pairs; tables only keep people "
+                            "who must not meet apart.")
+    else:
+        locked = []
+        if previous is not None and previous.rounds:
+            locked = [g["members"] for g in previous.rounds[0]
+                      if g.get("locked") and set(g["members"]) <= present]
+        rounds, seen = [], set(met)
+        for number in range(setup.rounds):
+            result = pairing.pair(ordered, WEIGHTS, met_before=seen, must_meet=must,
+                                  must_not_meet=never, locked=locked if number == 0 else (),
+                                  same_org=setup.same_org)
+            warnings += result.warnings
+            locked_sets = [set(g) for g in locked] if number == 0 else []
+            rounds.append([{"members": list(group), "locked": set(group) in locked_sets}
+                           for group in result.groups])
+            seen |= {frozenset(p) for group in result.groups for p in combinations(group, 2)}
+    for round_ in rounds:
+        for group in round_:
+            group["score"] = group_score(group["members"], people, met)
+    total = round(sum(g["score"] for round_ in rounds for g in round_), 2)
+    return Run(event_id=event.id, status="draft", mode=setup.mode, rounds=rounds, total=total,
+               warnings=list(dict.fromkeys(warnings)))
+
+
+def draft(event: Event) -> Run | None:
+    return db.session.scalar(select(Run).where(Run.event_id == event.id, Run.status == "draft")
+                             .order_by(Run.id.desc()).limit(1))
+
+
+def published(event: Event) -> Run | None:
+    return db.session.scalar(select(Run).where(Run.event_id == event.id,
+                                               Run.status == "published")
+                             .order_by(Run.id.desc()).limit(1))
+
+
+def store_draft(event: Event, run: Run) -> Run:
+    """Replace the event's draft with ``run`` and commit."""
+    with immediate():
+        old = draft(event)
+        if old is not None:
+            db.session.delete(old)
+        db.session.add(run)
+    return run
+
+
+def toggle_lock(run: Run, round_no: int, group_no: int) -> bool:
+    """Lock or unlock one group of the draft; returns whether it is now locked."""
+    group = run.rounds[round_no][group_no]
+    group["locked"] = not group.get("locked")
+    flag_modified(run, "rounds")  # changed inside the JSON value
+    db.session.commit()
+    return group["locked"]
+
+
+def swap(run: Run, event: Event, setup: Setup, round_no: int, first: int, second: int) -> None:
+    """Exchange two people's places in one round; raises MatchingError when it can't."""
+    groups = [dict(g, members=list(g["members"])) for g in run.rounds[round_no]]
+    where = {m: i for i, g in enumerate(groups) for m in g["members"]}
+    if first not in where or second not in where:
+        raise MatchingError("Both people must be in this round.")
+    a, b = where[first], where[second]
+    if a == b:
+        raise MatchingError("They are already in the same group.")
+    if groups[a].get("locked") or groups[b].get("locked"):
+        raise MatchingError("Unlock the group first: locked groups stay as they are.")
+    never = {frozenset((r.first_id, r.second_id)) for r in rules(event) if r.kind == "never"}
+    for index, person, leaving in ((a, second, first), (b, first, second)):
+        members = [m for m in groups[index]["members"] if m != leaving] + [person]
+        if any(frozenset(p) in never for p in combinations(members, 2)):
+            raise MatchingError("That swap would seat two people who must not meet together.")
+        groups[index]["members"] = members
+    found = {a.id: profiles.for_matching(a, p) for a, p in participants(event, setup)}
+    met = history(event, [db.session.get(Attendee, k) for k in found])
+    for index in (a, b):
+        groups[index]["score"] = group_score(groups[index]["members"], found, met)
+    run.rounds = [groups if i == round_no else r for i, r in enumerate(run.rounds)]
+    flag_modified(run, "rounds")
+    run.total = round(sum(g["score"] for r in run.rounds for g in r), 2)
+    db.session.commit()
+
+
+def publish(run: Run) -> bool:
+    """Make the draft the event's matches, once; True only for the call that did it."""
+    with immediate():
+        done = db.session.execute(update(Run).where(Run.id == run.id, Run.status == "draft")
+                                  .values(status="published", published_at=utcnow()))
+        if done.rowcount != 1:
+            return False
+        db.session.execute(update(Run).where(Run.event_id == run.event_id, Run.id != run.id,
+                                             Run.status == "published")
+                           .values(status="replaced"))
+        for round_no, groups in enumerate(run.rounds, start=1):
+            for group_no, group in enumerate(groups, start=1):
+                for member in group["members"]:
+                    db.session.add(Match(run_id=run.id, event_id=run.event_id, round=round_no,
+                                         group_no=group_no, attendee_id=member))
+    return True
+
+
+def matches_of(attendee: Attendee) -> list[tuple[int, list[Attendee]]]:
+    """The published groups of ``attendee``: (round, the others), in round order."""
+    run = published(attendee.event)
+    if run is None:
+        return []
+    mine = db.session.execute(select(Match.round, Match.group_no).where(
+        Match.run_id == run.id, Match.attendee_id == attendee.id).order_by(Match.round)).all()
+    found = []
+    for round_no, group_no in mine:
+        others = db.session.scalars(select(Attendee).join(Match, Match.attendee_id == Attendee.id)
+                                    .where(Match.run_id == run.id, Match.round == round_no,
+                                           Match.group_no == group_no,
+                                           Attendee.id != attendee.id)
+                                    .order_by(Attendee.name)).all()
+        found.append((round_no, list(others)))
+    return found
