@@ -234,3 +234,34 @@ def meeting(uid: str, summary: str, starts_at: datetime, ends_at: datetime, zone
     vevent.add("attendee", person)
     cal.add_component(vevent)
     return _finish(cal, [starts_at.year])
+
+
+def reminders(name: str, entries: Iterable[tuple[str, str, str, datetime]], zone: str,
+              minutes: int = 30) -> bytes:
+    """A calendar of things to do (METHOD:PUBLISH), each an event with a reminder.
+
+    ``entries`` are (uid, summary, description, local start) with the start a
+    naive wall-clock time in ``zone``; each lasts ``minutes``. A follow-up
+    plan ("Reach out to Ana" a week after the event) is such a calendar.
+    """
+    cal = _calendar("PUBLISH", name)
+    tz = ZoneInfo(zone)
+    years = []
+    for uid, summary, description, start in entries:
+        vevent = VEvent()
+        vevent.add("uid", uid)
+        vevent.add("dtstamp", utcnow())
+        local = start.replace(tzinfo=tz)
+        vevent.add("dtstart", local)
+        vevent.add("dtend", local + timedelta(minutes=minutes))
+        vevent.add("summary", summary)
+        if description:
+            vevent.add("description", description)
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", timedelta(minutes=0))
+        vevent.add_component(alarm)
+        cal.add_component(vevent)
+        years.append(local.year)
+    return _finish(cal, years)

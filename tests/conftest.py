@@ -7,9 +7,11 @@ uses ``app`` runs once on SQLite and once on PostgreSQL.
 from __future__ import annotations
 
 import contextvars
+import http.server
 import os
 import re
 import shutil
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -221,3 +223,26 @@ def outbox(app) -> list:
 def body_text(message) -> str:
     """The plain-text body of a parsed message."""
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture
+def listener():
+    """A local web server that records every request it gets."""
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", seen
+    server.shutdown()
+    server.server_close()

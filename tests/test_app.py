@@ -62,9 +62,10 @@ def test_the_plugins_command_lists_built_ins_and_says_when_none_are_loaded(app_f
     app = app_factory()
     output = app.test_cli_runner().invoke(args=["plugins", "list"]).output
     assert output.startswith("badges: ") and "\nmatching: " in output and "\nrsvp: " in output
-    bare = app_factory(BLOCKED_PLUGINS=["rsvp", "badges", "matching"])
+    assert "\nfollowup: " in output
+    bare = app_factory(BLOCKED_PLUGINS=["rsvp", "badges", "matching", "followup"])
     output = bare.test_cli_runner().invoke(args=["plugins", "list"]).output
-    assert output == "No plugins are installed.\nblocked: rsvp, badges, matching\n"
+    assert output == "No plugins are installed.\nblocked: rsvp, badges, matching, followup\n"
 
 
 def test_badges_start_without_the_rsvp_plugin(app_factory):

@@ -1,37 +1,11 @@
 """PDFs are made without fetching anything outside the document."""
 from __future__ import annotations
 
-import http.server
 import io
-import threading
 
-import pytest
 from pypdf import PdfReader
 
 from organizer import pdf
-
-
-@pytest.fixture
-def listener():
-    """A local web server that records every request it gets."""
-    seen: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            seen.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", seen
-    server.shutdown()
-    server.server_close()
 
 
 def test_outside_resources_are_refused_and_never_fetched(listener, tmp_path):

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from organizer import hookimpl
 
-from . import intros, views_attendee, views_host  # noqa: F401  (intros registers its job)
+from . import followup, intros, views_attendee, views_host  # noqa: F401  (intros: its job)
 
 
 @hookimpl
@@ -32,6 +32,17 @@ def rsvp_page_panels(attendee):
 @hookimpl
 def host_event_actions(event):
     return [("Matching", url_for("matching_host.page", event_id=event.id))]
+
+
+@hookimpl(optionalhook=True)  # the follow-up plugin's hook: it may be blocked
+def followup_people(attendee):
+    """Everyone ``attendee`` was matched with or introduced to, with what each shares."""
+    return followup.people(attendee)
+
+
+@hookimpl(optionalhook=True)
+def followup_report(event):
+    return followup.report(event)
 
 
 @hookimpl

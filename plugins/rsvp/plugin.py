@@ -120,3 +120,20 @@ def due_work(now):
 @hookimpl
 def demo_data(app, host, events):
     demo.load(events)
+
+
+@hookimpl(optionalhook=True)  # the follow-up plugin's hook: it may be blocked
+def followup_report(event):
+    """Waiting-list movement for the host's report."""
+    from sqlalchemy import func, select
+
+    from organizer.db import db
+
+    from .models import RsvpRegistration
+    joined, promoted = db.session.execute(select(
+        func.count(RsvpRegistration.waiting_since), func.count(RsvpRegistration.promoted_at))
+        .where(RsvpRegistration.event_id == event.id)).one()
+    return {"title": "Waiting list",
+            "rows": [("Joined the waiting list", joined),
+                     ("Moved up to a seat", promoted),
+                     ("Still waiting or left", max(joined - promoted, 0))]}

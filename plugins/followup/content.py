@@ -1,0 +1,135 @@
+"""What a personal follow-up holds: the recap, the people met and why, first lines, dates."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from organizer.db import db
+from organizer.models import Attendee, Event, utcnow
+from organizer.plugins import hook
+from organizer.rendering import render_markdown
+from organizer.timeutil import format_range
+from organizer.urls import external_url
+
+from .models import Settings
+
+FIRST_NUDGE = timedelta(days=7)
+SECOND_NUDGE = timedelta(days=30)
+NUDGE_TIME = (9, 30)  # local time of the reminders
+NEXT_EVENTS = 3
+
+
+def settings_of(event: Event) -> Settings:
+    """The event's follow-up settings (the defaults until the host saves some)."""
+    return db.session.get(Settings, event.id) or Settings(
+        event_id=event.id, recipients="checked_in", message="", resources="")
+
+
+def attended(attendee: Attendee, settings: Settings) -> bool:
+    """Whether ``attendee`` counts as having come, by the host's choice of recipients."""
+    if attendee.status != "going":
+        return False
+    return settings.recipients == "going" or attendee.checked_in_at is not None
+
+
+def recipients(event: Event, settings: Settings) -> list[Attendee]:
+    query = select(Attendee).where(Attendee.event_id == event.id, Attendee.status == "going")
+    if settings.recipients != "going":
+        query = query.where(Attendee.checked_in_at.is_not(None))
+    return list(db.session.scalars(query.order_by(Attendee.name, Attendee.id)))
+
+
+def resources(settings: Settings) -> list[dict]:
+    """The host's shared resources (see :func:`parse_resources`)."""
+    return parse_resources(settings.resources or "")
+
+
+def parse_resources(text: str) -> list[dict]:
+    """Resources, one per line: "Title https://…" or a bare address; other lines are skipped."""
+    found = []
+    for line in text.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        url = words[-1]
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            continue
+        title = " ".join(words[:-1]) or parts.netloc
+        found.append({"title": title[:200], "url": url[:500]})
+    return found
+
+
+def first_line(me: Attendee, other: dict, event: Event) -> str:
+    """A suggested opening for the first message to ``other``."""
+    first_name = other["name"].split()[0] if other["name"].split() else other["name"]
+    why = other.get("why") or []
+    if why:
+        topic = re.sub(r"^(you|they|both)\s+", "", why[0][0].lower() + why[0][1:])
+        return (f"Hi {first_name}, great to meet you at {event.title}. "
+                f"You mentioned {topic} — shall we continue over a coffee next week?")
+    return (f"Hi {first_name}, it was good to meet you at {event.title}. "
+            "I'd love to hear more about what you're working on — coffee next week?")
+
+
+def _nudge(event: Event, after: timedelta) -> datetime:
+    day = (event.local_end + after).date()
+    return datetime(day.year, day.month, day.day, *NUDGE_TIME)
+
+
+@dataclass
+class Followup:
+    """Everything one person's follow-up PDF and plan show."""
+
+    attendee: Attendee
+    event: Event
+    when: str
+    message_html: str
+    resources: list[dict]
+    people: list[dict] = field(default_factory=list)
+    next_events: list[dict] = field(default_factory=list)
+    first_nudge: datetime | None = None
+    second_nudge: datetime | None = None
+
+
+def build(attendee: Attendee, settings: Settings | None = None) -> Followup:
+    """The follow-up of ``attendee``: only people who came, and what they share."""
+    event = attendee.event
+    settings = settings or settings_of(event)
+    people, seen = [], set()
+    for found in hook().followup_people(attendee=attendee):
+        for other in found or []:
+            other_id = other.get("attendee_id")
+            person = db.session.get(Attendee, other_id) if other_id else None
+            if person is None or person.event_id != event.id or other_id in seen:
+                continue
+            if not attended(person, settings):
+                continue  # someone who did not come is not in anyone's follow-up
+            seen.add(other_id)
+            people.append(dict(other))
+    people.sort(key=lambda p: p["name"].lower())
+    first, second = _nudge(event, FIRST_NUDGE), _nudge(event, SECOND_NUDGE)
+    for other in people:
+        other["first_line"] = first_line(attendee, other, event)
+        other["follow_up"] = first
+    return Followup(
+        attendee=attendee, event=event, when=format_range(event.local_start, event.local_end),
+        message_html=str(render_markdown(settings.message or "")),
+        resources=resources(settings), people=people, next_events=next_events(event),
+        first_nudge=first, second_nudge=second)
+
+
+def next_events(event: Event) -> list[dict]:
+    """The next published dates of the event's series, with their RSVP links."""
+    if event.series_id is None:
+        return []
+    upcoming = db.session.scalars(select(Event).where(
+        Event.series_id == event.series_id, Event.status == "published",
+        Event.starts_at > max(event.starts_at, utcnow())).order_by(Event.starts_at)
+        .limit(NEXT_EVENTS))
+    return [{"title": e.title, "when": format_range(e.local_start, e.local_end),
+             "url": external_url("events.public", slug=e.slug)} for e in upcoming]

@@ -1,0 +1,116 @@
+"""The follow-up PDFs (personal and the host report), the plan calendar and the CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from datetime import timedelta
+
+from flask import render_template
+from sqlalchemy import func, select
+
+from organizer import ics, pdf
+from organizer.db import db
+from organizer.models import Attendee, Event
+from organizer.plugins import hook
+from organizer.timeutil import format_range
+
+from . import charts, content
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def personal_pdf(followup: content.Followup) -> bytes:
+    """One person's follow-up as a PDF."""
+    return pdf.render(render_template("followup/personal.html", f=followup,
+                                      font_stack=pdf.FONT_STACK))
+
+
+def plan(followup: content.Followup) -> bytes:
+    """The follow-up plan as a calendar: a nudge per person a week on, a second a month on."""
+    event, person = followup.event, followup.attendee
+    entries = []
+    for other in followup.people:
+        entries.append((f"followup-{event.uid}-{person.id}-{other['attendee_id']}",
+                        f"Reach out to {other['name']}",
+                        f"You met at {event.title}. Suggested first line: {other['first_line']}",
+                        followup.first_nudge))
+    names = ", ".join(p["name"] for p in followup.people)
+    entries.append((f"followup-{event.uid}-{person.id}-second",
+                    "Second nudge: " + (f"how are things with {names}?" if names
+                                        else f"who from {event.title} should you write to?"),
+                    f"A month after {event.title}.", followup.second_nudge))
+    return ics.reminders(f"Follow-ups: {event.title}", entries, event.timezone)
+
+
+def _per_day(times, zone) -> list[tuple[str, int]]:
+    counts = Counter(t.astimezone(zone).date() for t in times if t is not None)
+    if not counts:
+        return []
+    day, last, points, total = min(counts), max(counts), [], 0
+    while day <= last:
+        total += counts.get(day, 0)
+        points.append((day.strftime("%-d %b"), total))
+        day += timedelta(days=1)
+    return points
+
+
+def _per_quarter_hour(times, event: Event) -> list[tuple[str, int]]:
+    local = sorted(t.astimezone(event.zone) for t in times if t is not None)
+    if not local:
+        return []
+    start = local[0].replace(minute=local[0].minute - local[0].minute % 15, second=0,
+                             microsecond=0)
+    points, slot = [], start
+    while slot <= local[-1]:
+        end = slot + timedelta(minutes=15)
+        points.append((slot.strftime("%H:%M"), sum(1 for t in local if slot <= t < end)))
+        slot = end
+    return points
+
+
+def report_pdf(event: Event) -> bytes:
+    """The host's report: counts, charts, what plugins add, and the attendee list."""
+    people = list(db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)
+                                     .order_by(Attendee.name)))
+    going = [a for a in people if a.status == "going"]
+    arrived = [a for a in going if a.checked_in_at is not None]
+    stats = {"going": len(going), "checked_in": len(arrived),
+             "cancelled": sum(1 for a in people if a.status == "cancelled"),
+             "no_show_rate": f"{(1 - len(arrived) / len(going)) * 100:.0f} %" if going else "—"}
+    sections = []
+    for section in hook().followup_report(event=event):
+        if not section:
+            continue
+        section = dict(section)
+        if section.get("mix"):
+            section["mix_svg"] = charts.horizontal(section["title"], section["mix"])
+        sections.append(section)
+    organisations = Counter(a.organisation.strip() for a in going if a.organisation.strip())
+    html = render_template(
+        "followup/report.html", event=event, people=people, stats=stats, sections=sections,
+        when=format_range(event.local_start, event.local_end), font_stack=pdf.FONT_STACK,
+        rsvp_chart=charts.bars("RSVPs so far, by day", _per_day(
+            [a.created_at for a in people], event.zone)),
+        checkin_chart=charts.bars("Check-ins per quarter hour", _per_quarter_hour(
+            [a.checked_in_at for a in arrived], event), colour="#c2571a"),
+        org_chart=charts.horizontal("People going, by organisation", organisations))
+    return pdf.render(html)
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def attendee_csv(event: Event) -> str:
+    """The attendee list as CSV (cells that a spreadsheet would run as formulas neutralised)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name", "email", "organisation", "role", "status", "guests", "checked_in_at"])
+    for a in db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)
+                                .order_by(func.lower(Attendee.name))):
+        writer.writerow([_cell(v) for v in (a.name, a.email, a.organisation, a.role, a.status,
+                                            a.guests, a.checked_in_at.isoformat()
+                                            if a.checked_in_at else "")])
+    return out.getvalue()

@@ -1,0 +1,45 @@
+"""The follow-up plugin's hooks: its pages and tables, sending when an event ends."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import url_for
+from markupsafe import Markup
+
+from organizer import hookimpl
+
+from . import hookspecs, sending, views
+
+
+@hookimpl
+def add_hookspecs(pm):
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def register_blueprints(app):
+    app.register_blueprint(views.bp)
+
+
+@hookimpl
+def migration_folders():
+    return Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def event_ended(event):
+    """The due-work command saw the event end: close it and send follow-ups (once)."""
+    if event.status == "published":
+        sending.close(event)
+
+
+@hookimpl(optionalhook=True)  # the RSVP plugin's own hook: it may be blocked
+def rsvp_page_panels(attendee):
+    if attendee.status != "going":
+        return None
+    return Markup(views.panel(attendee))
+
+
+@hookimpl
+def host_event_actions(event):
+    return [("Follow-up", url_for("followup.page", event_id=event.id))]

@@ -1,0 +1,165 @@
+"""Follow-up pages: the host's settings, previews, sending, ZIP, report and CSV; the
+attendee's PDF and their choice about follow-up mail."""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from organizer import attendees, events, jobs
+from organizer.db import db
+from organizer.models import Attendee, Event, utcnow
+
+from . import content, documents, sending
+from .models import Delivery, Preference
+
+bp = Blueprint("followup", __name__, template_folder="templates")
+MAX_MESSAGE = 5000
+MAX_RESOURCES = 3000
+
+
+def _pdf(data: bytes, filename: str, download: bool = True) -> Response:
+    disposition = "attachment" if download else "inline"
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Cache-Control": "private, no-store"})
+
+
+def is_over(event: Event) -> bool:
+    """Follow-ups exist once the event has ended or the host closed it."""
+    settings = content.settings_of(event)
+    return settings.closed_at is not None or event.ends_at <= utcnow()
+
+
+@bp.route("/events/<int:event_id>/followup", methods=["GET", "POST"])
+@login_required
+def page(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    settings = content.settings_of(event)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        recipients = request.form.get("recipients")
+        message = (request.form.get("message") or "").strip()
+        resources = (request.form.get("resources") or "").strip()
+        if recipients not in ("checked_in", "going"):
+            errors["recipients"] = "Choose who receives a follow-up."
+        if len(message) > MAX_MESSAGE:
+            errors["message"] = f"Keep the message under {MAX_MESSAGE} characters."
+        if len(resources) > MAX_RESOURCES:
+            errors["resources"] = f"Keep the resources under {MAX_RESOURCES} characters."
+        bad = [line for line in resources.splitlines() if line.strip()
+               and not content.parse_resources(line)]
+        if bad:
+            errors["resources"] = (f"“{bad[0][:60]}” has no web address: end each line with "
+                                   "one starting with https://.")
+        if not errors:
+            settings.recipients, settings.message, settings.resources = \
+                recipients, message, resources
+            db.session.add(settings)
+            db.session.commit()
+            flash("Saved. Preview a follow-up below before you send.", "success")
+            return redirect(url_for("followup.page", event_id=event.id))
+        flash("Not saved: see below.", "error")
+    people = content.recipients(event, settings)
+    delivered = set(db.session.scalars(select(Delivery.attendee_id).where(
+        Delivery.event_id == event.id)))
+    return render_template("followup/host.html", event=event, settings=settings, people=people,
+                           delivered=delivered, opted_out=sending.opted_out(event),
+                           errors=errors, form=request.form if errors else None,
+                           over=is_over(event)), 400 if errors else 200
+
+
+@bp.route("/events/<int:event_id>/followup/preview/<int:attendee_id>.pdf")
+@login_required
+def preview(event_id: int, attendee_id: int):
+    event = events.get_editable(event_id, current_user)
+    person = db.session.get(Attendee, attendee_id)
+    if person is None or person.event_id != event.id:
+        abort(404)
+    data = documents.personal_pdf(content.build(person))
+    return _pdf(data, f"followup-{person.id}.pdf", download=False)
+
+
+@bp.route("/events/<int:event_id>/followup/send", methods=["POST"])
+@login_required
+def send(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    if event.status != "published":
+        flash("Only a published event has follow-ups.", "error")
+        return redirect(url_for("followup.page", event_id=event.id))
+    job = sending.close(event, owner=current_user)
+    if job is None:
+        # Closed before: send to whoever has not had theirs yet (never twice).
+        job = jobs.submit("followup.send", {"event_id": event.id}, owner=current_user,
+                          event=event)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.route("/events/<int:event_id>/followup/zip", methods=["POST"])
+@login_required
+def bulk(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    job = jobs.submit("followup.zip", {"event_id": event.id}, owner=current_user, event=event)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.route("/events/<int:event_id>/followup/report.pdf")
+@login_required
+def report(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    return _pdf(documents.report_pdf(event), f"report-{event.slug}.pdf")
+
+
+@bp.route("/events/<int:event_id>/followup/attendees.csv")
+@login_required
+def attendee_list(event_id: int):
+    event = events.get_editable(event_id, current_user)
+    return Response(documents.attendee_csv(event), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="attendees-{event.slug}.csv"'})
+
+
+def _person(token: str) -> Attendee:
+    person = attendees.by_token(token)
+    if person is None:
+        abort(404)
+    return person
+
+
+@bp.route("/rsvp/<token>/followup.pdf")
+def own(token: str):
+    person = _person(token)
+    settings = content.settings_of(person.event)
+    if not is_over(person.event) or not content.attended(person, settings):
+        abort(404)
+    return _pdf(documents.personal_pdf(content.build(person, settings)),
+                f"followup-{person.event.slug}.pdf")
+
+
+@bp.route("/rsvp/<token>/followup/mail", methods=["POST"])
+def mail_choice(token: str):
+    person = _person(token)
+    wanted = request.form.get("wanted") == "1"
+    found = db.session.get(Preference, person.id)
+    if found is None:
+        found = Preference(attendee_id=person.id)
+        db.session.add(found)
+    found.opted_out = not wanted
+    db.session.commit()
+    flash("You'll get a follow-up after the event." if wanted
+          else "No follow-up mail for you: you can still download it here.", "success")
+    return redirect(url_for("rsvp.mine", token=token))
+
+
+def panel(person: Attendee) -> str:
+    event = person.event
+    settings = content.settings_of(event)
+    preference = db.session.get(Preference, person.id)
+    return render_template("followup/panel.html", person=person,
+                           ready=is_over(event) and content.attended(person, settings),
+                           opted_out=bool(preference and preference.opted_out))
+
+
+def counts(event: Event) -> int:
+    return db.session.scalar(select(func.count()).select_from(Delivery).where(
+        Delivery.event_id == event.id)) or 0
