@@ -64,7 +64,7 @@ with app.app_context():
     db.session.commit()
     setup = runs.setup_of(event)
     runs.store_draft(event, runs.compute(event, setup))
-    runs.publish(runs.draft(event))
+    runs.publish(runs.draft(event), event, setup)
     settings = content.settings_of(event)
     people = content.recipients(event, settings)
     documents.personal_pdf(content.build(people[0], settings))  # the renderer, warm

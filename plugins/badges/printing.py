@@ -71,6 +71,9 @@ def build_sheet(ctx: jobs.JobContext, event_id: int, layout: str, who: str = "go
         ticket = valid.get(person.id) or tickets.ticket_for(person)
         badges.append(badge_data(event, person, ticket))
     badges += [badge_data(event, None, None)] * blanks
+    if not badges:
+        raise ValueError("Nobody matches any more (everyone has checked in, say): "
+                         "there are no badges to print.")
     ctx.progress(0, message="badges laid out")
     pdf = sheets.sheet(badges, paper, progress=lambda done: ctx.progress(done))
     path = ctx.output_path(_filename(event, paper))
@@ -98,7 +101,7 @@ def badges(event_id: int):
             errors["layout"] = "Choose one of the paper layouts."
         if who not in WHO:
             errors["who"] = "Choose whose badges to print."
-        blanks = int(blanks_text) if blanks_text.isdigit() and len(blanks_text) < 5 else -1
+        blanks = int(blanks_text) if re.fullmatch(r"[0-9]{1,4}", blanks_text) else -1
         if not 0 <= blanks <= MAX_BLANKS:
             errors["blanks"] = f"Blank badges: a whole number from 0 to {MAX_BLANKS}."
         elif who == "blank" and blanks == 0:

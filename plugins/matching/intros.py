@@ -1,13 +1,15 @@
 """Introductions by mail: published matches, and connector requests between attendees."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from flask import render_template
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from organizer import ics, jobs, mail
-from organizer.db import db
+from organizer.db import db, immediate
 from organizer.models import Attendee, Event, utcnow
 from organizer.urls import external_url
 
@@ -15,6 +17,7 @@ from . import explain, profiles, runs
 from .models import IntroRequest, Match, Profile, Run
 
 MAX_MESSAGE = 500
+log = logging.getLogger(__name__)
 
 
 def _profile_map(ids: list[int]) -> dict[int, Profile]:
@@ -37,6 +40,8 @@ def introduction(person: Attendee, groups: list[tuple[int, list[Attendee]]],
     rounds = []
     calendar = None
     for round_no, others in groups:
+        if not others:
+            continue
         people = []
         for other in others:
             other_profile = profile_of.get(other.id)
@@ -65,22 +70,61 @@ def introduction(person: Attendee, groups: list[tuple[int, list[Attendee]]],
                         reply_to=event.owner.email)
 
 
+def _claim(run: Run, person: Attendee) -> bool:
+    """Mark ``person``'s introduction of ``run`` as sent; True only for the caller that did."""
+    with immediate():
+        done = db.session.execute(update(Match).where(
+            Match.run_id == run.id, Match.attendee_id == person.id, Match.mailed_at.is_(None))
+            .values(mailed_at=utcnow()))
+    return done.rowcount > 0
+
+
+def _unclaim(run: Run, person: Attendee) -> None:
+    with immediate():
+        db.session.execute(update(Match).where(Match.run_id == run.id,
+                                               Match.attendee_id == person.id)
+                           .values(mailed_at=None))
+
+
+def unmailed(run: Run) -> int:
+    """How many people of ``run`` have not been mailed their introduction yet."""
+    return db.session.scalar(select(func.count(func.distinct(Match.attendee_id))).where(
+        Match.run_id == run.id, Match.mailed_at.is_(None))) or 0
+
+
 @jobs.register("matching.introductions", title="Introductions")
 def send_introductions(ctx: jobs.JobContext, run_id: int) -> dict:
-    """Mail everyone in a published run their introduction, once each."""
+    """Mail everyone of a published run their introduction, once each.
+
+    Run again (a retry, a second job) it mails only those not mailed yet; a
+    failure for one person is reported and the rest go on.
+    """
     run = db.session.get(Run, run_id)
+    if run is None or run.status != "published":
+        return {"mailed": 0, "failed": [], "note": "these matches are no longer published"}
     event = db.session.get(Event, run.event_id)
     setup = runs.setup_of(event)
     people = db.session.scalars(select(Attendee).join(Match, Match.attendee_id == Attendee.id)
-                                .where(Match.run_id == run.id).distinct()
-                                .order_by(Attendee.id)).all()
+                                .where(Match.run_id == run.id, Attendee.status == "going")
+                                .distinct().order_by(Attendee.id)).all()
     profile_of = _profile_map([p.id for p in people])
-    ctx.progress(0, total=len(people), message="introductions mailed")
+    ctx.progress(0, total=len(people), message="introductions")
+    mailed, failed = 0, []
     for done, person in enumerate(people, start=1):
-        mail.send(introduction(person, runs.matches_of(person), profile_of, setup.slot_minutes))
-        if done % 20 == 0 or done == len(people):
-            ctx.progress(done)
-    return {"mailed": len(people)}
+        groups = runs.matches_of(person, run)
+        if groups and _claim(run, person):
+            try:
+                mail.send(introduction(person, groups, profile_of, setup.slot_minutes))
+                mailed += 1
+            except Exception as exc:  # one bad address must not stop the rest
+                log.exception("introduction for attendee %s failed", person.id)
+                db.session.rollback()
+                _unclaim(run, person)
+                failed.append(f"{person.name}: {exc}"[:300])
+        if done % 20 == 0 or done == len(people) or failed:
+            ctx.progress(done, message="introductions"
+                         + (f", {len(failed)} failed" if failed else ""))
+    return {"mailed": mailed, "failed": failed}
 
 
 # --- connector mode ----------------------------------------------------------
@@ -89,8 +133,16 @@ class IntroError(ValueError):
     """A request that cannot be made, with a sentence for the attendee."""
 
 
+def may_ask(person: Attendee) -> bool:
+    """Only people going, with a profile they did not opt out of, ask for introductions."""
+    profile = db.session.get(Profile, person.id)
+    return person.status == "going" and profile is not None and not profile.opted_out
+
+
 def candidates(person: Attendee) -> list[Attendee]:
     """Who ``person`` may ask to meet: others going to the event with a profile."""
+    if not may_ask(person):
+        return []
     return list(db.session.scalars(
         select(Attendee).join(Profile, Profile.attendee_id == Attendee.id)
         .where(Attendee.event_id == person.event_id, Attendee.status == "going",
@@ -100,8 +152,9 @@ def candidates(person: Attendee) -> list[Attendee]:
 
 def ask(person: Attendee, other_id: int, message: str) -> IntroRequest:
     """``person`` asks to be introduced to ``other_id``; the other is mailed."""
-    if person.status != "going":
-        raise IntroError("Only people going to the event can ask for introductions.")
+    if not may_ask(person):
+        raise IntroError("Fill in your profile first: only people going to the event who "
+                         "take part in matching can ask for introductions.")
     other = db.session.get(Attendee, other_id)
     if other is None or other.id not in {a.id for a in candidates(person)}:
         raise IntroError("Choose someone from the list of people at this event.")
@@ -115,7 +168,11 @@ def ask(person: Attendee, other_id: int, message: str) -> IntroRequest:
     request = IntroRequest(event_id=person.event_id, from_id=person.id, to_id=other.id,
                            message=message)
     db.session.add(request)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same request sent twice at once
+        db.session.rollback()
+        raise IntroError(f"You already asked to meet {other.name}.") from None
     event = person.event
     mail.send(mail.Message(
         to=other.email, subject=f"{person.name} would like to meet you at {event.title}",
@@ -131,6 +188,8 @@ def decide(person: Attendee, request_id: int, accept: bool) -> IntroRequest:
     request = db.session.get(IntroRequest, request_id)
     if request is None or request.to_id != person.id:
         raise IntroError("That request is not for you.")
+    if person.status != "going" or request.sender.status != "going":
+        raise IntroError("Introductions are only between people going to the event.")
     done = db.session.execute(update(IntroRequest).where(
         IntroRequest.id == request.id, IntroRequest.status == "pending")
         .values(status="accepted" if accept else "declined", decided_at=utcnow()))

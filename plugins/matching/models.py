@@ -105,6 +105,8 @@ class Match(db.Model):
     group_no: Mapped[int] = mapped_column(Integer)
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"),
                                              index=True)
+    # Set when this person's introduction mail went out (once per person and run).
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IntroRequest(db.Model):

@@ -118,19 +118,29 @@ def save(attendee: Attendee, sub: ProfileForm) -> Profile:
     return profile
 
 
+# A tag typed at this event is suggested to others only once this many
+# people use it and share that answer: a rare tag would give one person away.
+SUGGEST_AFTER = 3
+
+
 def suggestions(event_id: int) -> dict[str, list[str]]:
-    """Tags to suggest: what others at this event use most, then common ones."""
+    """Tags to suggest: what several people at this event share openly, then common ones."""
     used: dict[str, dict[str, int]] = {"skills": {}, "interests": {}}
-    for interests, offers, seeks in db.session.execute(select(
-            Profile.interests, Profile.offers, Profile.seeks).where(Profile.event_id == event_id)):
-        for tag in interests or []:
+    for interests, offers, seeks, share in db.session.execute(select(
+            Profile.interests, Profile.offers, Profile.seeks, Profile.share).where(
+            Profile.event_id == event_id, Profile.opted_out.is_(False))):
+        share = set(share or ())
+        for tag in (interests or []) if "interests" in share else []:
             used["interests"][tag] = used["interests"].get(tag, 0) + 1
-        for tag in (offers or []) + (seeks or []):
+        skills = ((offers or []) if "offers" in share else []) + \
+            ((seeks or []) if "seeks" in share else [])
+        for tag in set(skills):
             used["skills"][tag] = used["skills"].get(tag, 0) + 1
 
     def ranked(counts: dict[str, int], common: tuple[str, ...]) -> list[str]:
-        first = sorted(counts, key=lambda tag: (-counts[tag], tag))
-        return first + [tag for tag in common if tag not in counts]
+        popular = [tag for tag in counts if counts[tag] >= SUGGEST_AFTER]
+        first = sorted(popular, key=lambda tag: (-counts[tag], tag))
+        return first + [tag for tag in common if tag not in popular]
 
     return {"skills": ranked(used["skills"], COMMON_SKILLS),
             "interests": ranked(used["interests"], COMMON_INTERESTS),

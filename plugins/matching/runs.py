@@ -104,7 +104,8 @@ def compute(event: Event, setup: Setup, previous: Run | None = None) -> Run:
                             "who must not meet apart.")
     else:
         locked = []
-        if previous is not None and previous.rounds:
+        if previous is not None and previous.mode == "pairs" and previous.rounds:
+            # Locks are kept for the first round of pairs (the draft offers no others).
             locked = [g["members"] for g in previous.rounds[0]
                       if g.get("locked") and set(g["members"]) <= present]
         rounds, seen = [], set(met)
@@ -155,8 +156,31 @@ def toggle_lock(run: Run, round_no: int, group_no: int) -> bool:
     return group["locked"]
 
 
+def check_current(run: Run, event: Event, setup: Setup) -> dict[int, scoring.Profile]:
+    """Refuse a draft that no longer fits: someone left, opted out, or a new rule forbids a group.
+
+    Returns the current participants as matching sees them.
+    """
+    found = {a.id: (a, p) for a, p in participants(event, setup)}
+    gone = sorted({m for round_ in run.rounds for g in round_ for m in g["members"]
+                   if m not in found})
+    if gone:
+        names = [db.session.get(Attendee, m) for m in gone]
+        listed = ", ".join(a.name for a in names if a is not None) or "someone"
+        raise MatchingError(f"{listed} no longer take{'s' if len(gone) == 1 else ''} part "
+                            "(cancelled, opted out or taken out): run matching again.")
+    never = {frozenset((r.first_id, r.second_id)) for r in rules(event) if r.kind == "never"}
+    for round_ in run.rounds:
+        for group in round_:
+            if any(frozenset(p) in never for p in combinations(group["members"], 2)):
+                raise MatchingError("A “must not meet” rule added since this draft puts two "
+                                    "people of one group apart: run matching again.")
+    return {k: profiles.for_matching(a, p) for k, (a, p) in found.items()}
+
+
 def swap(run: Run, event: Event, setup: Setup, round_no: int, first: int, second: int) -> None:
     """Exchange two people's places in one round; raises MatchingError when it can't."""
+    current = check_current(run, event, setup)
     groups = [dict(g, members=list(g["members"])) for g in run.rounds[round_no]]
     where = {m: i for i, g in enumerate(groups) for m in g["members"]}
     if first not in where or second not in where:
@@ -172,19 +196,24 @@ def swap(run: Run, event: Event, setup: Setup, round_no: int, first: int, second
         if any(frozenset(p) in never for p in combinations(members, 2)):
             raise MatchingError("That swap would seat two people who must not meet together.")
         groups[index]["members"] = members
-    found = {a.id: profiles.for_matching(a, p) for a, p in participants(event, setup)}
-    met = history(event, [db.session.get(Attendee, k) for k in found])
+    met = history(event, [db.session.get(Attendee, k) for k in current])
     for index in (a, b):
-        groups[index]["score"] = group_score(groups[index]["members"], found, met)
+        groups[index]["score"] = group_score(groups[index]["members"], current, met)
     run.rounds = [groups if i == round_no else r for i, r in enumerate(run.rounds)]
     flag_modified(run, "rounds")
     run.total = round(sum(g["score"] for r in run.rounds for g in r), 2)
     db.session.commit()
 
 
-def publish(run: Run) -> bool:
-    """Make the draft the event's matches, once; True only for the call that did it."""
+def publish(run: Run, event: Event, setup: Setup) -> bool:
+    """Make the draft the event's matches, once; True only for the call that did it.
+
+    Raises :class:`MatchingError` when the draft no longer fits (see :func:`check_current`).
+    """
     with immediate():
+        db.session.refresh(run)
+        if run.status == "draft":
+            check_current(run, event, setup)
         done = db.session.execute(update(Run).where(Run.id == run.id, Run.status == "draft")
                                   .values(status="published", published_at=utcnow()))
         if done.rowcount != 1:
@@ -200,10 +229,11 @@ def publish(run: Run) -> bool:
     return True
 
 
-def matches_of(attendee: Attendee) -> list[tuple[int, list[Attendee]]]:
-    """The published groups of ``attendee``: (round, the others), in round order."""
-    run = published(attendee.event)
-    if run is None:
+def matches_of(attendee: Attendee, run: Run | None = None) -> list[tuple[int, list[Attendee]]]:
+    """The groups of ``attendee`` in ``run`` (the published one by default): (round, the
+    others still going), in round order; rounds where nobody else is left are skipped."""
+    run = run or published(attendee.event)
+    if run is None or attendee.status != "going":
         return []
     mine = db.session.execute(select(Match.round, Match.group_no).where(
         Match.run_id == run.id, Match.attendee_id == attendee.id).order_by(Match.round)).all()
@@ -212,7 +242,9 @@ def matches_of(attendee: Attendee) -> list[tuple[int, list[Attendee]]]:
         others = db.session.scalars(select(Attendee).join(Match, Match.attendee_id == Attendee.id)
                                     .where(Match.run_id == run.id, Match.round == round_no,
                                            Match.group_no == group_no,
-                                           Attendee.id != attendee.id)
+                                           Attendee.id != attendee.id,
+                                           Attendee.status == "going")
                                     .order_by(Attendee.name)).all()
-        found.append((round_no, list(others)))
+        if others:
+            found.append((round_no, list(others)))
     return found

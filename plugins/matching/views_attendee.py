@@ -24,6 +24,8 @@ def _person(token: str):
 @bp.route("/rsvp/<token>/profile", methods=["GET", "POST"])
 def profile(token: str):
     person = _person(token)
+    if person.status not in ("going", "waiting", "pending"):
+        abort(404)
     sub = None
     if request.method == "POST":
         sub = profiles.read(request.form)

@@ -8,15 +8,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from organizer import events, jobs
-from organizer.db import db
+from organizer.db import db, own_transactions
 from organizer.models import Attendee
 
-from . import explain, profiles, runs
+from . import explain, intros, profiles, runs
 from .errors import MatchingError
 from .models import Rule
 
 bp = Blueprint("matching_host", __name__, template_folder="templates")
 ID_RE = re.compile(r"[0-9]{1,12}")
+SMALL_RE = re.compile(r"[0-9]{1,4}")  # ASCII digits only: "²" is a digit to str.isdigit
 MAX_ROUNDS = 12
 MAX_GROUP = 20
 
@@ -27,7 +28,7 @@ def _page(event_id: int):
 
 def _int(name: str, low: int, high: int, label: str, errors: dict) -> int | None:
     raw = (request.form.get(name) or "").strip()
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not SMALL_RE.fullmatch(raw) or not low <= int(raw) <= high:
         errors[name] = f"{label}: a whole number from {low} to {high}."
         return None
     return int(raw)
@@ -72,7 +73,10 @@ def page(event_id: int, errors: dict | None = None, status: int = 200):
         "matching/host.html", event=event, setup=setup, people=people, run=run, shown=shown,
         names=names, detail=detail, rules=runs.rules(event), everyone=everyone,
         profiles_count=profiles.count(event.id), errors=errors or {},
-        excluded=[db.session.get(Attendee, i) for i in setup.excluded or []]), status
+        unmailed=intros.unmailed(shown) if shown is not None and shown.status == "published"
+        else 0,
+        excluded=[a for a in (db.session.get(Attendee, i) for i in setup.excluded or [])
+                  if a is not None and a.event_id == event.id]), status
 
 
 @bp.route("/events/<int:event_id>/matching/setup", methods=["POST"])
@@ -148,6 +152,7 @@ def _rerun(event, setup) -> None:
 
 @bp.route("/events/<int:event_id>/matching/run", methods=["POST"])
 @login_required
+@own_transactions  # matching may take seconds: the write lock is taken only to store the draft
 def run(event_id: int):
     event = events.get_editable(event_id, current_user)
     setup = runs.setup_of(event)
@@ -170,7 +175,7 @@ def _draft_or_404(event):
 
 def _position(found, name: str, count: int) -> int | None:
     raw = request.form.get(name, "")
-    return int(raw) if raw.isdigit() and int(raw) < count else None
+    return int(raw) if SMALL_RE.fullmatch(raw) and int(raw) < count else None
 
 
 @bp.route("/events/<int:event_id>/matching/lock", methods=["POST"])
@@ -182,6 +187,9 @@ def lock(event_id: int):
     g = _position(found, "group", len(found.rounds[r]) if r is not None else 0)
     if r is None or g is None:
         abort(400, "That group is not in the draft.")
+    if found.mode != "pairs" or r != 0:
+        abort(400, "Groups can be locked in the first round of pairs; for tables, run again "
+                   "or swap people.")
     locked = runs.toggle_lock(found, r, g)
     flash("Locked: it stays when you run again." if locked else "Unlocked.", "success")
     return redirect(_page(event.id) + "#draft")
@@ -207,23 +215,36 @@ def swap(event_id: int):
 
 @bp.route("/events/<int:event_id>/matching/remove", methods=["POST"])
 @login_required
+@own_transactions
 def remove_person(event_id: int):
-    """Take someone out of matching (they left early, say) and re-run, keeping locked groups."""
+    """Take someone out of matching (they left early, say) and re-run, keeping locked groups.
+
+    The new draft is made first; only when it works are the exclusion and the
+    draft stored together, so a failure leaves everything as it was.
+    """
     event = events.get_editable(event_id, current_user)
     setup = runs.setup_of(event)
-    person = _attendee_id("attendee_id")
-    if person is None or db.session.get(Attendee, person) is None:
-        abort(400, "Choose someone from the list.")
-    setup.excluded = sorted(set(setup.excluded or []) | {person})
-    db.session.add(setup)
-    db.session.commit()
-    if runs.draft(event) is not None:
+    person_id = _attendee_id("attendee_id")
+    person = db.session.get(Attendee, person_id) if person_id is not None else None
+    if person is None or person.event_id != event.id:
+        abort(404)
+    setup.excluded = sorted(set(setup.excluded or []) | {person.id})
+    old = runs.draft(event)
+    fresh = None
+    if old is not None:
         try:
-            _rerun(event, setup)
+            fresh = runs.compute(event, setup, previous=old)
         except MatchingError as exc:
-            flash(str(exc), "error")
+            db.session.rollback()
+            flash(f"{person.name} was not taken out: {exc}", "error")
             return redirect(_page(event.id))
-    flash("Removed from matching; the draft was made again without them.", "success")
+    db.session.add(setup)
+    if fresh is not None:
+        runs.store_draft(event, fresh)  # commits the exclusion with the new draft
+    else:
+        db.session.commit()
+    flash(f"{person.name} is out of matching"
+          + ("; the draft was made again without them." if fresh else "."), "success")
     return redirect(_page(event.id) + "#draft")
 
 
@@ -245,10 +266,27 @@ def include_person(event_id: int):
 def publish(event_id: int):
     event = events.get_editable(event_id, current_user)
     found = _draft_or_404(event)
-    if not runs.publish(found):
-        flash("This draft was already published.", "info")
-        return redirect(_page(event.id))
+    try:
+        if not runs.publish(found, event, runs.setup_of(event)):
+            flash("This draft was already published.", "info")
+            return redirect(_page(event.id))
+    except MatchingError as exc:
+        flash(str(exc), "error")
+        return redirect(_page(event.id) + "#draft")
     job = jobs.submit("matching.introductions", {"run_id": found.id}, owner=current_user,
                       event=event)
     flash("Published: everyone is being mailed their introductions.", "success")
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.route("/events/<int:event_id>/matching/mail", methods=["POST"])
+@login_required
+def mail_rest(event_id: int):
+    """Send the introductions of the published matches that have not gone out (after a failure)."""
+    event = events.get_editable(event_id, current_user)
+    found = runs.published(event)
+    if found is None:
+        abort(404)
+    job = jobs.submit("matching.introductions", {"run_id": found.id}, owner=current_user,
+                      event=event)
     return redirect(url_for("jobs.show", job_id=job.id))

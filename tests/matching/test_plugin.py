@@ -253,3 +253,103 @@ def test_people_who_met_at_an_earlier_date_of_the_series_are_not_paired_again(ap
     assert _pairs_by_email(alone) == earlier
     # ...at the next date of the series, nobody meets the same person again.
     assert _pairs_by_email(second).isdisjoint(earlier)
+
+
+def test_suggestions_never_give_away_what_someone_keeps_private(app, host_client):
+    event = make_event(host_client, capacity="20")
+    _join(app, event, "Ana", "ana@example.org", offers="stealth acquisition talks",
+          interests="fertility treatment")
+    for n in range(3):
+        _join(app, event, f"Open {n}", f"open{n}@example.org", interests="urban gardening",
+              share=["interests"])
+    ben = _join(app, event, "Ben", "ben@example.org")
+    page = app.test_client().get(f"/rsvp/{ben.token}/profile").text
+    assert "stealth acquisition" not in page and "fertility" not in page
+    assert "urban gardening" in page  # used and shared by three people
+
+
+def test_a_draft_that_no_longer_fits_is_not_published(app, host_client):
+    event = make_event(host_client, capacity="20")
+    people = [_join(app, event, f"P{n}", f"p{n}@example.org", offers="x", seeks="x")
+              for n in range(4)]
+    _run(host_client, event)
+    # Someone cancels after the draft was made: publishing is refused with a sentence.
+    post(app.test_client(), f"/rsvp/{people[0].token}/cancel", page=f"/rsvp/{people[0].token}")
+    response = post(host_client, f"/events/{event.id}/matching/publish",
+                    page=f"/events/{event.id}/matching")
+    assert "P0 no longer takes part" in host_client.get(response.headers["Location"]).text
+    assert not [m for m in outbox(app) if m["Subject"].startswith("Who to meet")]
+    # Run again; then a rule added afterwards forbids a group of the draft.
+    _run(host_client, event)
+    group = sorted(_groups(event)[0])
+    post(host_client, f"/events/{event.id}/matching/rules",
+         {"first": str(group[0]), "second": str(group[1]), "kind": "never"},
+         page=f"/events/{event.id}/matching")
+    response = post(host_client, f"/events/{event.id}/matching/publish",
+                    page=f"/events/{event.id}/matching")
+    assert "must not meet" in host_client.get(response.headers["Location"]).text
+    assert not [m for m in outbox(app) if m["Subject"].startswith("Who to meet")]
+    # A swap in such a draft is refused with a sentence too, never a 500.
+    response = post(host_client, f"/events/{event.id}/matching/swap",
+                    {"round": "0", "first": str(group[0]), "second": str(group[1])},
+                    page=f"/events/{event.id}/matching")
+    assert response.status_code == 302
+
+
+def test_introductions_that_failed_to_send_are_sent_later_and_nobody_twice(app, host_client,
+                                                                           monkeypatch):
+    from organizer import mail
+    event = make_event(host_client, capacity="20")
+    for n in range(4):
+        _join(app, event, f"P{n}", f"p{n}@example.org", offers="x", seeks="x")
+    _run(host_client, event)
+    real, calls = mail.send, []
+
+    def flaky(message):
+        calls.append(message.to)
+        if message.subject.startswith("Who to meet") and len(calls) == 2:
+            raise ConnectionError("SMTP connection reset")
+        return real(message)
+
+    monkeypatch.setattr(mail, "send", flaky)
+    post(host_client, f"/events/{event.id}/matching/publish", page=f"/events/{event.id}/matching")
+    sent = [m["To"] for m in outbox(app) if m["Subject"].startswith("Who to meet")]
+    assert len(sent) == 3
+    page = host_client.get(f"/events/{event.id}/matching").text
+    assert "1 person has not been mailed yet" in page
+    post(host_client, f"/events/{event.id}/matching/mail", page=f"/events/{event.id}/matching")
+    again = [m["To"] for m in outbox(app) if m["Subject"].startswith("Who to meet")]
+    assert sorted(again) == [f"p{n}@example.org" for n in range(4)]
+
+
+def test_odd_inputs_and_other_events_people_get_clear_answers(app, host_client):
+    event = make_event(host_client, capacity="20")
+    for n in range(4):
+        _join(app, event, f"P{n}", f"p{n}@example.org", offers="x")
+    other = make_event(host_client, capacity="5")
+    stranger = _join(app, other, "Victim Secretname", "victim@example.org")
+    page = f"/events/{event.id}/matching"
+    response = post(host_client, f"{page}/remove", {"attendee_id": str(stranger.id)}, page=page)
+    assert response.status_code == 404
+    assert "Secretname" not in host_client.get(page).text
+    response = post(host_client, f"{page}/setup", {"mode": "pairs", "group_size": "4",
+                                                   "rounds": "²", "slot_minutes": "20",
+                                                   "same_org": "avoid"}, page=page)
+    assert response.status_code == 400
+    _run(host_client, event, mode="groups", group_size="2", rounds="2")
+    for data in ({"round": "²", "group": "0"}, {"round": "1", "group": "0"},
+                 {"round": "0", "group": "0"}):  # no locks for tables
+        assert post(host_client, f"{page}/lock", data, page=page).status_code == 400
+    response = post(host_client, f"/events/{event.id}/badges",
+                    {"layout": "a4-2x4", "who": "going", "blanks": "²"},
+                    page=f"/events/{event.id}/badges")
+    assert response.status_code == 400
+
+
+def test_people_not_confirmed_see_nobody_to_ask(app, host_client):
+    event = make_event(host_client, capacity="1")
+    _join(app, event, "Ana", "ana@example.org", offers="x")
+    wes = _join(app, event, "Wes Waiting", "wes@example.org", seeks="x")
+    assert person(event, "wes@example.org").status == "waiting"
+    page = app.test_client().get(f"/rsvp/{wes.token}").text
+    assert "Ask for an introduction" not in page and "Ana" not in page

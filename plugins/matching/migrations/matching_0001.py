@@ -87,6 +87,7 @@ def upgrade():
         sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("group_no", sa.Integer(), nullable=False),
         sa.Column("attendee_id", sa.Integer(), nullable=False),
+        sa.Column("mailed_at", sa.DateTime(), nullable=True),
         _fk("matching_match", "run_id", "matching_run"),
         _fk("matching_match", "event_id", "event"),
         _fk("matching_match", "attendee_id", "attendee"),
