@@ -36,6 +36,21 @@ def serve(host: str, port: int, workers: int | None = None) -> None:
         "--workers", str(workers), "--access-logfile", "-", "organizer.wsgi:app"])
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run queued jobs (JOB_BACKEND=rq): badge sheets, mails, PDFs."""
+    from . import jobs
+
+    app = current_app._get_current_object()
+    if app.config["JOB_BACKEND"] != "rq":
+        raise click.UsageError("Set ORGANIZER_JOB_BACKEND=rq (and ORGANIZER_REDIS_URL) to "
+                               "run a worker; the default backend runs jobs in the app.")
+    click.echo(f"Working on queue {app.config['JOB_QUEUE']!r} at {app.config['REDIS_URL']}")
+    jobs.work(app, burst=burst)
+
+
 @click.command("tick")
 @with_appcontext
 def tick_command() -> None:
@@ -107,7 +122,8 @@ def _is_empty() -> bool:
 
 def init_app(app: Flask) -> None:
     """Add the core's commands and every plugin's to ``app.cli``."""
-    for command in (serve_command, tick_command, db_group, plugins_group, demo_command):
+    for command in (serve_command, worker_command, tick_command, db_group, plugins_group,
+                    demo_command):
         app.cli.add_command(command)
     plugins.hook(app).register_commands(cli=app.cli)
 

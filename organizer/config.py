@@ -24,9 +24,12 @@ DEFAULTS: dict[str, object] = {
     # Rate-limit storage (memory:// by default; redis://… when servers share load).
     "RATELIMIT_STORAGE_URI": "memory://",
     "SIGNIN_RATE_LIMIT": "10 per minute",
-    # "thread" runs long jobs in this process.
+    # "thread" runs long jobs in this process; "rq" queues them in Redis for
+    # `organizer worker` processes (several app servers); "eager" runs them at once.
     "JOB_BACKEND": "thread",
     "JOB_WORKERS": 2,
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "JOB_QUEUE": "organizer",
     # The public address, used in mails and calendar feeds when no request is active.
     "BASE_URL": "http://127.0.0.1:5000",
     "DEFAULT_TIMEZONE": "Europe/London",

@@ -93,9 +93,53 @@ def submit(kind: str, params: dict | None = None, owner: Host | None = None,
     if backend == "eager":
         run_job(job.id)
         db.session.refresh(job)
+    elif backend == "rq":
+        queue(current_app).enqueue(run_in_worker, job.id, job_timeout=JOB_TIMEOUT,
+                                   result_ttl=0, description=f"{kind} #{job.id}")
     else:
         _executor(current_app).submit(_run_in_app, current_app._get_current_object(), job.id)
     return job
+
+
+# --- the Redis queue backend ---------------------------------------------------
+
+JOB_TIMEOUT = 3600
+_worker_app: Flask | None = None
+
+
+def queue(app: Flask):
+    """The app's RQ queue (``JOB_QUEUE`` on ``REDIS_URL``)."""
+    from redis import Redis
+    from rq import Queue
+
+    found = app.extensions.get("organizer.queue")
+    if found is None:
+        found = Queue(app.config["JOB_QUEUE"],
+                      connection=Redis.from_url(app.config["REDIS_URL"]))
+        app.extensions["organizer.queue"] = found
+    return found
+
+
+def run_in_worker(job_id: int) -> None:
+    """What an ``organizer worker`` process runs for a queued job (one app per process)."""
+    global _worker_app
+    if _worker_app is None:
+        from . import create_app
+
+        _worker_app = create_app()
+    _run_in_app(_worker_app, job_id)
+
+
+def work(app: Flask, burst: bool = False) -> None:
+    """Serve the app's queue in this process until stopped (or, with ``burst``, until empty)."""
+    global _worker_app
+    from rq import SimpleWorker
+
+    _worker_app = app
+    q = queue(app)
+    # SimpleWorker runs jobs in this process: the app, its plugins and the
+    # PDF renderer stay warm from one job to the next.
+    SimpleWorker([q], connection=q.connection).work(burst=burst, with_scheduler=False)
 
 
 def _claim(job_id: int) -> bool:
