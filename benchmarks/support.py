@@ -1,6 +1,7 @@
 """What the benchmark scripts share: ports, gunicorn on 127.0.0.1, helper scripts."""
 from __future__ import annotations
 
+import http.client
 import socket
 import subprocess
 import sys
@@ -37,9 +38,29 @@ def serve(app_spec: str, env: dict, workers: int, threads: int = 1,
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, port
+            break
         except OSError:
             if time.time() > deadline:
                 server.terminate()
                 raise RuntimeError("gunicorn did not start") from None
             time.sleep(0.1)
+    warm_up(port, workers)
+    return server, port
+
+
+def warm_up(port: int, workers: int) -> None:
+    """Wait until every worker has loaded the app (each imports it after the fork), so
+    the measurement does not include start-up: requests come back fast and steady."""
+    steady = 0
+    deadline = time.time() + 60
+    while steady < 4 * workers and time.time() < deadline:
+        began = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            conn.close()
+        except OSError:
+            time.sleep(0.2)
+            continue
+        steady = steady + 1 if time.perf_counter() - began < 0.05 else 0

@@ -20,6 +20,7 @@ from organizer.db import db, immediate
 from organizer.models import Attendee, utcnow
 from organizer.urls import external_url
 
+from . import qrmask
 from .models import Ticket
 
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -99,7 +100,8 @@ def code_image(data: str) -> bytes:
     """
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4)
     code.add_data(data)
-    matrix = code.get_matrix()  # makes the code, choosing the best mask
+    qrmask.make(code)  # the mask qrcode would choose, found in half the time
+    matrix = code.get_matrix()
     size = len(matrix)
     image = Image.new("1", (size, size))
     image.putdata([0 if dark else 1 for row in matrix for dark in row])

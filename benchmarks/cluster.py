@@ -1,0 +1,166 @@
+"""One SQLite server beside two app servers sharing PostgreSQL and Redis, in one run.
+
+For each set-up, the RSVP surge (closed-loop clients RSVP to a 50-seat event)
+and the door (every ticket of an event scanned once) go through the real
+HTTP path on 127.0.0.1:
+
+* single: one gunicorn (4 sync workers) on SQLite, the embedded default;
+* two servers: two gunicorns (2 sync workers each) on PostgreSQL, rate
+  limits in Redis; each client talks to one of them, alternately.
+
+Prints requests per second, p50/p99 latency, oversell (seats confirmed beyond
+capacity) and lost check-ins (answers "checked in" the database did not keep);
+both must be 0.
+
+    .venv/bin/python benchmarks/cluster.py
+    .venv/bin/python benchmarks/cluster.py --attendees 2000 --rsvps 1000
+
+Needs PostgreSQL and Redis on 127.0.0.1 for the second set-up (skipped, and
+said so, when they do not answer).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import tempfile
+import threading
+import time
+
+from checkin import COUNT as CHECKED_IN, SETUP as DOOR_SETUP
+from rsvp_surge import COUNT as SEATS, SETUP as EVENT_SETUP, Client, ensure_pg_database
+from support import python, serve
+
+
+def answers(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def closed_loop(clients: list, jobs: list, send) -> dict:
+    """Each client sends its next request as soon as the last is answered."""
+    items, lock = iter(jobs), threading.Lock()
+    latencies: list[float] = []
+    results: dict[str, int] = {}
+    gate = threading.Barrier(len(clients) + 1)
+
+    def work(client):
+        gate.wait()
+        while True:
+            with lock:
+                item = next(items, None)
+            if item is None:
+                return
+            began = time.perf_counter()
+            result = send(client, item)
+            seconds = time.perf_counter() - began
+            with lock:
+                latencies.append(seconds)
+                results[result] = results.get(result, 0) + 1
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    gate.wait()
+    began = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {"per_second": len(latencies) / elapsed, "p50": 1000 * statistics.median(latencies),
+            "p99": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "results": results}
+
+
+class Door:
+    """A door phone: its own connection, cookie and CSRF token, on one server."""
+
+    def __init__(self, port: int, station: str):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.path = f"/station/{station}/scan"
+        self.conn.request("GET", f"/station/{station}")
+        response = self.conn.getresponse()
+        html = response.read().decode()
+        self.headers = {"Cookie": response.getheader("Set-Cookie").split(";")[0],
+                        "X-CSRFToken": re.search(r'data-csrf="([^"]+)"', html).group(1),
+                        "Accept": "application/json",
+                        "Content-Type": "application/x-www-form-urlencoded"}
+
+    def scan(self, code: str) -> str:
+        self.conn.request("POST", self.path, body=f"code={code}", headers=self.headers)
+        response = self.conn.getresponse()
+        return json.loads(response.read()).get("result", str(response.status))
+
+
+def start(env: dict, servers: int, workers: int) -> tuple[list, list[int]]:
+    started = [serve("organizer.wsgi:app", env, workers) for _ in range(servers)]
+    return [s for s, _ in started], [p for _, p in started]
+
+
+def stop(processes: list) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=30)
+
+
+def measure(name: str, env: dict, servers: int, workers: int, args) -> dict:
+    slug = python(EVENT_SETUP, env, str(args.seats))
+    processes, ports = start(env, servers, workers)
+    try:
+        clients = [Client(ports[i % servers], slug) for i in range(args.clients)]
+        rsvp = closed_loop(clients, list(range(args.rsvps)),
+                           lambda client, n: str(client.rsvp(n)[0]))
+    finally:
+        stop(processes)
+    seats = eval(python(SEATS, env))  # a dict literal printed by our own script
+    setup = json.loads(python(DOOR_SETUP, env, str(args.attendees)))
+    processes, ports = start(env, servers, workers)
+    try:
+        doors = [Door(ports[i % servers], setup["station"]) for i in range(args.clients)]
+        door = closed_loop(doors, setup["codes"], lambda d, code: d.scan(code))
+    finally:
+        stop(processes)
+    stored = int(python(CHECKED_IN, env))
+    return {"name": name, "rsvp": rsvp, "oversell": max(0, seats.get("going", 0) - args.seats),
+            "door": door, "lost": door["results"].get("checked_in", 0) - stored}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--rsvps", type=int, default=2000)
+    parser.add_argument("--seats", type=int, default=50)
+    parser.add_argument("--attendees", type=int, default=5000)
+    args = parser.parse_args()
+    base = {**os.environ, "ORGANIZER_RSVP_RATE_LIMIT": "1000000 per minute",
+            "ORGANIZER_SECRET_KEY": "bench-" + "k" * 40}
+    base.pop("ORGANIZER_DATABASE_URL", None)
+    runs = [measure("single, SQLite", {**base, "ORGANIZER_INSTANCE_PATH": tempfile.mkdtemp()},
+                    1, 4, args)]
+    if answers(5432) and answers(6379):
+        runs.append(measure("two servers, PostgreSQL + Redis", {
+            **base, "ORGANIZER_INSTANCE_PATH": tempfile.mkdtemp(),
+            "ORGANIZER_DATABASE_URL": ensure_pg_database(),
+            "ORGANIZER_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
+            "ORGANIZER_JOB_BACKEND": "rq", "ORGANIZER_REDIS_URL": "redis://127.0.0.1:6379/14"},
+            2, 2, args))
+    else:
+        print("PostgreSQL or Redis does not answer on 127.0.0.1: the two-server set-up is skipped")
+    print(f"{args.clients} clients; RSVP: {args.rsvps} RSVPs for {args.seats} seats; door: "
+          f"{args.attendees} tickets scanned once\n")
+    print(f"{'set-up':<33} {'RSVPs/s':>8} {'p50':>6} {'p99':>6} {'oversell':>8}   "
+          f"{'scans/s':>8} {'p50':>6} {'p99':>6} {'lost':>5}")
+    for r in runs:
+        print(f"{r['name']:<33} {r['rsvp']['per_second']:>8.0f} {r['rsvp']['p50']:>6.0f} "
+              f"{r['rsvp']['p99']:>6.0f} {r['oversell']:>8}   {r['door']['per_second']:>8.0f} "
+              f"{r['door']['p50']:>6.0f} {r['door']['p99']:>6.0f} {r['lost']:>5}")
+    print("\nlatencies in ms; oversell and lost must be 0")
+
+
+if __name__ == "__main__":
+    main()
