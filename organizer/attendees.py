@@ -86,21 +86,27 @@ def change_status(attendee: Attendee, status: str) -> bool:
     return changed
 
 
-def stage_check_in(attendee: Attendee, when: datetime | None = None) -> bool:
+def stage_check_in(attendee, when: datetime | None = None) -> bool:
     """Mark the arrival inside the caller's transaction; True only if this call did it.
 
-    A single conditional UPDATE: of two scanners at once, one wins.
-    ``attendee_checked_in`` fires when the caller commits.
+    ``attendee`` is an :class:`Attendee`, or any row with its ``id`` (the
+    door reads plain rows). A single conditional UPDATE: of two scanners at
+    once, one wins. ``attendee_checked_in`` fires when the caller commits.
     """
     when = when or utcnow()
     # Core UPDATE on the table: the door's hottest statement skips the ORM's
-    # bulk-update bookkeeping; the loaded object is told the new value below.
+    # bulk-update bookkeeping; a loaded object is told the new value below.
     result = db.session.connection().execute(
         _CHECK_IN, {"attendee_id": attendee.id, "arrived": when})
     if result.rowcount != 1:
         return False
-    set_committed_value(attendee, "checked_in_at", when)
-    after_commit(lambda: hook().attendee_checked_in(attendee=attendee))
+    if isinstance(attendee, Attendee):
+        set_committed_value(attendee, "checked_in_at", when)
+    if hook().attendee_checked_in.get_hookimpls():  # load the object only for listeners
+        attendee_id = attendee.id
+        after_commit(lambda: hook().attendee_checked_in(
+            attendee=attendee if isinstance(attendee, Attendee)
+            else db.session.get(Attendee, attendee_id)))
     return True
 
 

@@ -33,7 +33,7 @@ MESSAGES = {
 
 @dataclass(frozen=True)
 class Door:
-    """What a scan needs of its station, read in one plain query (see :func:`door`)."""
+    """What a scan needs of its station, read with the ticket in one plain query."""
 
     id: int
     event_id: int
@@ -41,18 +41,16 @@ class Door:
     zone: ZoneInfo
 
 
-_stations, _events = Station.__table__, Event.__table__
-# Core, not ORM: the station is looked up on every scan, and only read.
-_DOOR = (select(_stations.c.id, _stations.c.event_id, _stations.c.name, _events.c.timezone)
-         .join(_events, _events.c.id == _stations.c.event_id)
-         .where(_stations.c.secret == bindparam("secret"), _stations.c.kind == "door",
-                _stations.c.revoked_at.is_(None)))
+@dataclass(frozen=True)
+class Holder:
+    """The ticket holder as a scan reads them: a plain row, no ORM object."""
 
-
-def door(secret: str) -> Door | None:
-    """The working door station with link ``secret``, or None (unknown or revoked)."""
-    row = db.session.execute(_DOOR, {"secret": secret}).first()
-    return None if row is None else Door(row.id, row.event_id, row.name, ZoneInfo(row.timezone))
+    id: int
+    event_id: int
+    name: str
+    organisation: str
+    guests: int
+    status: str
 
 
 @dataclass
@@ -71,7 +69,8 @@ class Answer:
         return asdict(self)
 
 
-def _answer(result: str, attendee: Attendee | None = None, checkin: CheckIn | None = None,
+def _answer(result: str, attendee: Attendee | Holder | None = None,
+            checkin: CheckIn | None = None,
             event: Event | None = None, station_name: str | None = None,
             zone=None) -> Answer:
     answer = Answer(result=result, message=MESSAGES[result])
@@ -100,61 +99,95 @@ def _status_answer(person: Attendee) -> Answer:
     return _answer(person.status if person.status in MESSAGES else "unknown", person)
 
 
-def check_in(station: Station | Door, attendee: Attendee, nonce: str | None) -> Answer:
-    """Check ``attendee`` in at ``station`` (already verified to be its event).
+def _repeat(station: Station | Door, attendee,
+            nonce: str | None) -> tuple[Answer | None, str | None]:
+    """A retried request (same station, same nonce, same person) gets its first answer."""
+    if not nonce:
+        return None, None
+    earlier = db.session.scalar(select(CheckIn).where(
+        CheckIn.station_id == station.id, CheckIn.nonce == nonce))
+    if earlier is None:
+        return None, nonce
+    if earlier.attendee_id == attendee.id and earlier.undone_at is None:
+        return _answer("checked_in", earlier.attendee, earlier), nonce
+    return None, None  # a nonce reused for something else carries no memory
 
-    The busy path is short: one conditional UPDATE (which re-checks under the
-    write lock that the person is still going and not yet in) and one INSERT.
-    Only a scan that did not win reads more, to say why.
-    """
-    if nonce:
-        earlier = db.session.scalar(select(CheckIn).where(
-            CheckIn.station_id == station.id, CheckIn.nonce == nonce))
-        if earlier is not None:
-            if earlier.attendee_id == attendee.id and earlier.undone_at is None:
-                # A retried request: the same answer as the first time.
-                return _answer("checked_in", earlier.attendee, earlier)
-            nonce = None  # a nonce reused for something else carries no memory
-    if attendee.status != "going":
-        return _status_answer(attendee)
-    record = None
-    # The UPDATE re-checks status and arrival itself: what was read stays loaded.
-    with immediate(keep_loaded=True):
-        now = utcnow()
-        if attendees.stage_check_in(attendee, now):
-            # A plain INSERT (no unit of work): the record is only read back as its id.
-            values = {"attendee_id": attendee.id, "event_id": attendee.event_id,
-                      "station_id": station.id, "nonce": nonce or None, "at": now,
-                      "undone_at": None}
-            result = db.session.connection().execute(insert(CheckIn.__table__), values)
-            record = CheckIn(id=result.inserted_primary_key[0], **values)
+
+def _arrive(station: Station | Door, attendee, nonce: str | None) -> CheckIn | None:
+    """Inside the caller's write transaction: the conditional UPDATE (which re-checks that
+    the person is still going and not yet in) and a plain INSERT of the record."""
+    now = utcnow()
+    if not attendees.stage_check_in(attendee, now):
+        return None
+    values = {"attendee_id": attendee.id, "event_id": attendee.event_id,
+              "station_id": station.id, "nonce": nonce or None, "at": now, "undone_at": None}
+    result = db.session.connection().execute(insert(CheckIn.__table__), values)
+    return CheckIn(id=result.inserted_primary_key[0], **values)
+
+
+def _outcome(station: Station | Door, attendee, record: CheckIn | None) -> Answer:
     if record is not None:
         return _answer("checked_in", attendee, record, station_name=station.name,
                        zone=station.zone)
     # Someone cancelled a moment ago, or another door was faster.
-    db.session.refresh(attendee)
+    person = db.session.get(Attendee, attendee.id, populate_existing=True)
+    if person.status != "going":
+        return _status_answer(person)
+    return _answer("already", person, latest(person.id))
+
+
+def check_in(station: Station | Door, attendee: Attendee | Holder, nonce: str | None) -> Answer:
+    """Check ``attendee`` in at ``station`` (already verified to be its event)."""
+    repeated, nonce = _repeat(station, attendee, nonce)
+    if repeated is not None:
+        return repeated
     if attendee.status != "going":
         return _status_answer(attendee)
-    return _answer("already", attendee, latest(attendee.id))
+    # The UPDATE re-checks status and arrival itself: what was read stays loaded.
+    with immediate(keep_loaded=True):
+        record = _arrive(station, attendee, nonce)
+    return _outcome(station, attendee, record)
 
 
-def scan(station: Station | Door, code: str, nonce: str | None = None) -> Answer:
-    """Answer a scanned or typed code at ``station``."""
+# The station (with its event's zone) and the scanned ticket with its holder, in one
+# Core (not ORM) query: a scan's whole read. The ticket side is empty when the secret
+# is unknown.
+_stations, _events = Station.__table__, Event.__table__
+_tickets, _people = Ticket.__table__, Attendee.__table__
+_SCAN = (select(_stations.c.id.label("station_id"), _stations.c.event_id.label("station_event"),
+                _stations.c.name.label("station_name"), _events.c.timezone,
+                _tickets.c.event_id.label("ticket_event"), _tickets.c.revoked_at,
+                _people.c.id, _people.c.event_id, _people.c.name, _people.c.organisation,
+                _people.c.guests, _people.c.status)
+         .select_from(_stations.join(_events, _events.c.id == _stations.c.event_id)
+                      .outerjoin(_tickets.join(_people, _people.c.id == _tickets.c.attendee_id),
+                                 _tickets.c.secret == bindparam("ticket")))
+         .where(_stations.c.secret == bindparam("station"), _stations.c.kind == "door",
+                _stations.c.revoked_at.is_(None)))
+
+
+def scan_at(station_secret: str, code: str, nonce: str | None = None) -> Answer | None:
+    """Answer a code scanned at the door station ``station_secret``; None if that link
+    does not work (unknown or revoked).
+
+    The door's busy path: one read (station, ticket and holder together)
+    outside the write lock, then the conditional UPDATE and the INSERT under
+    it. (Reading under the lock as well was measured slower: it serialises
+    every scan's read too.)
+    """
     secret = tickets.secret_in(code)
-    if secret is None:
+    row = db.session.execute(_SCAN, {"station": station_secret, "ticket": secret or ""}).first()
+    if row is None:
+        return None
+    station = Door(row.station_id, row.station_event, row.station_name, ZoneInfo(row.timezone))
+    if secret is None or row.id is None:
         return _answer("unknown")
-    # The ticket and its holder in one query: the door's busiest read.
-    found = db.session.execute(
-        select(Ticket, Attendee).join(Attendee, Attendee.id == Ticket.attendee_id)
-        .where(Ticket.secret == secret)).first()
-    if found is None:
-        return _answer("unknown")
-    ticket, attendee = found
-    if ticket.event_id != station.event_id:
-        return _answer("other_event", event=db.session.get(Event, ticket.event_id))
-    if ticket.revoked_at is not None:
-        return _answer("revoked", attendee)
-    return check_in(station, attendee, nonce)
+    holder = Holder(row.id, row.event_id, row.name, row.organisation, row.guests, row.status)
+    if row.ticket_event != station.event_id:
+        return _answer("other_event", event=db.session.get(Event, row.ticket_event))
+    if row.revoked_at is not None:
+        return _answer("revoked", holder)
+    return check_in(station, holder, nonce)
 
 
 def undo(station: Station, checkin_id: int) -> bool:

@@ -132,10 +132,9 @@ def _nonce() -> str | None:
 @limiter.exempt
 @own_transactions  # the check-in takes the write lock itself, only for its two writes
 def scan(secret: str):
-    door = checkin.door(secret)
-    if door is None:
+    answer = checkin.scan_at(secret, request.form.get("code", ""), _nonce())
+    if answer is None:
         abort(404)
-    answer = checkin.scan(door, request.form.get("code", ""), _nonce())
     if request.accept_mimetypes.best == "application/json":
         # No counts here: summing a big guest list on every scan would halve the
         # door's speed; the page asks for them every few seconds instead.
