@@ -89,3 +89,13 @@ def render_parts(sources: Iterable[str], progress=None) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def response(data: bytes, filename: str, download: bool = True):
+    """A Flask response sending the PDF ``data`` (kept out of shared caches)."""
+    from flask import Response
+
+    disposition = "attachment" if download else "inline"
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Cache-Control": "private, no-store"})

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import undefer
 
-from organizer import attendees, events, jobs
+from organizer import attendees, events, jobs, pdf
 from organizer.db import db
 from organizer.models import Attendee, Event
 
@@ -75,16 +75,10 @@ def build_sheet(ctx: jobs.JobContext, event_id: int, layout: str, who: str = "go
         raise ValueError("Nobody matches any more (everyone has checked in, say): "
                          "there are no badges to print.")
     ctx.progress(0, message="badges laid out")
-    pdf = sheets.sheet(badges, paper, progress=lambda done: ctx.progress(done))
+    document = sheets.sheet(badges, paper, progress=lambda done: ctx.progress(done))
     path = ctx.output_path(_filename(event, paper))
-    path.write_bytes(pdf)
+    path.write_bytes(document)
     return {"file": str(path), "badges": len(badges)}
-
-
-def _pdf(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store"})
 
 
 @bp.route("/events/<int:event_id>/badges", methods=["GET", "POST"])
@@ -150,7 +144,7 @@ def host_badge(event_id: int, attendee_id: int):
         abort(409, "Only people who are going have a badge.")
     layout = _layout_arg()
     data = badge_data(event, person, tickets.ticket_for(person))
-    return _pdf(sheets.single(data, layout), _filename(event, layout, f"-{person.id}"))
+    return pdf.response(sheets.single(data, layout), _filename(event, layout, f"-{person.id}"))
 
 
 @bp.route("/rsvp/<token>/badge.pdf")
@@ -163,5 +157,5 @@ def own_badge(token: str):
     if ticket is None:
         abort(404)
     layout = _layout_arg()
-    return _pdf(sheets.single(badge_data(person.event, person, ticket), layout),
-                _filename(person.event, layout))
+    return pdf.response(sheets.single(badge_data(person.event, person, ticket), layout),
+                        _filename(person.event, layout))

@@ -7,7 +7,7 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from organizer import attendees, events, jobs
+from organizer import attendees, events, jobs, pdf
 from organizer.db import db
 from organizer.models import Attendee, Event, utcnow
 
@@ -17,13 +17,6 @@ from .models import Delivery, Preference
 bp = Blueprint("followup", __name__, template_folder="templates")
 MAX_MESSAGE = 5000
 MAX_RESOURCES = 3000
-
-
-def _pdf(data: bytes, filename: str, download: bool = True) -> Response:
-    disposition = "attachment" if download else "inline"
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'{disposition}; filename="{filename}"',
-        "Cache-Control": "private, no-store"})
 
 
 def is_over(event: Event) -> bool:
@@ -78,7 +71,7 @@ def preview(event_id: int, attendee_id: int):
     if person is None or person.event_id != event.id:
         abort(404)
     data = documents.personal_pdf(content.build(person))
-    return _pdf(data, f"followup-{person.id}.pdf", download=False)
+    return pdf.response(data, f"followup-{person.id}.pdf", download=False)
 
 
 @bp.route("/events/<int:event_id>/followup/send", methods=["POST"])
@@ -108,7 +101,7 @@ def bulk(event_id: int):
 @login_required
 def report(event_id: int):
     event = events.get_editable(event_id, current_user)
-    return _pdf(documents.report_pdf(event), f"report-{event.slug}.pdf")
+    return pdf.response(documents.report_pdf(event), f"report-{event.slug}.pdf")
 
 
 @bp.route("/events/<int:event_id>/followup/attendees.csv")
@@ -132,8 +125,8 @@ def own(token: str):
     settings = content.settings_of(person.event)
     if not is_over(person.event) or not content.attended(person, settings):
         abort(404)
-    return _pdf(documents.personal_pdf(content.build(person, settings)),
-                f"followup-{person.event.slug}.pdf")
+    return pdf.response(documents.personal_pdf(content.build(person, settings)),
+                        f"followup-{person.event.slug}.pdf")
 
 
 @bp.route("/rsvp/<token>/followup/mail", methods=["POST"])
