@@ -29,6 +29,8 @@ DEFAULTS: dict[str, object] = {
     "JOB_BACKEND": "thread",
     "JOB_WORKERS": 2,
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    # Renderer processes a long PDF (a badge sheet) is spread over: one per core.
+    "PDF_PROCESSES": min(os.cpu_count() or 1, 4),
     "JOB_QUEUE": "organizer",
     # The public address, used in mails and calendar feeds when no request is active.
     "BASE_URL": "http://127.0.0.1:5000",
@@ -45,7 +47,7 @@ DEFAULTS: dict[str, object] = {
 _LISTS = {"BLOCKED_PLUGINS"}
 # Variables read elsewhere, not app settings.
 _NOT_SETTINGS = {"ORGANIZER_INSTANCE_PATH", "ORGANIZER_TEST_DATABASE_URL"}
-_INTS = {"JOB_WORKERS", "MAX_CONTENT_LENGTH", "ICS_REMINDER_MINUTES",
+_INTS = {"JOB_WORKERS", "PDF_PROCESSES", "MAX_CONTENT_LENGTH", "ICS_REMINDER_MINUTES",
          "SERIES_HORIZON_DAYS", "SERIES_MAX_OCCURRENCES"}
 
 

@@ -71,24 +71,53 @@ def render(source: str) -> bytes:
         return _html(source).write_pdf(font_config=_fonts())
 
 
-def render_parts(sources: Iterable[str], progress=None) -> bytes:
-    """One PDF made of several HTML documents rendered one after another.
+def render_parts(sources: Iterable[str], progress=None, processes: int = 1) -> bytes:
+    """One PDF made of several HTML documents, joined in order.
 
-    Long documents (a sheet of 800 badges) are rendered in parts and joined:
-    WeasyPrint keeps a whole document's layout in memory, so parts keep the
-    peak low, and ``progress(n)`` is called after each part so a job can
-    report it.
+    Long documents (a sheet of 800 badges) are rendered in parts: WeasyPrint
+    keeps a whole document's layout in memory, so parts keep the peak low, and
+    ``progress(n)`` is called as parts finish so a job can report it. With
+    ``processes`` > 1 and enough parts, parts are rendered in that many fresh
+    renderer processes at once (one per core); each holds only WeasyPrint
+    and its fonts, not the app.
     """
     from pypdf import PdfWriter
 
+    sources = list(sources)
+    if processes > 1 and len(sources) >= MIN_PARTS_TO_SPREAD:
+        rendered = _render_spread(sources, progress, processes)
+    else:
+        rendered = []
+        for number, source in enumerate(sources, start=1):
+            rendered.append(render(source))
+            if progress is not None:
+                progress(number)
     writer = PdfWriter()
-    for number, source in enumerate(sources, start=1):
-        writer.append(io.BytesIO(render(source)))
-        if progress is not None:
-            progress(number)
+    for part in rendered:
+        writer.append(io.BytesIO(part))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# Starting a renderer process costs about a second (WeasyPrint and fonts load),
+# so only documents of several parts are spread over processes.
+MIN_PARTS_TO_SPREAD = 4
+
+
+def _render_spread(sources: list[str], progress, processes: int) -> list[bytes]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    rendered: list[bytes | None] = [None] * len(sources)
+    # "spawn": a fresh interpreter, never a copy of a threaded server process.
+    with ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(render, source): index for index, source in enumerate(sources)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            rendered[futures[future]] = future.result()
+            if progress is not None:
+                progress(done)
+    return rendered  # type: ignore[return-value]
 
 
 def response(data: bytes, filename: str, download: bool = True):

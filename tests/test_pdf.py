@@ -46,3 +46,13 @@ def test_control_the_listener_sees_what_a_default_renderer_fetches(listener):
     base, seen = listener
     HTML(string=f'<img src="{base}/pixel.png">').write_pdf()
     assert seen == ["/pixel.png"]
+
+
+def test_parts_rendered_in_several_processes_come_back_in_order():
+    calls = []
+    document = pdf.render_parts((f"<p>Part {n}</p>" for n in range(5)), progress=calls.append,
+                                processes=2)
+    reader = PdfReader(io.BytesIO(document))
+    assert [page.extract_text().strip() for page in reader.pages] == [
+        f"Part {n}" for n in range(5)]
+    assert calls == [1, 2, 3, 4, 5]

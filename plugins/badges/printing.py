@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import undefer
@@ -75,7 +76,8 @@ def build_sheet(ctx: jobs.JobContext, event_id: int, layout: str, who: str = "go
         raise ValueError("Nobody matches any more (everyone has checked in, say): "
                          "there are no badges to print.")
     ctx.progress(0, message="badges laid out")
-    document = sheets.sheet(badges, paper, progress=lambda done: ctx.progress(done))
+    document = sheets.sheet(badges, paper, progress=lambda done: ctx.progress(done),
+                            processes=current_app.config["PDF_PROCESSES"])
     path = ctx.output_path(_filename(event, paper))
     path.write_bytes(document)
     return {"file": str(path), "badges": len(badges)}

@@ -166,8 +166,11 @@ def single(data: BadgeData, layout: Layout) -> bytes:
 
 
 def sheet(badges: Sequence[BadgeData], layout: Layout,
-          progress: Callable[[int], None] | None = None) -> bytes:
-    """All ``badges`` on sheets of ``layout``; ``progress(done)`` after each part."""
+          progress: Callable[[int], None] | None = None, processes: int = 1) -> bytes:
+    """All ``badges`` on sheets of ``layout``; ``progress(done)`` as parts finish.
+
+    ``processes`` > 1 renders long sheets on that many cores at once.
+    """
     if not badges:
         raise ValueError("no badges to print")
     parts = math.ceil(len(badges) / PART)
@@ -180,4 +183,4 @@ def sheet(badges: Sequence[BadgeData], layout: Layout,
         if progress is not None:
             progress(min(number * PART, len(badges)))
 
-    return render_parts(sources(), progress=report)
+    return render_parts(sources(), progress=report, processes=processes)
