@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from organizer import attendees
 from organizer.db import db, immediate
@@ -144,8 +145,16 @@ def check_in(station: Station | Door, attendee: Attendee | Holder, nonce: str | 
     if attendee.status != "going":
         return _status_answer(attendee)
     # The UPDATE re-checks status and arrival itself: what was read stays loaded.
-    with immediate(keep_loaded=True):
-        record = _arrive(station, attendee, nonce)
+    try:
+        with immediate(keep_loaded=True):
+            record = _arrive(station, attendee, nonce)
+    except IntegrityError:
+        if not nonce:
+            raise
+        # The same nonce sent at once for two people (only a broken scanner
+        # does that): the nonce carries no memory, the check-in still counts.
+        with immediate(keep_loaded=True):
+            record = _arrive(station, attendee, None)
     return _outcome(station, attendee, record)
 
 

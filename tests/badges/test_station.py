@@ -244,3 +244,28 @@ def test_someone_cancelled_a_moment_ago_is_not_let_in_on_their_old_ticket(app, h
     assert answer.result == "cancelled"
     db.session.expire_all()
     assert db.session.get(Attendee, ben.id).checked_in_at is None
+
+
+def test_one_nonce_sent_for_two_people_at_once_checks_both_in_without_an_error(app_factory):
+    """A broken scanner repeating its request id: each person is still let in, no 500."""
+    from organizer_plugins.badges import checkin
+    app = app_factory()
+    with app.app_context():
+        host = app.test_client()
+        signup(host)
+        event, ben = going_attendee(app, host)
+        rsvp(app.test_client(), event, "Cara", "cara@example.org")
+        urls = [ticket_url(app.test_client(), ben),
+                ticket_url(app.test_client(), person(event, "cara@example.org"))]
+        secret = station_secret(host, event)
+    answers, lock, index = [], threading.Lock(), iter(range(2))
+
+    def door():
+        with lock:
+            url = urls[next(index)]
+        answer = checkin.scan_at(secret, url, nonce="same-nonce")
+        with lock:
+            answers.append((answer.result, answer.name))
+
+    assert run_together(app, door, threads=2) == []
+    assert sorted(answers) == [("checked_in", "Ben Guest"), ("checked_in", "Cara")]
