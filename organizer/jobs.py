@@ -94,8 +94,16 @@ def submit(kind: str, params: dict | None = None, owner: Host | None = None,
         run_job(job.id)
         db.session.refresh(job)
     elif backend == "rq":
-        queue(current_app).enqueue(run_in_worker, job.id, job_timeout=JOB_TIMEOUT,
-                                   result_ttl=0, description=f"{kind} #{job.id}")
+        try:
+            queue(current_app).enqueue(run_in_worker, job.id, job_timeout=JOB_TIMEOUT,
+                                       result_ttl=0, description=f"{kind} #{job.id}")
+        except Exception:
+            # Not left "queued" forever: the page says what happened.
+            with immediate():
+                db.session.execute(update(Job).where(Job.id == job.id).values(
+                    status="failed", finished_at=utcnow(),
+                    message="The job queue did not answer; try again in a moment."))
+            raise
     else:
         _executor(current_app).submit(_run_in_app, current_app._get_current_object(), job.id)
     return job

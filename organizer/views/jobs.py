@@ -26,6 +26,9 @@ def job_state(job: Job) -> dict:
     """What a progress page needs to know about ``job``."""
     state = {"id": job.id, "kind": job.kind, "title": jobs.title(job.kind), "status": job.status, "done": job.done,
              "total": job.total, "percent": job.percent, "message": job.message}
+    failed = job.result.get("failed") if isinstance(job.result, dict) else None
+    if failed:
+        state["failed"] = [str(line) for line in failed][:100]
     if job.status == "done" and job.result.get("file"):
         state["download"] = url_for("jobs.download", job_id=job.id)
     return state

@@ -1,7 +1,6 @@
 """What a personal follow-up holds: the recap, the people met and why, first lines, dates."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -36,6 +35,22 @@ def attended(attendee: Attendee, settings: Settings) -> bool:
     return settings.recipients == "going" or attendee.checked_in_at is not None
 
 
+def came(attendee: Attendee, anyone_checked_in: bool) -> bool:
+    """Whether ``attendee`` was there, for other people's follow-ups.
+
+    At an event with a door (anyone checked in) only people who checked in
+    came; where nobody was checked in, everyone still going counts.
+    """
+    if attendee.status != "going":
+        return False
+    return attendee.checked_in_at is not None or not anyone_checked_in
+
+
+def anyone_checked_in(event: Event) -> bool:
+    return db.session.scalar(select(Attendee.id).where(
+        Attendee.event_id == event.id, Attendee.checked_in_at.is_not(None)).limit(1)) is not None
+
+
 def recipients(event: Event, settings: Settings) -> list[Attendee]:
     query = select(Attendee).where(Attendee.event_id == event.id, Attendee.status == "going")
     if settings.recipients != "going":
@@ -56,7 +71,10 @@ def parse_resources(text: str) -> list[dict]:
         if not words:
             continue
         url = words[-1]
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # "https://[::1" and the like: not an address
+            continue
         if parts.scheme not in ("http", "https") or not parts.netloc:
             continue
         title = " ".join(words[:-1]) or parts.netloc
@@ -67,11 +85,10 @@ def parse_resources(text: str) -> list[dict]:
 def first_line(me: Attendee, other: dict, event: Event) -> str:
     """A suggested opening for the first message to ``other``."""
     first_name = other["name"].split()[0] if other["name"].split() else other["name"]
-    why = other.get("why") or []
-    if why:
-        topic = re.sub(r"^(you|they|both)\s+", "", why[0][0].lower() + why[0][1:])
-        return (f"Hi {first_name}, great to meet you at {event.title}. "
-                f"You mentioned {topic} — shall we continue over a coffee next week?")
+    topics = list(other.get("topics") or [])[:2]
+    if topics:
+        return (f"Hi {first_name}, great to meet you at {event.title}. I'd love to continue "
+                f"our conversation about {' and '.join(topics)} — coffee next week?")
     return (f"Hi {first_name}, it was good to meet you at {event.title}. "
             "I'd love to hear more about what you're working on — coffee next week?")
 
@@ -101,13 +118,14 @@ def build(attendee: Attendee, settings: Settings | None = None) -> Followup:
     event = attendee.event
     settings = settings or settings_of(event)
     people, seen = [], set()
+    door = anyone_checked_in(event)
     for found in hook().followup_people(attendee=attendee):
         for other in found or []:
             other_id = other.get("attendee_id")
             person = db.session.get(Attendee, other_id) if other_id else None
             if person is None or person.event_id != event.id or other_id in seen:
                 continue
-            if not attended(person, settings):
+            if not came(person, door):
                 continue  # someone who did not come is not in anyone's follow-up
             seen.add(other_id)
             people.append(dict(other))

@@ -9,8 +9,9 @@ def followup_people(attendee):
     A list of dicts: ``attendee_id`` (the other person), ``name``,
     ``details`` (a dict of label → value holding only what the other person
     agreed to share), ``why`` (a list of sentences, already limited to what
-    both shared) and ``how`` (a short phrase: "matched for a 1:1",
-    "introduced at your request"). People who did not attend are left out by
+    both shared), ``how`` (a short phrase: "matched for a 1:1",
+    "introduced at your request") and optionally ``topics`` (words for a
+    first message: "fundraising"). People who did not attend are left out by
     the follow-up plugin, so implementations need not check.
     """
 

@@ -28,9 +28,13 @@ def migration_folders():
 
 @hookimpl
 def event_ended(event):
-    """The due-work command saw the event end: close it and send follow-ups (once)."""
+    """The due-work command saw the event end: send follow-ups to everyone not yet sent.
+
+    Also when the host sent early: people checked in since then get theirs
+    now (each person's delivery is claimed, so nobody gets two).
+    """
     if event.status == "published":
-        sending.close(event)
+        sending.close(event, owner=event.owner, again=True)
 
 
 @hookimpl(optionalhook=True)  # the RSVP plugin's own hook: it may be blocked

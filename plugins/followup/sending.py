@@ -108,14 +108,15 @@ def zip_all(ctx: jobs.JobContext, event_id: int) -> dict:
     return {"file": str(path), "failed": failed}
 
 
-def close(event: Event, owner=None):
-    """Close the event for follow-up and start sending; None if it was closed already."""
+def close(event: Event, owner=None, again: bool = False):
+    """Close the event for follow-up and start sending; None if it was closed already
+    (unless ``again``: then sending starts anyway, for whoever has not had theirs)."""
     with immediate():
         settings = db.session.get(Settings, event.id)
         if settings is None:
             settings = content.settings_of(event)
             db.session.add(settings)
-        if settings.closed_at is not None:
+        if settings.closed_at is not None and not again:
             return None
-        settings.closed_at = utcnow()
+        settings.closed_at = settings.closed_at or utcnow()
     return jobs.submit("followup.send", {"event_id": event.id}, owner=owner, event=event)

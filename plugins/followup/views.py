@@ -81,6 +81,10 @@ def send(event_id: int):
     if event.status != "published":
         flash("Only a published event has follow-ups.", "error")
         return redirect(url_for("followup.page", event_id=event.id))
+    if utcnow() < event.starts_at:
+        flash("The event has not started yet: follow-ups go out once it is under way "
+              "(and by themselves when it ends).", "error")
+        return redirect(url_for("followup.page", event_id=event.id))
     job = sending.close(event, owner=current_user)
     if job is None:
         # Closed before: send to whoever has not had theirs yet (never twice).
@@ -123,7 +127,8 @@ def _person(token: str) -> Attendee:
 def own(token: str):
     person = _person(token)
     settings = content.settings_of(person.event)
-    if not is_over(person.event) or not content.attended(person, settings):
+    if person.event.status != "published" or not is_over(person.event) \
+            or not content.attended(person, settings):
         abort(404)
     return pdf.response(documents.personal_pdf(content.build(person, settings)),
                         f"followup-{person.event.slug}.pdf")
@@ -132,6 +137,8 @@ def own(token: str):
 @bp.route("/rsvp/<token>/followup/mail", methods=["POST"])
 def mail_choice(token: str):
     person = _person(token)
+    if request.form.get("wanted") not in ("0", "1"):
+        abort(400, "Say whether you want the follow-up mail.")
     wanted = request.form.get("wanted") == "1"
     found = db.session.get(Preference, person.id)
     if found is None:
@@ -149,7 +156,8 @@ def panel(person: Attendee) -> str:
     settings = content.settings_of(event)
     preference = db.session.get(Preference, person.id)
     return render_template("followup/panel.html", person=person,
-                           ready=is_over(event) and content.attended(person, settings),
+                           ready=event.status == "published" and is_over(event)
+                           and content.attended(person, settings),
                            opted_out=bool(preference and preference.opted_out))
 
 

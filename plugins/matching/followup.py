@@ -22,36 +22,49 @@ def _details(view: dict) -> dict:
             for key, value in view.items() if key in LABELS and value}
 
 
+def _topics(me, other, other_profile) -> list[str]:
+    """What the two could talk about, limited to what ``other`` shares."""
+    share = set(other_profile.share if other_profile else ())
+    found = []
+    if "offers" in share:
+        found += sorted(other.offers & me.seeks)
+    if "seeks" in share:
+        found += sorted(me.offers & other.seeks)
+    if "interests" in share:
+        found += sorted(me.interests & other.interests)
+    return list(dict.fromkeys(found))
+
+
+def _entry(me, other: Attendee, how: str) -> dict:
+    other_profile = profiles.of(other)
+    scored = profiles.for_matching(other, other_profile)
+    return {"attendee_id": other.id, "name": other.name, "how": how,
+            "details": _details(profiles.shared_view(other, other_profile)),
+            "why": explain.for_attendee(me, scored, other_profile),
+            "topics": _topics(me, scored, other_profile)}
+
+
 def people(attendee: Attendee) -> list[dict]:
     mine = profiles.of(attendee)
     me = profiles.for_matching(attendee, mine)
     found: dict[int, dict] = {}
-    for round_no, others in runs.matches_of(attendee):
+    groups = runs.matches_of(attendee)
+    for round_no, others in groups:
         for other in others:
-            other_profile = profiles.of(other)
             how = "matched for a 1:1" if len(others) == 1 else "at your table"
-            if round_no > 1 or len(runs.matches_of(attendee)) > 1:
+            if len(groups) > 1:
                 how += f" (round {round_no})"
-            found.setdefault(other.id, {
-                "attendee_id": other.id, "name": other.name, "how": how,
-                "details": _details(profiles.shared_view(other, other_profile)),
-                "why": explain.for_attendee(me, profiles.for_matching(other, other_profile),
-                                            other_profile)})
+            if other.id not in found:
+                found[other.id] = _entry(me, other, how)
     requests = intros.requests_of(attendee)
     for request in requests["sent"] + requests["received"]:
         if request.status != "accepted":
             continue
         other = request.receiver if request.from_id == attendee.id else request.sender
-        if other.id in found:
-            continue
-        other_profile = profiles.of(other)
-        found[other.id] = {
-            "attendee_id": other.id, "name": other.name,
-            "how": "introduced at your request" if request.from_id == attendee.id
-            else "introduced at their request",
-            "details": _details(profiles.shared_view(other, other_profile)),
-            "why": explain.for_attendee(me, profiles.for_matching(other, other_profile),
-                                        other_profile)}
+        if other.id not in found:
+            found[other.id] = _entry(me, other, "introduced at your request"
+                                     if request.from_id == attendee.id
+                                     else "introduced at their request")
     return list(found.values())
 
 

@@ -248,6 +248,13 @@ def test_the_whole_journey(live, watch, tmp_path):
         host.click("text=Publish and mail introductions")
         host.wait_for_url(re.compile(r".*/jobs/\d+"))
         host.wait_for_selector("text=Finished", timeout=30000)
+        with app.app_context():  # the meetup is now under way
+            from datetime import timedelta
+
+            from organizer.models import utcnow
+            db.session.execute(db.update(Event).where(Event.id == event_id).values(
+                starts_at=utcnow() - timedelta(hours=1), ends_at=utcnow() + timedelta(hours=1)))
+            db.session.commit()
         host.goto(f"{base}/events/{event_id}/followup")
         watch.labelled(host)
         host.fill("#fu-message", "Thank you for coming!")

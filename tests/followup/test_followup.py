@@ -44,7 +44,18 @@ def _meetup(app, host_client):
          {"answer": "accept"}, page=f"/rsvp/{cara.token}")
     for someone in (ana, ben, cara):
         assert attendees.check_in(someone)
+    _under_way(event)
     return event, ana, ben, cara, dan
+
+
+def _under_way(event):
+    """The event started an hour ago and ends in an hour."""
+    from organizer.models import Event, utcnow
+    now = utcnow()
+    db.session.execute(db.update(Event).where(Event.id == event.id).values(
+        starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)))
+    db.session.commit()
+    db.session.refresh(event)
 
 
 def _pdf_of(app, someone) -> str:
@@ -187,3 +198,47 @@ def test_any_script_renders_long_text_wraps_and_nothing_is_fetched(app, host_cli
     assert partner
     assert long_word in text.replace(" ", "")  # wrapped across lines, never cut
     assert seen == []
+
+
+def test_nobody_who_stayed_away_appears_even_when_everyone_going_gets_one(app, host_client):
+    event, ana, ben, cara, dan = _meetup(app, host_client)
+    post(host_client, f"/events/{event.id}/followup", {"recipients": "going", "message": "",
+                                                       "resources": ""},
+         page=f"/events/{event.id}/followup")
+    from organizer import tick
+    tick.run(now=event.ends_at + timedelta(minutes=5))
+    for_cara = _pdf_of(app, cara)
+    assert "Dan Absent" not in for_cara and "dan@example.org" not in for_cara
+    assert "Cara Lima" in _pdf_of(app, dan)  # Dan still gets his own, with his match
+    # The first line speaks of what they share, in a sentence.
+    assert "continue our conversation about fundraising" in _pdf_of(app, ben)
+
+
+def test_early_sends_odd_inputs_and_failures_get_clear_answers(app, host_client, monkeypatch):
+    event = make_event(host_client, capacity="20")
+    response = post(host_client, f"/events/{event.id}/followup/send",
+                    page=f"/events/{event.id}/followup")
+    assert "has not started yet" in host_client.get(response.headers["Location"]).text
+    response = post(host_client, f"/events/{event.id}/followup",
+                    {"recipients": "going", "message": "", "resources": "Slides https://[::1"},
+                    page=f"/events/{event.id}/followup")
+    assert response.status_code == 400 and "has no web address" in response.text
+    someone = _join(app, event, "Ana", "ana@example.org", offers="x")
+    response = post(app.test_client(), f"/rsvp/{someone.token}/followup/mail", {"wanted": "yes"},
+                    page=f"/rsvp/{someone.token}")
+    assert response.status_code == 400
+    # The automatic send belongs to the host, whose job page lists who failed and why.
+    from organizer import mail, tick
+    assert attendees.check_in(someone)
+    real = mail.send
+
+    def refuse(message):
+        if message.subject.startswith("Your follow-up"):
+            raise ConnectionError("the mail server said no")
+        return real(message)
+
+    monkeypatch.setattr(mail, "send", refuse)
+    tick.run(now=event.ends_at + timedelta(minutes=5))
+    job = db.session.scalars(select(Job).where(Job.kind == "followup.send")).one()
+    page = host_client.get(f"/jobs/{job.id}")
+    assert page.status_code == 200 and "Ana: the mail server said no" in page.text
