@@ -4,6 +4,7 @@ from __future__ import annotations
 from markupsafe import escape
 
 WIDTH, HEIGHT, LEFT, BOTTOM = 170.0, 55.0, 10.0, 9.0  # millimetres
+MAX_BAR = 12.0
 
 
 def bars(title: str, points: list[tuple[str, int]], colour: str = "#0b5c55") -> str:
@@ -22,8 +23,9 @@ def bars(title: str, points: list[tuple[str, int]], colour: str = "#0b5c55") -> 
              'stroke="#999" stroke-width="0.2"/>']
     for index, (label, value) in enumerate(points):
         h = inner_h * value / top
-        x = LEFT + index * step + step * 0.15
-        parts.append(f'<rect x="{x:.2f}" y="{HEIGHT - BOTTOM - h:.2f}" width="{step * 0.7:.2f}" '
+        width = min(step * 0.7, MAX_BAR)  # a day or two of data should not fill the chart
+        x = LEFT + index * step + (step - width) / 2
+        parts.append(f'<rect x="{x:.2f}" y="{HEIGHT - BOTTOM - h:.2f}" width="{width:.2f}" '
                      f'height="{h:.2f}" fill="{colour}"/>')
         if index % every == 0:
             parts.append(f'<text x="{x:.2f}" y="{HEIGHT - BOTTOM + 3.5:.2f}" font-size="2.3">'

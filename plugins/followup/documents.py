@@ -84,7 +84,8 @@ def report_pdf(event: Event) -> bytes:
             continue
         section = dict(section)
         if section.get("mix"):
-            section["mix_svg"] = charts.horizontal(section["title"], section["mix"])
+            section["mix_svg"] = charts.horizontal(section.get("mix_title", section["title"]),
+                                                   section["mix"])
         sections.append(section)
     organisations = Counter(a.organisation.strip() for a in going if a.organisation.strip())
     html = render_template(

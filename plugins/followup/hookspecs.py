@@ -21,5 +21,6 @@ def followup_report(event):
     """Return a section for the host's report PDF, or None.
 
     A dict: ``title``, ``rows`` (a list of (label, value) pairs) and
-    optionally ``mix`` (a dict of label → count drawn as a bar chart).
+    optionally ``mix`` (a dict of label → count drawn as a bar chart) with
+    its ``mix_title``.
     """

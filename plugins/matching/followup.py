@@ -88,4 +88,4 @@ def report(event: Event) -> dict | None:
                      ("Introductions asked", sum(requests.values())),
                      ("Introductions accepted", requests.get("accepted", 0)),
                      ("Profiles filled in", profiles.count(event.id))],
-            "mix": dict(fields)}
+            "mix": dict(fields), "mix_title": "Fields of the people going"}
