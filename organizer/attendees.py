@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import abort
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -35,6 +36,23 @@ def by_token(token: str) -> Attendee | None:
     if not token or len(token) > 64:
         return None
     return db.session.scalar(select(Attendee).where(Attendee.token == token))
+
+
+def by_token_or_404(token: str) -> Attendee:
+    """For views behind an attendee's private link: the attendee, or a 404."""
+    attendee = by_token(token)
+    if attendee is None:
+        abort(404)
+    return attendee
+
+
+def of_event_or_404(event: Event, attendee_id: int | None) -> Attendee:
+    """For host views: attendee ``attendee_id`` of ``event``, or a 404 (also for
+    someone on another event's list)."""
+    attendee = db.session.get(Attendee, attendee_id) if attendee_id is not None else None
+    if attendee is None or attendee.event_id != event.id:
+        abort(404)
+    return attendee
 
 
 def stage(event: Event, name: str, email: str, status: str = "going",

@@ -139,9 +139,7 @@ def _layout_arg() -> layouts.Layout:
 def host_badge(event_id: int, attendee_id: int):
     """One guest's badge, for a host who reprints a lost one at the door."""
     event = events.get_editable(event_id, current_user)
-    person = db.session.get(Attendee, attendee_id)
-    if person is None or person.event_id != event.id:
-        abort(404)
+    person = attendees.of_event_or_404(event, attendee_id)
     if person.status != "going":
         abort(409, "Only people who are going have a badge.")
     layout = _layout_arg()
@@ -152,9 +150,7 @@ def host_badge(event_id: int, attendee_id: int):
 @bp.route("/rsvp/<token>/badge.pdf")
 def own_badge(token: str):
     """An attendee prints their own badge from their RSVP page."""
-    person = attendees.by_token(token)
-    if person is None:
-        abort(404)
+    person = attendees.by_token_or_404(token)
     ticket = tickets.ticket_for(person)
     if ticket is None:
         abort(404)

@@ -25,15 +25,8 @@ bp = Blueprint("badges", __name__, template_folder="templates", static_folder="s
 
 # --- the attendee's ticket (reached through their private RSVP link) ---------
 
-def _attendee(token: str) -> Attendee:
-    attendee = attendees.by_token(token)
-    if attendee is None:
-        abort(404)
-    return attendee
-
-
 def _ticket_or_404(token: str) -> Ticket:
-    ticket = tickets.ticket_for(_attendee(token))
+    ticket = tickets.ticket_for(attendees.by_token_or_404(token))
     if ticket is None:
         abort(404)
     return ticket
@@ -55,7 +48,7 @@ def ticket_svg(token: str):
 
 @bp.route("/rsvp/<token>/ticket/reissue", methods=["POST"])
 def reissue(token: str):
-    attendee = _attendee(token)
+    attendee = attendees.by_token_or_404(token)
     if tickets.reissue(attendee) is None:
         flash("Only people who are going have a ticket.", "error")
     else:

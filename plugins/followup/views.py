@@ -67,9 +67,7 @@ def page(event_id: int):
 @login_required
 def preview(event_id: int, attendee_id: int):
     event = events.get_editable(event_id, current_user)
-    person = db.session.get(Attendee, attendee_id)
-    if person is None or person.event_id != event.id:
-        abort(404)
+    person = attendees.of_event_or_404(event, attendee_id)
     data = documents.personal_pdf(content.build(person))
     return pdf.response(data, f"followup-{person.id}.pdf", download=False)
 
@@ -116,16 +114,9 @@ def attendee_list(event_id: int):
         "Content-Disposition": f'attachment; filename="attendees-{event.slug}.csv"'})
 
 
-def _person(token: str) -> Attendee:
-    person = attendees.by_token(token)
-    if person is None:
-        abort(404)
-    return person
-
-
 @bp.route("/rsvp/<token>/followup.pdf")
 def own(token: str):
-    person = _person(token)
+    person = attendees.by_token_or_404(token)
     settings = content.settings_of(person.event)
     if person.event.status != "published" or not is_over(person.event) \
             or not content.attended(person, settings):
@@ -136,7 +127,7 @@ def own(token: str):
 
 @bp.route("/rsvp/<token>/followup/mail", methods=["POST"])
 def mail_choice(token: str):
-    person = _person(token)
+    person = attendees.by_token_or_404(token)
     if request.form.get("wanted") not in ("0", "1"):
         abort(400, "Say whether you want the follow-up mail.")
     wanted = request.form.get("wanted") == "1"

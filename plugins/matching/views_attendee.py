@@ -14,16 +14,9 @@ bp = Blueprint("matching", __name__, template_folder="templates")
 ID_RE = re.compile(r"[0-9]{1,12}")
 
 
-def _person(token: str):
-    person = attendees.by_token(token)
-    if person is None:
-        abort(404)
-    return person
-
-
 @bp.route("/rsvp/<token>/profile", methods=["GET", "POST"])
 def profile(token: str):
-    person = _person(token)
+    person = attendees.by_token_or_404(token)
     if person.status not in ("going", "waiting", "pending"):
         abort(404)
     sub = None
@@ -42,7 +35,7 @@ def profile(token: str):
 
 @bp.route("/rsvp/<token>/introductions", methods=["POST"])
 def ask(token: str):
-    person = _person(token)
+    person = attendees.by_token_or_404(token)
     raw = request.form.get("attendee_id", "")
     try:
         if not ID_RE.fullmatch(raw):
@@ -57,7 +50,7 @@ def ask(token: str):
 
 @bp.route("/rsvp/<token>/introductions/<int:request_id>", methods=["POST"])
 def decide(token: str, request_id: int):
-    person = _person(token)
+    person = attendees.by_token_or_404(token)
     accept = request.form.get("answer") == "accept"
     try:
         done = intros.decide(person, request_id, accept)

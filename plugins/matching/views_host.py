@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from organizer import events, jobs
+from organizer import attendees, events, jobs
 from organizer.db import db, own_transactions
 from organizer.models import Attendee
 
@@ -224,10 +224,7 @@ def remove_person(event_id: int):
     """
     event = events.get_editable(event_id, current_user)
     setup = runs.setup_of(event)
-    person_id = _attendee_id("attendee_id")
-    person = db.session.get(Attendee, person_id) if person_id is not None else None
-    if person is None or person.event_id != event.id:
-        abort(404)
+    person = attendees.of_event_or_404(event, _attendee_id("attendee_id"))
     setup.excluded = sorted(set(setup.excluded or []) | {person.id})
     old = runs.draft(event)
     fresh = None

@@ -45,12 +45,7 @@ def guests(event_id: int):
 
 
 def _own_attendee(event_id: int, attendee_id: int) -> Attendee:
-    event = events.get_editable(event_id, current_user)
-    attendee = db.session.get(Attendee, attendee_id)
-    if attendee is None or attendee.event_id != event.id:
-        from flask import abort
-        abort(404)
-    return attendee
+    return attendees.of_event_or_404(events.get_editable(event_id, current_user), attendee_id)
 
 
 @bp.route("/events/<int:event_id>/guests/<int:attendee_id>/status", methods=["POST"])

@@ -73,16 +73,9 @@ def _event_page_with(event: Event, sub):
                            form_panel=panel(event, sub))
 
 
-def _attendee_by_token(token: str) -> Attendee:
-    attendee = attendees.by_token(token)
-    if attendee is None:
-        abort(404)
-    return attendee
-
-
 @bp.route("/rsvp/<token>")
 def mine(token: str):
-    attendee = _attendee_by_token(token)
+    attendee = attendees.by_token_or_404(token)
     return _mine_page(attendee)
 
 
@@ -101,7 +94,7 @@ def _mine_page(attendee: Attendee, sub=None, status: int = 200):
 
 @bp.route("/rsvp/<token>/answers", methods=["POST"])
 def change(token: str):
-    attendee = _attendee_by_token(token)
+    attendee = attendees.by_token_or_404(token)
     event = attendee.event
     sub = answers_mod.read(request.form, event, settings.of(event).plus_one, with_contact=False)
     if sub.errors:
@@ -118,7 +111,7 @@ def change(token: str):
 
 @bp.route("/rsvp/<token>/cancel", methods=["POST"])
 def cancel(token: str):
-    attendee = _attendee_by_token(token)
+    attendee = attendees.by_token_or_404(token)
     try:
         seats.cancel(attendee.id)
     except seats.RsvpError as exc:
@@ -131,7 +124,7 @@ def cancel(token: str):
 
 @bp.route("/rsvp/<token>/rejoin", methods=["POST"])
 def rejoin(token: str):
-    attendee = _attendee_by_token(token)
+    attendee = attendees.by_token_or_404(token)
     try:
         seats.rejoin(attendee.id)
     except seats.RsvpError as exc:
