@@ -20,13 +20,10 @@ import http.client
 import json
 import os
 import re
-import statistics
 import tempfile
-import threading
-import time
 from pathlib import Path
 
-from support import python, serve
+from support import closed_loop, python, serve
 
 SETUP = """
 import secrets, sys
@@ -110,39 +107,16 @@ with app.app_context():
 
 def load(port: int, requests: list[tuple[str, str]], clients: int, headers: dict) -> dict:
     """Send each (path, body) once from ``clients`` closed-loop clients."""
-    lock = threading.Lock()
-    items = iter(requests)
-    latencies: list[float] = []
-    answers: dict[str, int] = {}
+    def send(conn, item) -> str:
+        path, body = item
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        return json.loads(response.read()).get("result", str(response.status))
 
-    def work():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                item = next(items, None)
-            if item is None:
-                return
-            path, body = item
-            began = time.perf_counter()
-            conn.request("POST", path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-            seconds = time.perf_counter() - began
-            result = json.loads(data).get("result", str(response.status))
-            with lock:
-                latencies.append(seconds)
-                answers[result] = answers.get(result, 0) + 1
-
-    threads = [threading.Thread(target=work) for _ in range(clients)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return {"per_second": len(latencies) / elapsed, "p50": 1000 * statistics.median(latencies),
-            "p99": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "answers": answers}
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                   for _ in range(clients)]
+    result = closed_loop(connections, requests, send)
+    return {**result, "answers": result["results"]}
 
 
 def main() -> None:

@@ -26,54 +26,17 @@ import json
 import os
 import re
 import socket
-import statistics
 import tempfile
-import threading
-import time
 
 from checkin import COUNT as CHECKED_IN, SETUP as DOOR_SETUP
 from rsvp_surge import COUNT as SEATS, SETUP as EVENT_SETUP, Client, ensure_pg_database
-from support import python, serve
+from support import closed_loop, python, serve
 
 
 def answers(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(1)
         return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def closed_loop(clients: list, jobs: list, send) -> dict:
-    """Each client sends its next request as soon as the last is answered."""
-    items, lock = iter(jobs), threading.Lock()
-    latencies: list[float] = []
-    results: dict[str, int] = {}
-    gate = threading.Barrier(len(clients) + 1)
-
-    def work(client):
-        gate.wait()
-        while True:
-            with lock:
-                item = next(items, None)
-            if item is None:
-                return
-            began = time.perf_counter()
-            result = send(client, item)
-            seconds = time.perf_counter() - began
-            with lock:
-                latencies.append(seconds)
-                results[result] = results.get(result, 0) + 1
-
-    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    gate.wait()
-    began = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return {"per_second": len(latencies) / elapsed, "p50": 1000 * statistics.median(latencies),
-            "p99": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "results": results}
 
 
 class Door:

@@ -25,15 +25,13 @@ import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from support import python, serve
+from support import closed_loop, python, serve
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 PG_DATABASE = "organizer_bench"
@@ -169,39 +167,13 @@ def run(backend: str, args) -> dict:
             p50, p99, count, elapsed, statuses = load_with_wrk(port, slug, args)
             return finish(backend, env, args, count, elapsed, p50, p99, statuses)
         clients = [Client(port, slug) for _ in range(args.clients)]
-        numbers = iter(range(args.rsvps))
-        lock = threading.Lock()
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        barrier = threading.Barrier(args.clients + 1)
-
-        def work(client: Client):
-            barrier.wait()
-            while True:
-                with lock:
-                    n = next(numbers, None)
-                if n is None:
-                    return
-                status, seconds = client.rsvp(n)
-                with lock:
-                    latencies.append(seconds)
-                    statuses[status] = statuses.get(status, 0) + 1
-
-        threads = [threading.Thread(target=work, args=(c,)) for c in clients]
-        for t in threads:
-            t.start()
-        barrier.wait()
-        began = time.perf_counter()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - began
+        measured = closed_loop(clients, list(range(args.rsvps)),
+                               lambda client, n: str(client.rsvp(n)[0]))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    latencies.sort()
-    return finish(backend, env, args, len(latencies), elapsed,
-                  1000 * statistics.median(latencies),
-                  1000 * latencies[int(0.99 * (len(latencies) - 1))], statuses)
+    return finish(backend, env, args, args.rsvps, args.rsvps / measured["per_second"],
+                  measured["p50"], measured["p99"], measured["results"])
 
 
 def finish(backend, env, args, count, elapsed, p50, p99, statuses) -> dict:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import http.client
 import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -64,3 +66,37 @@ def warm_up(port: int, workers: int) -> None:
             time.sleep(0.2)
             continue
         steady = steady + 1 if time.perf_counter() - began < 0.05 else 0
+
+
+def closed_loop(clients: list, jobs: list, send) -> dict:
+    """Each client sends its next request as soon as the last is answered."""
+    items, lock = iter(jobs), threading.Lock()
+    latencies: list[float] = []
+    results: dict[str, int] = {}
+    gate = threading.Barrier(len(clients) + 1)
+
+    def work(client):
+        gate.wait()
+        while True:
+            with lock:
+                item = next(items, None)
+            if item is None:
+                return
+            began = time.perf_counter()
+            result = send(client, item)
+            seconds = time.perf_counter() - began
+            with lock:
+                latencies.append(seconds)
+                results[result] = results.get(result, 0) + 1
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    gate.wait()
+    began = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {"per_second": len(latencies) / elapsed, "p50": 1000 * statistics.median(latencies),
+            "p99": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "results": results}
