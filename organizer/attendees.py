@@ -11,7 +11,7 @@ from flask import abort
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .db import after_commit, commit, db
+from .db import after_commit, commit, db, insert_loaded
 from .models import ATTENDEE_STATUSES, Attendee, Event, utcnow
 from .plugins import hook
 
@@ -69,10 +69,8 @@ def stage(event: Event, name: str, email: str, status: str = "going",
         raise GuestListError(f"“{status}” is not a guest status.")
     if check_duplicate and find(event, email) is not None:
         raise GuestListError(f"{email.strip()} is already on the guest list.")
-    attendee = Attendee(event_id=event.id, name=name.strip(), email=normalise_email(email),
-                        status=status, **fields)
-    db.session.add(attendee)
-    db.session.flush()
+    attendee = insert_loaded(Attendee(event_id=event.id, name=name.strip(),
+                                      email=normalise_email(email), status=status, **fields))
     after_commit(lambda: hook().attendee_registered(attendee=attendee))
     return attendee
 

@@ -10,6 +10,7 @@ import os
 import secrets
 import smtplib
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from email import encoders
 from email.header import Header
 from email.mime.base import MIMEBase
@@ -57,12 +58,13 @@ def _address(value: str) -> str:
     return formataddr((name, addr), charset="utf-8")
 
 
-def _build(message: Message) -> MIMEMultipart:
+def _build(message: Message) -> MIMEBase:
     # The classic MIME classes build and serialise about five times faster
     # than EmailMessage with the modern policy, and a mail goes out with
     # every RSVP; headers are kept to one line by hand instead.
-    body = MIMEMultipart("alternative")
-    body.attach(MIMEText(message.text, "plain", "utf-8"))
+    body = MIMEText(message.text, "plain", "utf-8")
+    if message.html or message.calendar is not None:
+        body = MIMEMultipart("alternative", _subparts=[body])
     if message.html:
         body.attach(MIMEText(message.html, "html", "utf-8"))
     if message.calendar is not None:
@@ -113,11 +115,10 @@ def outbox_folder() -> Path:
     return Path(current_app.instance_path) / "outbox"
 
 
-def _write_outbox(mail: MIMEMultipart) -> Path:
+def _write_outbox(mail: MIMEBase) -> Path:
     folder = outbox_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    from .models import utcnow
-    name = f"{utcnow():%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}.eml"
+    name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}.eml"
     tmp = folder / (name + ".tmp")
     tmp.write_bytes(mail.as_bytes())
     # Rename is atomic: a reader never sees half a message.
@@ -125,7 +126,7 @@ def _write_outbox(mail: MIMEMultipart) -> Path:
     return folder / name
 
 
-def _send_smtp(mail: MIMEMultipart, url: str) -> None:
+def _send_smtp(mail: MIMEBase, url: str) -> None:
     parts = urlsplit(url)
     options = parse_qs(parts.query)
     port = parts.port or (465 if parts.scheme == "smtps" else 25)

@@ -11,8 +11,8 @@ import re
 import secrets
 from functools import lru_cache
 
-import qrcode
-import qrcode.image.svg
+import numpy
+import zxingcpp
 from PIL import Image
 from sqlalchemy import select, update
 
@@ -20,7 +20,6 @@ from organizer.db import db, immediate
 from organizer.models import Attendee, utcnow
 from organizer.urls import external_url
 
-from . import qrmask
 from .models import Ticket
 
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -91,20 +90,24 @@ def url(ticket: Ticket) -> str:
     return url_for_secret(ticket.secret)
 
 
+def modules(data: str) -> numpy.ndarray:
+    """``data`` as a QR code: a square of modules, True where dark, quiet zone included.
+
+    Error-correction level Q and a quiet zone of four modules keep codes
+    readable on dark prints and worn badges. zxing-cpp (which also reads
+    codes at the door) makes one in about a tenth of a millisecond.
+    """
+    code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="Q")
+    return numpy.asarray(code.to_image(scale=1, add_quiet_zones=True)) == 0
+
+
 def code_image(data: str) -> bytes:
     """``data`` as a QR code: a PNG of one pixel per module, quiet zone included.
 
     This is the code itself; pages, mails and PDFs scale it up without
-    smoothing. A quiet zone of four modules and error-correction level Q keep
-    codes readable on dark prints and worn badges.
+    smoothing.
     """
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4)
-    code.add_data(data)
-    qrmask.make(code)  # the mask qrcode would choose, found in half the time
-    matrix = code.get_matrix()
-    size = len(matrix)
-    image = Image.new("1", (size, size))
-    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    image = Image.fromarray(~modules(data))  # a 1-bit image: True is white
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
@@ -138,8 +141,16 @@ def png(data: str, box_size: int = 10) -> bytes:
 
 @lru_cache(maxsize=4096)
 def svg(data: str) -> bytes:
-    """A QR code as SVG."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4,
-                         image_factory=qrcode.image.svg.SvgPathFillImage)
-    code.add_data(data)
-    return code.make_image().to_string()
+    """A QR code as SVG: one path, one unit per module, drawn 1 mm a module."""
+    dark = modules(data)
+    size = len(dark)
+    runs = []
+    for y, row in enumerate(dark):
+        # Each horizontal run of dark modules is one rectangle of the path.
+        edges = numpy.flatnonzero(numpy.diff(numpy.concatenate(([0], row.astype(int), [0]))))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            runs.append(f"M{start} {y}h{stop - start}v1h-{stop - start}z")
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+            f'width="{size}mm" height="{size}mm" shape-rendering="crispEdges">'
+            f'<rect width="{size}" height="{size}" fill="#fff"/>'
+            f'<path fill="#000" d="{"".join(runs)}"/></svg>').encode()

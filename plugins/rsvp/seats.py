@@ -11,10 +11,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from organizer import attendees
-from organizer.db import after_commit, commit, db, immediate
+from organizer.db import after_commit, commit, db, immediate, insert_loaded
 from organizer.models import Attendee, Event, utcnow
 
 from . import notify, settings
@@ -39,21 +40,30 @@ class AlreadyRegistered(RsvpError):
 def _unguarded():
     # Only for the control test that proves the guard matters: a plain
     # transaction, no write lock, no row lock.
-    yield db.session
+    yield db.session()
     commit()
 
 
 def _transaction(guard: bool):
-    return immediate() if guard else _unguarded()
+    return immediate(keep_loaded=True) if guard else _unguarded()
 
 
 def lock_event(event_id: int, guard: bool = True) -> Event:
-    """Load the event inside the current transaction, holding its row lock."""
-    query = select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
-    event = db.session.scalar(query.with_for_update() if guard else query)
+    """Load the event inside the current transaction, holding its row lock.
+
+    The host comes in the same statement: the mails that follow a change
+    carry their name and address.
+    """
+    event = db.session.scalar(_locked(Event.id == event_id, guard))
     if event is None:
         raise RsvpError("This event no longer exists.")
     return event
+
+
+def _locked(where, guard: bool = True):
+    query = (select(Event).where(where).options(joinedload(Event.owner, innerjoin=True))
+             .execution_options(populate_existing=True))
+    return query.with_for_update(of=Event) if guard else query
 
 
 def seats_taken(event_id: int) -> int:
@@ -124,11 +134,12 @@ def _check_open(event: Event, now: datetime) -> None:
         raise RsvpError("RSVPs for this event are closed.")
 
 
-def _place(event: Event, guests: int) -> str:
-    """Where a new or returning person goes: pending, going or the waiting list."""
+def _place(event: Event, guests: int, someone_waits: bool | None = None) -> str:
+    """Where a new or returning person goes: pending, going or the waiting list
+    (``someone_waits`` when the caller has just counted the waiting list)."""
     if settings.of(event).approval:
         return "pending"
-    if anyone_waiting(event.id):
+    if anyone_waiting(event.id) if someone_waits is None else someone_waits:
         return "waiting"  # nobody jumps the queue
     return "going" if free_seats(event) >= 1 + guests else "waiting"
 
@@ -153,6 +164,16 @@ def registration(attendee: Attendee) -> RsvpRegistration:
     return found
 
 
+_att = Attendee.__table__
+# Where a newcomer stands, in one statement: whether the address is already
+# on the list, and how long the waiting list is. Both are index lookups.
+_STANDING = select(
+    select(_att.c.id).where(_att.c.event_id == bindparam("event_id"),
+                            _att.c.email == bindparam("email")).scalar_subquery(),
+    select(func.count()).where(_att.c.event_id == bindparam("event_id"),
+                               _att.c.status == "waiting").scalar_subquery())
+
+
 def register(event_id: int, name: str, email: str, answers: dict | None = None,
              guests: int = 0, guest_name: str = "", organisation: str = "", role: str = "",
              _guard: bool = True) -> Attendee:
@@ -162,44 +183,92 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
     owner is mailed their private link again (:class:`AlreadyRegistered`),
     from which they can change, cancel or rejoin.
     """
-    with _transaction(_guard):
+    # Everything decided below is read again under the lock; objects read
+    # before (the event's host, say) stay loaded for the mail that follows.
+    with _transaction(_guard) as session:
         event = lock_event(event_id, _guard)
-        _check_open(event, utcnow())
-        if guests and not settings.of(event).plus_one:
-            raise RsvpError("This event does not take +1 guests.")
-        existing = attendees.find(event, email)
-        if existing is not None:
-            after_commit(lambda: notify.send("already", existing))
-            error = AlreadyRegistered(existing)
-        else:
-            error = None
-            status = _place(event, guests)
-            if not _guard:
-                # The control run: without the guard the check and the write
-                # are separate transactions, as in code that reads with
-                # autocommit and writes later.
-                session = db.session()
-                session.expire_on_commit = False
-                session.commit()
-                session.expire_on_commit = True
-            attendee = attendees.stage(event, name, email, status, guests=guests,
-                                       organisation=organisation, role=role,
-                                       check_duplicate=False)
-            reg = RsvpRegistration(attendee_id=attendee.id, event_id=event.id,
-                                   answers=answers or {}, guest_name=guest_name, ics_bump=0,
-                                   waiting_since=utcnow() if status == "waiting" else None)
-            db.session.add(reg)
-            if status == "waiting":
-                # Just joined at the back: the place is the length of the list,
-                # counted on an index instead of ranking everyone ahead.
-                db.session.flush()
-                attendee.rsvp_position = waiting_count(event.id)
-            # The callback holds the registration, so plugins' hooks find it
-            # in the session without a query.
-            after_commit(lambda: notify.send(status, attendee, reg))
+        attendee, error = _take(session, event, name, email, answers or {}, guests,
+                                guest_name, organisation, role, _guard)
     if error is not None:
         raise error
     return attendee
+
+
+class UnknownEvent(RsvpError):
+    """No published event has this address."""
+
+
+class InvalidForm(RsvpError):
+    """The RSVP form has mistakes; ``submission.errors`` says which, field by field."""
+
+    def __init__(self, event: Event, submission):
+        super().__init__("Please correct the answers marked below.")
+        self.event, self.submission = event, submission
+
+
+def register_form(slug: str, form) -> Attendee:
+    """Take an RSVP from the event page's form, like :func:`register`.
+
+    One transaction from the event's lock to the stored RSVP: the form is
+    checked against the event's questions and settings as they are under the
+    lock, and a surge of RSVPs costs each one a single round of statements.
+    Raises :class:`UnknownEvent` for an address that is no published event,
+    :class:`InvalidForm` with the mistakes.
+    """
+    from . import answers as answers_mod
+    with immediate(keep_loaded=True) as session:
+        event = session.scalar(_locked(Event.slug == slug))
+        if event is None or event.status == "draft":
+            raise UnknownEvent("There is no such event.")
+        sub = answers_mod.read(form, event, settings.of(event).plus_one)
+        if sub.errors:
+            raise InvalidForm(event, sub)
+        attendee, error = _take(session, event, sub.name, sub.email, sub.answers, sub.guests,
+                                sub.guest_name, sub.organisation, sub.role)
+    if error is not None:
+        raise error
+    return attendee
+
+
+def _take(session, event: Event, name: str, email: str, answers: dict, guests: int,
+          guest_name: str, organisation: str, role: str,
+          guard: bool = True) -> tuple[Attendee | None, RsvpError | None]:
+    """The RSVP itself, inside the caller's transaction that holds the event's lock.
+
+    Returns the new attendee, or the error to raise once the transaction has
+    committed (an address already on the list is mailed its link even so).
+    """
+    _check_open(event, utcnow())
+    if guests and not settings.of(event).plus_one:
+        raise RsvpError("This event does not take +1 guests.")
+    email = attendees.normalise_email(email)
+    existing_id, waiting = session.connection().execute(
+        _STANDING, {"event_id": event.id, "email": email}).one()
+    if existing_id is not None:
+        existing = session.get(Attendee, existing_id)
+        after_commit(lambda: notify.send("already", existing))
+        return None, AlreadyRegistered(existing)
+    status = _place(event, guests, someone_waits=waiting > 0)
+    if not guard:
+        # The control run: without the guard the check and the write are
+        # separate transactions, as in code that reads with autocommit and
+        # writes later.
+        session.expire_on_commit = False
+        session.commit()
+        session.expire_on_commit = True
+    attendee = attendees.stage(event, name, email, status, guests=guests,
+                               organisation=organisation, role=role, check_duplicate=False)
+    reg = insert_loaded(RsvpRegistration(
+        attendee_id=attendee.id, event_id=event.id, answers=answers, guest_name=guest_name,
+        ics_bump=0, waiting_since=utcnow() if status == "waiting" else None))
+    if status == "waiting":
+        # Just joined at the back, and the lock keeps it so: the place is
+        # the length of the list before, plus one.
+        attendee.rsvp_position = waiting + 1
+    # The callback holds the registration, so plugins' hooks find it in the
+    # session without a query.
+    after_commit(lambda: notify.send(status, attendee, reg))
+    return attendee, None
 
 
 def rejoin(attendee_id: int) -> Attendee:

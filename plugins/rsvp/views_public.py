@@ -46,21 +46,21 @@ def _event_by_slug(slug: str) -> Event:
 @limiter.limit(_rsvp_limit)
 @own_transactions
 def rsvp(slug: str):
-    event = _event_by_slug(slug)
-    sub = answers_mod.read(request.form, event, settings.of(event).plus_one)
-    if sub.errors:
-        return _event_page_with(event, sub), 422
     try:
-        attendee = seats.register(event.id, sub.name, sub.email, sub.answers, sub.guests,
-                                  sub.guest_name, organisation=sub.organisation,
-                                  role=sub.role)
+        attendee = seats.register_form(slug, request.form)
+    except seats.UnknownEvent:
+        abort(404)
+    except seats.InvalidForm as exc:
+        return _event_page_with(exc.event, exc.submission), 422
     except seats.AlreadyRegistered as exc:
-        return render_template("rsvp/done.html", event=event, attendee=None,
+        return render_template("rsvp/done.html", event=exc.attendee.event, attendee=None,
                                message=str(exc)), 409
     except seats.RsvpError as exc:
+        event = _event_by_slug(slug)
+        sub = answers_mod.read(request.form, event, settings.of(event).plus_one)
         sub.errors["form"] = str(exc)
         return _event_page_with(event, sub), 409
-    return render_template("rsvp/done.html", event=event, attendee=attendee,
+    return render_template("rsvp/done.html", event=attendee.event, attendee=attendee,
                            position=seats.position(attendee), message=None), 201
 
 

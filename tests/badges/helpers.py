@@ -33,6 +33,20 @@ def decode_png(data: bytes) -> str:
     return found.text
 
 
+def decode_svg(data: bytes) -> str:
+    """Draw an SVG code as a page would (through the PDF renderer) and decode it."""
+    import base64
+
+    import pypdfium2
+
+    from organizer import pdf
+    source = (f'<img style="width:60mm" src="data:image/svg+xml;base64,'
+              f'{base64.b64encode(data).decode()}">')
+    page = pypdfium2.PdfDocument(pdf.render(source))[0]
+    [found] = zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil())
+    return found.text
+
+
 def scan(client, secret: str, code: str, nonce: str | None = None):
     token = csrf_token(client)
     data = {"code": code}
@@ -46,4 +60,4 @@ def ticket_url(client, attendee: Attendee) -> str:
     return decode_png(client.get(f"/rsvp/{attendee.token}/ticket.png").data)
 
 
-__all__ = ["going_attendee", "station_secret", "decode_png", "scan", "ticket_url", "re"]
+__all__ = ["going_attendee", "station_secret", "decode_png", "decode_svg", "scan", "ticket_url", "re"]
