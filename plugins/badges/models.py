@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.db import db
@@ -14,6 +14,10 @@ class Ticket(db.Model):
     """A ticket's secret; re-issuing revokes the old one and makes a new one."""
 
     __tablename__ = "badges_ticket"
+    # One valid ticket per person: two requests issuing at once cannot both win.
+    __table_args__ = (Index("uq_badges_ticket_valid", "attendee_id", unique=True,
+                            sqlite_where=text("revoked_at IS NULL"),
+                            postgresql_where=text("revoked_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"),

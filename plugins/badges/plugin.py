@@ -12,6 +12,8 @@ from organizer.db import immediate
 from . import printing, selfcheck, tickets, views
 
 TICKET_MAILS = {"going", "promoted", "reminder", "update"}
+# Mails that follow a new seat: the person has no ticket yet.
+NEW_SEAT_MAILS = {"going", "promoted"}
 
 
 @hookimpl
@@ -40,7 +42,7 @@ def rsvp_page_panels(attendee):
 def mail_attachments(message_kind, attendee):
     if attendee is None or message_kind not in TICKET_MAILS:
         return []
-    ticket = tickets.ticket_for(attendee)
+    ticket = tickets.ticket_for(attendee, just_confirmed=message_kind in NEW_SEAT_MAILS)
     if ticket is None:
         return []
     return [("ticket.png", tickets.ticket_png(ticket), "image/png")]

@@ -15,8 +15,9 @@ import numpy
 import zxingcpp
 from PIL import Image
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from organizer.db import db, immediate
+from organizer.db import db, immediate, insert_loaded
 from organizer.models import Attendee, utcnow
 from organizer.urls import external_url
 
@@ -45,24 +46,30 @@ def active(attendee: Attendee) -> Ticket | None:
         Ticket.attendee_id == attendee.id, Ticket.revoked_at.is_(None)))
 
 
-def ticket_for(attendee: Attendee) -> Ticket | None:
-    """The attendee's valid ticket, issued on first use; None unless they are going."""
+def ticket_for(attendee: Attendee, just_confirmed: bool = False) -> Ticket | None:
+    """The attendee's valid ticket, issued on first use; None unless they are going.
+
+    ``just_confirmed``: the person has just been given a seat, so they most
+    likely have no ticket yet; one is issued without looking first.
+    """
     if attendee.status != "going":
         return None
-    found = active(attendee)
-    if found is not None:
-        return found
+    if not just_confirmed:
+        found = active(attendee)
+        if found is not None:
+            return found
     secret = new_secret()
-    # Encoding takes milliseconds: done once here, outside the write lock,
-    # and stored, so badge sheets and mails never encode a code again.
+    # Encoding is done here, outside the write lock, and stored, so badge
+    # sheets and mails never encode a code again.
     code = code_image(url_for_secret(secret))
-    with immediate():
-        found = active(attendee)  # someone may have issued it meanwhile
-        if found is None:
-            found = Ticket(attendee_id=attendee.id, event_id=attendee.event_id,
-                           secret=secret, code=code)
-            db.session.add(found)
-    return found
+    try:
+        with immediate():
+            return insert_loaded(Ticket(attendee_id=attendee.id, event_id=attendee.event_id,
+                                        secret=secret, code=code))
+    except IntegrityError:
+        # Another request issued one meanwhile (one valid ticket a person:
+        # a unique index), so that one is the ticket.
+        return active(attendee)
 
 
 def revoke(attendee_id: int) -> int:
@@ -77,7 +84,7 @@ def reissue(attendee: Attendee) -> Ticket | None:
     """A new code for the attendee; the old one stops working at once."""
     with immediate():
         revoke(attendee.id)
-    return ticket_for(attendee)
+    return ticket_for(attendee, just_confirmed=True)
 
 
 def url_for_secret(secret: str) -> str:

@@ -68,3 +68,19 @@ def test_scanning_the_code_with_a_phone_camera_shows_no_personal_data(app, host_
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and event.title in text
     assert "Ben" not in text and "ben@example.org" not in text
+
+
+def test_two_requests_issuing_at_once_leave_one_valid_ticket(app, host_client):
+    from sqlalchemy import func, select
+
+    from organizer_plugins.badges import tickets
+    from organizer_plugins.badges.models import Ticket
+    event, ben = going_attendee(app, host_client)
+    first = tickets.ticket_for(ben)
+    # A second request that did not look first (a fresh confirmation) tries
+    # to issue another: the database refuses it and the first one is returned.
+    again = tickets.ticket_for(ben, just_confirmed=True)
+    assert again.id == first.id and again.secret == first.secret
+    valid = db.session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.attendee_id == ben.id, Ticket.revoked_at.is_(None)))
+    assert valid == 1
