@@ -9,11 +9,12 @@ imported a single occurrence agree on which event is which.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from icalendar import Alarm, Calendar, Event as VEvent, vCalAddress, vText
+from icalendar import Alarm, Calendar, Event as VEvent, Timezone, vCalAddress, vText
 
 from .models import Attendee, Event, Host, Series, utcnow
 from .plugins import hook
@@ -39,9 +40,24 @@ def _finish(cal: Calendar, years: Iterable[int], open_ended: bool = False) -> by
     # VTIMEZONE rules for the years the file touches keep files small; a
     # series that never ends gets a decade of rules ahead.
     last = max(years[-1], utcnow().year + 10) if open_ended else years[-1]
-    cal.add_missing_timezones(first_date=date(max(years[0] - 1, 1), 1, 1),
-                              last_date=date(min(last + 2, 9999), 1, 1))
+    first_date = date(max(years[0] - 1, 1), 1, 1)
+    last_date = date(min(last + 2, 9999), 1, 1)
+    # VTIMEZONEs go first, before the components that use them (RFC 5545).
+    for position, tzid in enumerate(sorted(cal.get_missing_tzids())):
+        timezone = _vtimezone(tzid, first_date, last_date)
+        if timezone is not None:
+            cal.subcomponents.insert(position, timezone)
     return cal.to_ical()
+
+
+@lru_cache(maxsize=512)
+def _vtimezone(tzid: str, first_date: date, last_date: date) -> Timezone | None:
+    # Working out a zone's transitions takes longer than the rest of an
+    # invite; the rules of a year do not change, so each is worked out once.
+    try:
+        return Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date)
+    except ValueError:  # a zone icalendar does not know: left out, as before
+        return None
 
 
 def _location(item: Event | Series) -> str:

@@ -48,8 +48,10 @@ def one_line(raw: str | None, limit: int) -> str:
     return " ".join(CONTROL.sub(" ", raw or "").split())[:limit]
 
 
-def read(form, event: Event, plus_one_allowed: bool, with_contact: bool = True) -> Submission:
-    """Read the RSVP form: name, e-mail, organisation and role, +1 and the host's questions."""
+def read(form, event: Event, plus_one_allowed: bool, with_contact: bool = True,
+         asked: list[RsvpQuestion] | None = None) -> Submission:
+    """Read the RSVP form: name, e-mail, organisation and role, +1 and the host's questions
+    (``asked``: the event's questions in order, when the caller has loaded them)."""
     sub = Submission()
     if with_contact:
         sub.name = one_line(form.get("name"), MAX_NAME + 1)
@@ -70,7 +72,7 @@ def read(form, event: Event, plus_one_allowed: bool, with_contact: bool = True) 
     if plus_one_allowed and form.get("plus_one"):
         sub.guests = 1
         sub.guest_name = one_line(form.get("guest_name"), MAX_NAME)
-    for question in questions(event):
+    for question in questions(event) if asked is None else asked:
         key = question.field_name
         if question.kind == "checkbox":
             value = bool(form.get(key))

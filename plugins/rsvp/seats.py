@@ -19,7 +19,7 @@ from organizer.db import after_commit, commit, db, immediate, insert_loaded
 from organizer.models import Attendee, Event, utcnow
 
 from . import notify, settings
-from .models import RsvpRegistration
+from .models import RsvpQuestion, RsvpRegistration
 
 HOLDS_SEAT = ("going",)
 ACTIVE = ("going", "waiting", "pending")
@@ -63,7 +63,10 @@ def lock_event(event_id: int, guard: bool = True) -> Event:
 def _locked(where, guard: bool = True):
     query = (select(Event).where(where).options(joinedload(Event.owner, innerjoin=True))
              .execution_options(populate_existing=True))
-    return query.with_for_update(of=Event) if guard else query
+    # FOR NO KEY UPDATE on PostgreSQL: seat changes for the event still
+    # take turns, but rows that merely point at the event (a ticket, a
+    # check-in) can be written meanwhile.
+    return query.with_for_update(of=Event, key_share=True) if guard else query
 
 
 def seats_taken(event_id: int) -> int:
@@ -217,10 +220,16 @@ def register_form(slug: str, form) -> Attendee:
     """
     from . import answers as answers_mod
     with immediate(keep_loaded=True) as session:
-        event = session.scalar(_locked(Event.slug == slug))
+        # The event, its host and its questions in one statement: one row
+        # per question (or one without), the event's row locked.
+        rows = session.execute(_locked(Event.slug == slug).add_columns(RsvpQuestion)
+                               .outerjoin(RsvpQuestion, RsvpQuestion.event_id == Event.id)
+                               .order_by(RsvpQuestion.position, RsvpQuestion.id)).all()
+        event = rows[0][0] if rows else None
         if event is None or event.status == "draft":
             raise UnknownEvent("There is no such event.")
-        sub = answers_mod.read(form, event, settings.of(event).plus_one)
+        questions = [question for _, question in rows if question is not None]
+        sub = answers_mod.read(form, event, settings.of(event).plus_one, asked=questions)
         if sub.errors:
             raise InvalidForm(event, sub)
         attendee, error = _take(session, event, sub.name, sub.email, sub.answers, sub.guests,
