@@ -123,7 +123,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attendees", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="gunicorn processes (default: one per core)")
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="organizer-bench-checkin-"))
     env = {**os.environ, "ORGANIZER_INSTANCE_PATH": str(instance),

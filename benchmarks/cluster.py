@@ -4,8 +4,8 @@ For each set-up, the RSVP surge (closed-loop clients RSVP to a 50-seat event)
 and the door (every ticket of an event scanned once) go through the real
 HTTP path on 127.0.0.1:
 
-* single: one gunicorn (4 sync workers) on SQLite, the embedded default;
-* two servers: two gunicorns (2 sync workers each) on PostgreSQL, rate
+* single: one gunicorn (one sync worker per core) on SQLite, the embedded default;
+* two servers: two gunicorns (half as many workers each) on PostgreSQL, rate
   limits in Redis; each client talks to one of them, alternately.
 
 Prints requests per second, p50/p99 latency, oversell (seats confirmed beyond
@@ -29,8 +29,10 @@ import socket
 import tempfile
 
 from checkin import COUNT as CHECKED_IN, SETUP as DOOR_SETUP
-from rsvp_surge import COUNT as SEATS, SETUP as EVENT_SETUP, Client, ensure_pg_database
+from rsvp_surge import COUNT as SEATS, SETUP as EVENT_SETUP, Client, ensure_pg_database, warm_up
 from support import closed_loop, python, serve
+
+CORES = os.cpu_count() or 1
 
 
 def answers(port: int) -> bool:
@@ -72,15 +74,17 @@ def stop(processes: list) -> None:
 
 
 def measure(name: str, env: dict, servers: int, workers: int, args) -> dict:
-    slug = python(EVENT_SETUP, env, str(args.seats))
+    warm_slug, slug = python(EVENT_SETUP, env, str(args.seats)).split()
     processes, ports = start(env, servers, workers)
     try:
+        for i, port in enumerate(ports):
+            warm_up(port, warm_slug, workers, first=1000 * i)
         clients = [Client(ports[i % servers], slug) for i in range(args.clients)]
         rsvp = closed_loop(clients, list(range(args.rsvps)),
                            lambda client, n: str(client.rsvp(n)[0]))
     finally:
         stop(processes)
-    seats = eval(python(SEATS, env))  # a dict literal printed by our own script
+    seats = eval(python(SEATS, env, slug))  # a dict literal printed by our own script
     setup = json.loads(python(DOOR_SETUP, env, str(args.attendees)))
     processes, ports = start(env, servers, workers)
     try:
@@ -104,14 +108,14 @@ def main() -> None:
             "ORGANIZER_SECRET_KEY": "bench-" + "k" * 40}
     base.pop("ORGANIZER_DATABASE_URL", None)
     runs = [measure("single, SQLite", {**base, "ORGANIZER_INSTANCE_PATH": tempfile.mkdtemp()},
-                    1, 4, args)]
+                    1, CORES, args)]
     if answers(5432) and answers(6379):
         runs.append(measure("two servers, PostgreSQL + Redis", {
             **base, "ORGANIZER_INSTANCE_PATH": tempfile.mkdtemp(),
             "ORGANIZER_DATABASE_URL": ensure_pg_database(),
             "ORGANIZER_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
             "ORGANIZER_JOB_BACKEND": "rq", "ORGANIZER_REDIS_URL": "redis://127.0.0.1:6379/14"},
-            2, 2, args))
+            2, max(1, CORES // 2), args))
     else:
         print("PostgreSQL or Redis does not answer on 127.0.0.1: the two-server set-up is skipped")
     print(f"{args.clients} clients; RSVP: {args.rsvps} RSVPs for {args.seats} seats; door: "

@@ -180,11 +180,11 @@ def run(backend: str, args) -> dict:
                   measured["p50"], measured["p99"], measured["results"])
 
 
-def warm_up(port: int, slug: str, workers: int) -> None:
+def warm_up(port: int, slug: str, workers: int, first: int = 0) -> None:
     """RSVP to another event first, on a new connection each time, so every worker
     has been through both paths (a seat with its ticket, the waiting list) once
     before the clock starts: the surge then meets a server that has been up."""
-    for n in range(8 * workers):
+    for n in range(first, first + 8 * workers):
         status, _ = Client(port, slug).rsvp(-1 - n)
         if status != 201:
             raise RuntimeError(f"warm-up RSVP answered {status}")
@@ -206,7 +206,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rsvps", type=int, default=2000)
     parser.add_argument("--seats", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="gunicorn processes (default: one per core)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--client", choices=["wrk", "python"],

@@ -15,7 +15,7 @@ from . import plugins
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int,
-              help="gunicorn processes (default: 2 per CPU core + 1)")
+              help="gunicorn processes (default: one per CPU core)")
 @with_appcontext
 def serve_command(host: str, port: int, workers: int | None) -> None:
     """Serve the app with gunicorn."""
@@ -29,8 +29,10 @@ def serve(host: str, port: int, workers: int | None = None) -> None:
     click.echo(f"organizer is at http://{host}:{port}/  (Ctrl+C stops it)")
     sys.stdout.flush()
     # Processes, not threads: requests are CPU-bound Python, and threads of
-    # one process share one core (benchmarks/rsvp_surge.py measured both).
-    workers = workers or 2 * (os.cpu_count() or 1) + 1
+    # one process share one core. One per core: more only take turns on the
+    # cores and on SQLite's write lock (benchmarks/rsvp_surge.py and
+    # benchmarks/checkin.py measured 2 workers on 2 cores faster than 4).
+    workers = workers or os.cpu_count() or 1
     os.execvp(sys.executable, [
         sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
         "--workers", str(workers), "--access-logfile", "-", "organizer.wsgi:app"])
