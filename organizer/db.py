@@ -229,17 +229,20 @@ def insert_loaded(obj):
 
     For the hottest writes (an RSVP in a surge): the unit of work costs
     several times the statement itself. Column defaults apply as in a flush;
-    the stored row comes back (``RETURNING``) so ``obj`` holds exactly what
-    is stored, its primary key included. Relationships are not followed:
+    the columns not given come back (``RETURNING``), so ``obj`` holds
+    exactly what is stored, its primary key included. Relationships are not followed:
     set the foreign keys.
     """
     mapper = sa_inspect(obj).mapper
     table = mapper.local_table
     given = {prop.columns[0].key: obj.__dict__[prop.key]
              for prop in mapper.column_attrs if prop.key in obj.__dict__}
+    # Only what the database decides comes back (the key, defaults).
+    decided = [prop for prop in mapper.column_attrs if prop.columns[0].key not in given]
     session = db.session()
-    row = session.connection().execute(insert(table).returning(*table.c), given).one()
-    for prop in mapper.column_attrs:
+    statement = insert(table).returning(*(prop.columns[0] for prop in decided))
+    row = session.connection().execute(statement, given).one()
+    for prop in decided:
         setattr(obj, prop.key, row._mapping[prop.columns[0]])
     # Transient → detached with everything as committed, then persistent:
     # SQLAlchemy's documented way to adopt a row that was written without it.
