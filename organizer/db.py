@@ -230,8 +230,8 @@ def insert_loaded(obj):
     For the hottest writes (an RSVP in a surge): the unit of work costs
     several times the statement itself. Column defaults apply as in a flush;
     the columns not given come back (``RETURNING``), so ``obj`` holds
-    exactly what is stored, its primary key included. Relationships are not followed:
-    set the foreign keys.
+    exactly what is stored, its primary key included. Relationships are not
+    followed: set the foreign keys.
     """
     mapper = sa_inspect(obj).mapper
     table = mapper.local_table

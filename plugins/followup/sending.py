@@ -27,10 +27,17 @@ def opted_out(event: Event) -> set[int]:
 
 
 def _claim(person: Attendee) -> bool:
-    """Record the delivery first; only the caller whose row was stored sends the mail."""
+    """Record the delivery first; only the caller whose row was stored sends the mail.
+
+    Nobody who has opted out is claimed, even if they did so while a long
+    send was under way.
+    """
     try:
         with immediate():
             if db.session.get(Delivery, person.id) is not None:
+                return False
+            if db.session.scalar(select(Preference.opted_out).where(
+                    Preference.attendee_id == person.id)):
                 return False
             db.session.add(Delivery(attendee_id=person.id, event_id=person.event_id))
     except IntegrityError:  # another sender stored it a moment earlier

@@ -242,3 +242,23 @@ def test_early_sends_odd_inputs_and_failures_get_clear_answers(app, host_client,
     job = db.session.scalars(select(Job).where(Job.kind == "followup.send")).one()
     page = host_client.get(f"/jobs/{job.id}")
     assert page.status_code == 200 and "Ana: the mail server said no" in page.text
+
+
+def test_someone_who_opts_out_while_the_mails_go_out_gets_none(app, host_client, monkeypatch):
+    event, ana, ben, cara, dan = _meetup(app, host_client)
+    from organizer import mail, tick
+    from organizer.db import immediate
+    from organizer_plugins.followup.models import Preference
+    send = mail.send
+
+    def send_then_cara_opts_out(message):
+        send(message)
+        if message.to == "ana@example.org":
+            # Cara says "no follow-up" on her page while the job is under way.
+            with immediate():
+                db.session.merge(Preference(attendee_id=cara.id, opted_out=True))
+
+    monkeypatch.setattr(mail, "send", send_then_cara_opts_out)
+    tick.run(now=event.ends_at + timedelta(minutes=5))
+    mails = [m for m in outbox(app) if m["Subject"].startswith("Your follow-up")]
+    assert sorted(m["To"] for m in mails) == ["ana@example.org", "ben-private@example.org"]
