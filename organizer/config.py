@@ -28,6 +28,9 @@ DEFAULTS: dict[str, object] = {
     # `organizer worker` processes (several app servers); "eager" runs them at once.
     "JOB_BACKEND": "thread",
     "JOB_WORKERS": 2,
+    # A running job silent this long has stopped (its process died): the
+    # due-work command marks it failed, so its page says so.
+    "JOB_STALL_MINUTES": 15,
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     # Renderer processes a long PDF (a badge sheet) is spread over: one per core.
     "PDF_PROCESSES": min(os.cpu_count() or 1, 4),
@@ -47,7 +50,7 @@ DEFAULTS: dict[str, object] = {
 _LISTS = {"BLOCKED_PLUGINS"}
 # Variables read elsewhere, not app settings.
 _NOT_SETTINGS = {"ORGANIZER_INSTANCE_PATH", "ORGANIZER_TEST_DATABASE_URL"}
-_INTS = {"JOB_WORKERS", "PDF_PROCESSES", "MAX_CONTENT_LENGTH", "ICS_REMINDER_MINUTES",
+_INTS = {"JOB_WORKERS", "JOB_STALL_MINUTES", "PDF_PROCESSES", "MAX_CONTENT_LENGTH", "ICS_REMINDER_MINUTES",
          "SERIES_HORIZON_DAYS", "SERIES_MAX_OCCURRENCES"}
 
 

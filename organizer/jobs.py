@@ -19,11 +19,12 @@ from __future__ import annotations
 import logging
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
 from flask import Flask, current_app
-from sqlalchemy import update
+from sqlalchemy import func, update
 
 from .db import db, immediate
 from .models import Event, Host, Job, utcnow
@@ -65,7 +66,7 @@ class JobContext:
         write after another connection has).
         """
         db.session.commit()
-        values: dict = {"done": done}
+        values: dict = {"done": done, "heartbeat_at": utcnow()}
         if total is not None:
             values["total"] = total
         if message is not None:
@@ -154,7 +155,7 @@ def _claim(job_id: int) -> bool:
     # One conditional UPDATE: two workers handed the same id run it once.
     result = db.session.execute(
         update(Job).where(Job.id == job_id, Job.status == "queued")
-        .values(status="running", started_at=utcnow()))
+        .values(status="running", started_at=utcnow(), heartbeat_at=utcnow()))
     db.session.commit()
     return result.rowcount == 1
 
@@ -180,6 +181,25 @@ def run_job(job_id: int) -> None:
             status="failed", finished_at=utcnow(), message=str(exc)[:500],
             error=traceback.format_exc()[-5000:]))
         db.session.commit()
+
+
+STALLED_MESSAGE = ("This job stopped without finishing (its server or worker was probably "
+                   "restarted). Start it again.")
+
+
+def reap(now: datetime, silent_for: timedelta) -> int:
+    """Mark running jobs that have not reported for ``silent_for`` as failed.
+
+    A job whose process died (a restart, a killed worker) would otherwise
+    show its progress bar forever. One conditional UPDATE: safe when two
+    timers run at once, and a job that reports meanwhile is left alone.
+    """
+    with immediate():  # a write after whatever the caller read: the write lock first
+        result = db.session.execute(
+            update(Job).where(Job.status == "running",
+                              func.coalesce(Job.heartbeat_at, Job.started_at) < now - silent_for)
+            .values(status="failed", finished_at=now, message=STALLED_MESSAGE))
+    return result.rowcount
 
 
 def _run_in_app(app: Flask, job_id: int) -> None:

@@ -250,6 +250,8 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a running job last reported: one silent for long has stopped.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def percent(self) -> int:

@@ -7,7 +7,7 @@ do anything twice.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -45,10 +45,15 @@ def end_events(now: datetime) -> int:
 
 def run(now: datetime | None = None) -> dict[str, int]:
     """Do everything that is due; return counts for the log."""
+    from flask import current_app
+
+    from . import jobs
     from .series import extend_all
 
     now = now or utcnow()
-    counts = {"ended": end_events(now), "occurrences": extend_all(now)}
+    counts = {"ended": end_events(now), "occurrences": extend_all(now),
+              "stalled_jobs": jobs.reap(now, timedelta(
+                  minutes=current_app.config["JOB_STALL_MINUTES"]))}
     done = hook().due_work(now=now)
     counts["plugin_work"] = sum(n for n in done if isinstance(n, int))
     return counts

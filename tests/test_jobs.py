@@ -99,3 +99,25 @@ def test_another_hosts_job_is_forbidden(app, host_client):
     assert other.get(f"/jobs/{job.id}.json").status_code == 403
     assert other.get(f"/jobs/{job.id}/download").status_code == 403
     assert other.get("/jobs/424242").status_code == 404
+
+
+def test_a_job_whose_process_died_is_marked_failed_by_the_due_work_command(app, host_client):
+    from datetime import timedelta
+
+    from organizer import tick
+    from organizer.models import utcnow
+    now = utcnow()
+    # One job's process died half an hour ago; another reported a minute ago.
+    dead = Job(kind="test.count", params={"n": 9}, owner_id=_host().id, status="running",
+               started_at=now - timedelta(hours=1), heartbeat_at=now - timedelta(minutes=30))
+    alive = Job(kind="test.count", params={"n": 9}, owner_id=_host().id, status="running",
+                started_at=now - timedelta(hours=1), heartbeat_at=now - timedelta(minutes=1))
+    db.session.add_all([dead, alive])
+    db.session.commit()
+    assert tick.run(now=now)["stalled_jobs"] == 1
+    db.session.expire_all()
+    assert (dead.status, alive.status) == ("failed", "running")
+    page = host_client.get(f"/jobs/{dead.id}").get_data(as_text=True)
+    assert "stopped without finishing" in page and "Start it again" in page
+    assert tick.run(now=now)["stalled_jobs"] == 0  # a second timer finds nothing to do
+
