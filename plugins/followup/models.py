@@ -26,14 +26,17 @@ class Settings(db.Model):
 
 
 class Delivery(db.Model):
-    """A follow-up mailed to one person: the primary key makes it happen once."""
+    """A follow-up for one person: claimed before the mail goes (the primary key lets one
+    sender claim it), marked sent once it has gone."""
 
     __tablename__ = "followup_delivery"
 
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"),
                                              primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None while the mail is on its way, or when its sender died on the way.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Preference(db.Model):

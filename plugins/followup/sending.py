@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 import zipfile
+from datetime import timedelta
 
 from flask import render_template
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from organizer import jobs, mail
@@ -26,30 +27,48 @@ def opted_out(event: Event) -> set[int]:
                                          Preference.opted_out.is_(True))))
 
 
+# A claim this old without its mail marked sent belongs to a sender that
+# died on the way (a restart mid-send): the person may be claimed again.
+ABANDONED_AFTER = timedelta(minutes=15)
+
+
 def _claim(person: Attendee) -> bool:
-    """Record the delivery first; only the caller whose row was stored sends the mail.
+    """Record the delivery first; only the caller whose claim was stored sends the mail.
 
     Nobody who has opted out is claimed, even if they did so while a long
-    send was under way.
+    send was under way. A claim whose sender died before the mail went out
+    is taken over once it is old enough.
     """
+    now = utcnow()
     try:
         with immediate():
-            if db.session.get(Delivery, person.id) is not None:
-                return False
             if db.session.scalar(select(Preference.opted_out).where(
                     Preference.attendee_id == person.id)):
                 return False
-            db.session.add(Delivery(attendee_id=person.id, event_id=person.event_id))
+            found = db.session.get(Delivery, person.id)
+            if found is None:
+                db.session.add(Delivery(attendee_id=person.id, event_id=person.event_id,
+                                        claimed_at=now))
+                return True
+            if found.sent_at is not None or found.claimed_at > now - ABANDONED_AFTER:
+                return False
+            found.claimed_at = now
+            return True
     except IntegrityError:  # another sender stored it a moment earlier
         db.session.rollback()
         return False
-    return True
+
+
+def _sent(person: Attendee) -> None:
+    with immediate():
+        db.session.execute(update(Delivery).where(Delivery.attendee_id == person.id)
+                           .values(sent_at=utcnow()))
 
 
 def _unclaim(person: Attendee) -> None:
     with immediate():
         found = db.session.get(Delivery, person.id)
-        if found is not None:
+        if found is not None and found.sent_at is None:
             db.session.delete(found)
 
 
@@ -79,12 +98,14 @@ def send_all(ctx: jobs.JobContext, event_id: int) -> dict:
         if person.id not in skip and _claim(person):
             try:
                 mail.send(message(content.build(person, settings)))
-                sent += 1
             except Exception as exc:  # one bad address or PDF must not stop the rest
                 log.exception("follow-up for attendee %s failed", person.id)
                 db.session.rollback()
                 _unclaim(person)  # a later send tries again
                 failed.append(f"{person.name}: {exc}"[:300])
+            else:
+                _sent(person)
+                sent += 1
         ctx.progress(done, message="follow-ups" + (f", {len(failed)} failed" if failed else ""))
     return {"sent": sent, "failed": failed, "opted_out": len(skip)}
 

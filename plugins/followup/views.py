@@ -56,7 +56,7 @@ def page(event_id: int):
         flash("Not saved: see below.", "error")
     people = content.recipients(event, settings)
     delivered = set(db.session.scalars(select(Delivery.attendee_id).where(
-        Delivery.event_id == event.id)))
+        Delivery.event_id == event.id, Delivery.sent_at.is_not(None))))
     return render_template("followup/host.html", event=event, settings=settings, people=people,
                            delivered=delivered, opted_out=sending.opted_out(event),
                            errors=errors, form=request.form if errors else None,
@@ -154,4 +154,4 @@ def panel(person: Attendee) -> str:
 
 def counts(event: Event) -> int:
     return db.session.scalar(select(func.count()).select_from(Delivery).where(
-        Delivery.event_id == event.id)) or 0
+        Delivery.event_id == event.id, Delivery.sent_at.is_not(None))) or 0

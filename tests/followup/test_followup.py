@@ -262,3 +262,25 @@ def test_someone_who_opts_out_while_the_mails_go_out_gets_none(app, host_client,
     tick.run(now=event.ends_at + timedelta(minutes=5))
     mails = [m for m in outbox(app) if m["Subject"].startswith("Your follow-up")]
     assert sorted(m["To"] for m in mails) == ["ana@example.org", "ben-private@example.org"]
+
+
+def test_a_follow_up_whose_sender_died_before_mailing_goes_out_later(app, host_client):
+    event, ana, ben, cara, dan = _meetup(app, host_client)
+    from organizer import tick
+    from organizer.models import utcnow
+    from organizer_plugins.followup.models import Delivery
+    now = utcnow()
+    # Ana's mail was claimed by a sender that died half an hour ago; Ben's
+    # sender claimed his a minute ago and is still at work.
+    db.session.add_all([
+        Delivery(attendee_id=ana.id, event_id=event.id, claimed_at=now - timedelta(minutes=30)),
+        Delivery(attendee_id=ben.id, event_id=event.id, claimed_at=now - timedelta(minutes=1))])
+    db.session.commit()
+    page = host_client.get(f"/events/{event.id}/followup").get_data(as_text=True)
+    assert "<td>sent</td>" not in page  # a claim is not a mail
+    tick.run(now=event.ends_at + timedelta(minutes=5))
+    mails = [m for m in outbox(app) if m["Subject"].startswith("Your follow-up")]
+    assert sorted(m["To"] for m in mails) == ["ana@example.org", "cara@example.org"]
+    db.session.expire_all()
+    assert db.session.get(Delivery, ana.id).sent_at is not None
+    assert db.session.get(Delivery, ben.id).sent_at is None
