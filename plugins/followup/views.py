@@ -6,17 +6,32 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
                    url_for)
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from organizer import attendees, events, jobs, pdf
 from organizer.db import db
 from organizer.models import Attendee, Event, utcnow
 
 from . import content, documents, sending
-from .models import Delivery, Preference
+from .models import Delivery, Preference, Settings
 
 bp = Blueprint("followup", __name__, template_folder="templates")
 MAX_MESSAGE = 5000
 MAX_RESOURCES = 3000
+
+
+def _save(event: Event, settings, recipients: str, message: str, resources: str) -> None:
+    settings.recipients, settings.message, settings.resources = recipients, message, resources
+    db.session.add(settings)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A co-host saved the event's first settings at the same moment:
+        # this save goes over theirs, as it would a moment later.
+        db.session.rollback()
+        stored = db.session.get(Settings, event.id)
+        stored.recipients, stored.message, stored.resources = recipients, message, resources
+        db.session.commit()
 
 
 def is_over(event: Event) -> bool:
@@ -47,10 +62,7 @@ def page(event_id: int):
             errors["resources"] = (f"“{bad[0][:60]}” has no web address: end each line with "
                                    "one starting with https://.")
         if not errors:
-            settings.recipients, settings.message, settings.resources = \
-                recipients, message, resources
-            db.session.add(settings)
-            db.session.commit()
+            _save(event, settings, recipients, message, resources)
             flash("Saved. Preview a follow-up below before you send.", "success")
             return redirect(url_for("followup.page", event_id=event.id))
         flash("Not saved: see below.", "error")

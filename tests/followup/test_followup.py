@@ -284,3 +284,35 @@ def test_a_follow_up_whose_sender_died_before_mailing_goes_out_later(app, host_c
     db.session.expire_all()
     assert db.session.get(Delivery, ana.id).sent_at is not None
     assert db.session.get(Delivery, ben.id).sent_at is None
+
+
+def test_two_first_saves_of_the_settings_at_once_both_succeed(app, host_client, monkeypatch):
+    event = make_event(host_client)
+    from flask import request
+
+    from organizer_plugins.followup import content
+    from organizer_plugins.followup.models import Settings
+    defaults = content.settings_of
+
+    def read_then_a_cohost_saves_first(event):
+        found = defaults(event)  # nothing stored yet: the defaults
+        if request.method != "POST":
+            return found
+        monkeypatch.setattr(content, "settings_of", defaults)  # the race happens once
+        # The co-host's save lands between our read and our write (their
+        # session, not ours: this one does not hold their row).
+        theirs = Settings(event_id=event.id, recipients="going", message="Theirs",
+                          resources="")
+        db.session.add(theirs)
+        db.session.commit()
+        db.session.expunge(theirs)
+        return found
+
+    monkeypatch.setattr(content, "settings_of", read_then_a_cohost_saves_first)
+    response = post(host_client, f"/events/{event.id}/followup",
+                    {"recipients": "checked_in", "message": "Ours", "resources": ""},
+                    page=f"/events/{event.id}/followup")
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Settings, event.id)
+    assert (stored.recipients, stored.message) == ("checked_in", "Ours")
