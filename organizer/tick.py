@@ -47,13 +47,14 @@ def run(now: datetime | None = None) -> dict[str, int]:
     """Do everything that is due; return counts for the log."""
     from flask import current_app
 
-    from . import jobs
+    from . import auth, jobs
     from .series import extend_all
 
     now = now or utcnow()
     counts = {"ended": end_events(now), "occurrences": extend_all(now),
               "stalled_jobs": jobs.reap(now, timedelta(
-                  minutes=current_app.config["JOB_STALL_MINUTES"]))}
+                  minutes=current_app.config["JOB_STALL_MINUTES"])),
+              "old_reset_links": auth.prune_resets(now)}
     done = hook().due_work(now=now)
     counts["plugin_work"] = sum(n for n in done if isinstance(n, int))
     return counts

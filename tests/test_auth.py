@@ -157,3 +157,22 @@ def test_sign_in_never_redirects_to_another_site(client):
             "csrf_token": token, "email": "ana@example.org", "password": PASSWORD})
         assert response.location == "/dashboard", target
         post(client, "/signout", page="/dashboard")
+
+
+def test_the_due_work_command_deletes_used_and_expired_reset_links(app, client):
+    from sqlalchemy import func, select
+
+    from organizer import tick
+    signup(client)
+    for _ in range(3):
+        post(client, "/reset", {"email": "ana@example.org"})
+    first, second, third = db.session.scalars(select(PasswordReset).order_by(
+        PasswordReset.id)).all()
+    first.expires_at = utcnow() - timedelta(minutes=1)
+    second.used_at = utcnow()
+    db.session.commit()
+    assert tick.run()["old_reset_links"] == 2
+    assert db.session.scalars(select(PasswordReset.id)).all() == [third.id]
+    path = re.search(r"(/reset/[A-Za-z0-9_\-]+)", body_text(outbox(app)[2])).group(1)
+    assert client.get(path).status_code == 200  # the link still valid works
+    assert db.session.scalar(select(func.count()).select_from(PasswordReset)) == 1
