@@ -6,6 +6,7 @@ import secrets
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
                    render_template, request, url_for)
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
@@ -138,8 +139,20 @@ def scan(secret: str):
                            counts=checkin.counts(st.event_id), answer=answer)
 
 
+def _frame_limit() -> str:
+    # A phone sends at most one frame every 0.8 s (75 a minute); a few
+    # phones of one door behind one address stay well inside.
+    return current_app.config.get("FRAME_RATE_LIMIT", "300 per minute")
+
+
+def _frame_key() -> str:
+    # Per client address and station: doors of different events on one
+    # venue network do not share a budget.
+    return f"{get_remote_address()}/{request.view_args.get('secret', '')}"
+
+
 @bp.route("/station/<secret>/frame", methods=["POST"])
-@limiter.exempt
+@limiter.limit(_frame_limit, key_func=_frame_key)
 def frame(secret: str):
     """A camera frame from a browser without BarcodeDetector: decoded here with zxing-cpp."""
     _station(secret)  # a valid, unrevoked door station

@@ -81,3 +81,18 @@ def test_a_frame_without_a_code_or_not_a_picture_gets_a_clear_answer(app, host_c
     assert odd.status_code == 400 and "too many pixels" in odd.get_json()["message"]
     from .helpers import person
     assert person(event, "ben@example.org").checked_in_at is None
+
+
+def test_frames_are_rate_limited_per_station_and_address(app, host_client):
+    event, ben = going_attendee(app, host_client)
+    door = station_secret(host_client, event, name="Door")
+    side = station_secret(host_client, event, name="Side door")
+    app.config["FRAME_RATE_LIMIT"] = "3 per minute"
+    blank = io.BytesIO()
+    Image.new("RGB", (160, 120), "white").save(blank, format="JPEG")
+    phone = app.test_client()
+    codes = [_send(phone, door, blank.getvalue()).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    refused = _send(phone, door, blank.getvalue())
+    assert refused.status_code == 429 and refused.get_json()["error"]
+    assert _send(phone, side, blank.getvalue()).status_code == 200  # another door's budget
