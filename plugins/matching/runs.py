@@ -147,12 +147,22 @@ def store_draft(event: Event, run: Run) -> Run:
     return run
 
 
+def _still_draft(run: Run) -> None:
+    """Inside a write transaction: read ``run`` again with its row locked, and refuse
+    unless it is still the draft (a co-host may have published it a moment ago)."""
+    db.session.refresh(run, with_for_update=True)
+    if run.status != "draft":
+        raise MatchingError("This draft has just been published or replaced: look at the "
+                            "matching page again.")
+
+
 def toggle_lock(run: Run, round_no: int, group_no: int) -> bool:
     """Lock or unlock one group of the draft; returns whether it is now locked."""
-    group = run.rounds[round_no][group_no]
-    group["locked"] = not group.get("locked")
-    flag_modified(run, "rounds")  # changed inside the JSON value
-    db.session.commit()
+    with immediate():
+        _still_draft(run)
+        group = run.rounds[round_no][group_no]
+        group["locked"] = not group.get("locked")
+        flag_modified(run, "rounds")  # changed inside the JSON value
     return group["locked"]
 
 
@@ -180,6 +190,12 @@ def check_current(run: Run, event: Event, setup: Setup) -> dict[int, scoring.Pro
 
 def swap(run: Run, event: Event, setup: Setup, round_no: int, first: int, second: int) -> None:
     """Exchange two people's places in one round; raises MatchingError when it can't."""
+    with immediate():  # the draft stays a draft until the swap is stored
+        _still_draft(run)
+        _swap(run, event, setup, round_no, first, second)
+
+
+def _swap(run: Run, event: Event, setup: Setup, round_no: int, first: int, second: int) -> None:
     current = check_current(run, event, setup)
     groups = [dict(g, members=list(g["members"])) for g in run.rounds[round_no]]
     where = {m: i for i, g in enumerate(groups) for m in g["members"]}
@@ -202,7 +218,6 @@ def swap(run: Run, event: Event, setup: Setup, round_no: int, first: int, second
     run.rounds = [groups if i == round_no else r for i, r in enumerate(run.rounds)]
     flag_modified(run, "rounds")
     run.total = round(sum(g["score"] for r in run.rounds for g in r), 2)
-    db.session.commit()
 
 
 def publish(run: Run, event: Event, setup: Setup) -> bool:
@@ -211,7 +226,9 @@ def publish(run: Run, event: Event, setup: Setup) -> bool:
     Raises :class:`MatchingError` when the draft no longer fits (see :func:`check_current`).
     """
     with immediate():
-        db.session.refresh(run)
+        # Locked: a swap or lock on the draft at this moment waits, then finds
+        # it published (or this publish waits for it and publishes its result).
+        db.session.refresh(run, with_for_update=True)
         if run.status == "draft":
             check_current(run, event, setup)
         done = db.session.execute(update(Run).where(Run.id == run.id, Run.status == "draft")

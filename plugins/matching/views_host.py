@@ -190,8 +190,12 @@ def lock(event_id: int):
     if found.mode != "pairs" or r != 0:
         abort(400, "Groups can be locked in the first round of pairs; for tables, run again "
                    "or swap people.")
-    locked = runs.toggle_lock(found, r, g)
-    flash("Locked: it stays when you run again." if locked else "Unlocked.", "success")
+    try:
+        locked = runs.toggle_lock(found, r, g)
+    except MatchingError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Locked: it stays when you run again." if locked else "Unlocked.", "success")
     return redirect(_page(event.id) + "#draft")
 
 

@@ -353,3 +353,34 @@ def test_people_not_confirmed_see_nobody_to_ask(app, host_client):
     assert person(event, "wes@example.org").status == "waiting"
     page = app.test_client().get(f"/rsvp/{wes.token}").text
     assert "Ask for an introduction" not in page and "Ana" not in page
+
+
+def test_a_swap_or_lock_that_meets_a_publish_leaves_the_published_matches_alone(
+        app, host_client):
+    import pytest
+
+    from organizer_plugins.matching import runs
+    from organizer_plugins.matching.errors import MatchingError
+    from organizer_plugins.matching.models import Match, Run
+    event = make_event(host_client, capacity="20")
+    people = [_join(app, event, name, f"{name.lower()}@example.org", offers="x", seeks="x")
+              for name in ("Ana", "Ben", "Cara", "Dev")]
+    _run(host_client, event)
+    stale = _draft(event)  # the draft as a swap request has just read it...
+    first, second = stale.rounds[0][0]["members"][0], stale.rounds[0][1]["members"][0]
+    # ...when a co-host publishes it.
+    post(host_client, f"/events/{event.id}/matching/publish",
+         page=f"/events/{event.id}/matching")
+    with pytest.raises(MatchingError, match="just been published"):
+        runs.swap(stale, event, runs.setup_of(event), 0, first, second)
+    with pytest.raises(MatchingError, match="just been published"):
+        runs.toggle_lock(stale, 0, 0)
+    db.session.expire_all()
+    published = db.session.get(Run, stale.id)
+    assert published.status == "published"
+    stored = {(m.group_no, m.attendee_id) for m in db.session.scalars(
+        select(Match).where(Match.run_id == published.id, Match.round == 1))}
+    shown = {(number, member) for number, group in enumerate(published.rounds[0], start=1)
+             for member in group["members"]}
+    assert shown == stored and len(stored) == len(people)
+    assert not any(group.get("locked") for group in published.rounds[0])
