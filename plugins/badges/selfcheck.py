@@ -6,6 +6,8 @@ from the first characters of their ticket code, typed in.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session,
@@ -13,7 +15,7 @@ from flask import (Blueprint, abort, current_app, redirect, render_template, req
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
-from organizer import attendees, events
+from organizer import events
 from organizer.db import commit, db
 from organizer.models import Attendee, Event, utcnow
 from organizer.ratelimit import limiter
@@ -32,10 +34,17 @@ def poster(event: Event) -> Station | None:
         Station.event_id == event.id, Station.kind == "poster", Station.revoked_at.is_(None)))
 
 
+def _proof(attendee: Attendee) -> str:
+    # The session cookie is signed, not encrypted: it carries who the person
+    # is and a keyed hash of their private link, never the link itself.
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"selfcheck:{attendee.token}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def remember(attendee: Attendee) -> None:
     """Let this browser check its owner in from the poster (called on their RSVP page)."""
     known = dict(session.get(REMEMBERED, {}))
-    known[str(attendee.event_id)] = attendee.token
+    known[str(attendee.event_id)] = [attendee.id, _proof(attendee)]
     session[REMEMBERED] = dict(list(known.items())[-10:])
 
 
@@ -47,11 +56,13 @@ def _poster(secret: str) -> Station:
 
 
 def _remembered(station: Station) -> Attendee | None:
-    token = session.get(REMEMBERED, {}).get(str(station.event_id))
-    if not token:
+    known = session.get(REMEMBERED, {}).get(str(station.event_id))
+    if not isinstance(known, list) or len(known) != 2 or not isinstance(known[0], int):
+        return None  # nothing remembered (or a cookie from before, holding the link)
+    person = db.session.get(Attendee, known[0])
+    if person is None or person.event_id != station.event_id:
         return None
-    person = attendees.by_token(token)
-    return person if person is not None and person.event_id == station.event_id else None
+    return person if hmac.compare_digest(str(known[1]), _proof(person)) else None
 
 
 def _by_code(station: Station, code: str) -> tuple[Attendee | None, str | None]:

@@ -20,6 +20,11 @@ def test_a_guest_who_opened_their_rsvp_link_checks_in_from_the_poster(app, host_
     path = _poster_path(app, host_client, event)
     phone = app.test_client()
     phone.get(f"/rsvp/{ben.token}")  # the link from the confirmation mail
+    # The browser remembers Ben, but its cookie (signed, readable) does not
+    # hold his private link.
+    cookie = phone.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session")).value
+    remembered = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert remembered["badges_me"] and ben.token not in str(remembered)
     page = phone.get(path).get_data(as_text=True)
     assert "Check in as Ben Guest" in page
     done = post(phone, path, {"me": "1"}).get_data(as_text=True)
