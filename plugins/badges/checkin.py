@@ -137,25 +137,42 @@ def _outcome(station: Station | Door, attendee, record: CheckIn | None) -> Answe
     return _answer("already", person, latest(person.id))
 
 
-def check_in(station: Station | Door, attendee: Attendee | Holder, nonce: str | None) -> Answer:
-    """Check ``attendee`` in at ``station`` (already verified to be its event)."""
+def _settle(station: Station | Door, attendee, nonce: str | None) -> Answer | CheckIn | None:
+    """Inside the caller's write transaction: the first answer to a retried request, the
+    answer for someone not going, or else the arrival stored (None: someone was faster).
+
+    The UPDATE re-checks status and arrival itself, so what was read before
+    may stay loaded.
+    """
     repeated, nonce = _repeat(station, attendee, nonce)
     if repeated is not None:
         return repeated
     if attendee.status != "going":
         return _status_answer(attendee)
-    # The UPDATE re-checks status and arrival itself: what was read stays loaded.
+    return _arrive(station, attendee, nonce)
+
+
+def _without_nonce(station: Station | Door, attendee) -> CheckIn | None:
+    # The same nonce sent at once for two people (only a broken scanner does
+    # that): the nonce carries no memory, the check-in still counts.
+    with immediate(keep_loaded=True):
+        return _arrive(station, attendee, None)
+
+
+def _answered(station: Station | Door, attendee, settled: Answer | CheckIn | None) -> Answer:
+    return settled if isinstance(settled, Answer) else _outcome(station, attendee, settled)
+
+
+def check_in(station: Station | Door, attendee: Attendee | Holder, nonce: str | None) -> Answer:
+    """Check ``attendee`` in at ``station`` (already verified to be its event)."""
     try:
         with immediate(keep_loaded=True):
-            record = _arrive(station, attendee, nonce)
+            settled = _settle(station, attendee, nonce)
     except IntegrityError:
         if not nonce:
             raise
-        # The same nonce sent at once for two people (only a broken scanner
-        # does that): the nonce carries no memory, the check-in still counts.
-        with immediate(keep_loaded=True):
-            record = _arrive(station, attendee, None)
-    return _outcome(station, attendee, record)
+        settled = _without_nonce(station, attendee)
+    return _answered(station, attendee, settled)
 
 
 # The station (with its event's zone) and the scanned ticket with its holder, in one
@@ -201,20 +218,12 @@ def scan_at(station_secret: str, code: str, nonce: str | None = None) -> Answer 
                 return _answer("other_event", event=db.session.get(Event, row.ticket_event))
             if row.revoked_at is not None:
                 return _answer("revoked", holder)
-            repeated, nonce = _repeat(station, holder, nonce)
-            if repeated is not None:
-                return repeated
-            if holder.status != "going":
-                return _status_answer(holder)
-            record = _arrive(station, holder, nonce)
+            settled = _settle(station, holder, nonce)
     except IntegrityError:
         if not nonce:
             raise
-        # The same nonce sent at once for two people (only a broken scanner
-        # does that): the nonce carries no memory, the check-in still counts.
-        with immediate(keep_loaded=True):
-            record = _arrive(station, holder, None)
-    return _outcome(station, holder, record)
+        settled = _without_nonce(station, holder)
+    return _answered(station, holder, settled)
 
 
 def undo(station: Station, checkin_id: int) -> bool:
