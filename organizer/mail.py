@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import secrets
 import smtplib
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import encoders
@@ -126,17 +128,75 @@ def _write_outbox(mail: MIMEBase) -> Path:
     return folder / name
 
 
-def _send_smtp(mail: MIMEBase, url: str) -> None:
+# One SMTP connection per thread, kept open between messages: connecting,
+# TLS and logging in cost several round trips to the server, sending a
+# message about one. A connection that rested longer than this is checked
+# (NOOP) before it is used again; servers drop idle ones.
+_CHECK_AFTER_SECONDS = 30.0
+_connections = threading.local()
+
+
+def _connect(url: str) -> smtplib.SMTP:
     parts = urlsplit(url)
     options = parse_qs(parts.query)
     port = parts.port or (465 if parts.scheme == "smtps" else 25)
     cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-    with cls(parts.hostname, port, timeout=30) as smtp:
+    smtp = cls(parts.hostname, port, timeout=30)
+    try:
         if options.get("starttls", ["0"])[0] in ("1", "true", "yes"):
             smtp.starttls()
         if parts.username:
             smtp.login(unquote(parts.username), unquote(parts.password or ""))
-        smtp.send_message(mail)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _connection(url: str) -> smtplib.SMTP:
+    """This thread's open connection to ``url``, made (or made again) when needed."""
+    held = getattr(_connections, "held", None)
+    if held is not None:
+        held_url, smtp, used_at = held
+        if held_url == url and time.monotonic() - used_at < _CHECK_AFTER_SECONDS:
+            return smtp
+        if held_url == url:
+            try:
+                if smtp.noop()[0] == 250:
+                    return smtp
+            except (smtplib.SMTPException, OSError):
+                pass
+        _forget()
+    smtp = _connect(url)
+    _connections.held = (url, smtp, time.monotonic())
+    return smtp
+
+
+def _forget() -> None:
+    held = getattr(_connections, "held", None)
+    _connections.held = None
+    if held is not None:
+        try:
+            held[1].close()
+        except OSError:
+            pass
+
+
+def _send_smtp(mail: MIMEBase, url: str) -> None:
+    try:
+        smtp = _connection(url)
+        try:
+            smtp.send_message(mail)
+        except smtplib.SMTPServerDisconnected:
+            # The server closed the kept connection before taking the message
+            # (a restart, an idle limit): once more on a new one.
+            _forget()
+            smtp = _connection(url)
+            smtp.send_message(mail)
+    except BaseException:
+        _forget()  # a connection in an unknown state is not used again
+        raise
+    _connections.held = (url, smtp, time.monotonic())
 
 
 def send(message: Message) -> Path | None:

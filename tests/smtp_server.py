@@ -10,6 +10,7 @@ class _Handler(socketserver.StreamRequestHandler):
         self.wfile.write((line + "\r\n").encode())
 
     def handle(self) -> None:
+        self.server.connections += 1
         self.reply("220 test SMTP ready")
         envelope = {"from": None, "to": [], "data": b""}
         while True:
@@ -40,6 +41,8 @@ class _Handler(socketserver.StreamRequestHandler):
                 envelope["data"] = b"".join(chunks)
                 self.server.messages.append(dict(envelope))
                 self.reply("250 queued")
+                if self.server.hang_up_after_each:
+                    return  # as a server that drops idle connections would
             elif verb == "QUIT":
                 self.reply("221 bye")
                 return
@@ -55,6 +58,8 @@ class SMTPServer(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.messages: list[dict] = []
         self.logins: list[str] = []
+        self.connections = 0
+        self.hang_up_after_each = False
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     def __enter__(self):

@@ -79,3 +79,17 @@ def test_accented_and_non_latin_text_survives_the_trip(app):
     assert message["To"].addresses[0].display_name == "Zoë Ørsted"
     assert message["Reply-To"].addresses[0].addr_spec == "ana@example.org"
     assert "Grüße aus Köln, 你好" in message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_messages_share_one_smtp_connection_and_a_dropped_one_is_made_again(app):
+    with SMTPServer() as server:
+        app.config["SMTP_URL"] = server.url
+        for _ in range(3):
+            mail.send(_message())
+        assert (len(server.messages), server.connections, len(server.logins)) == (3, 1, 1)
+        # The server now hangs up after each message: every next one still arrives.
+        server.hang_up_after_each = True
+        for _ in range(3):
+            mail.send(_message())
+    assert len(server.messages) == 6
+    assert server.connections >= 3
