@@ -149,7 +149,16 @@ def _settle(station: Station | Door, attendee, nonce: str | None) -> Answer | Ch
         return repeated
     if attendee.status != "going":
         return _status_answer(attendee)
-    return _arrive(station, attendee, nonce)
+    record = _arrive(station, attendee, nonce)
+    if record is None and nonce:
+        # Someone was faster; perhaps this very request, sent again at once. On
+        # PostgreSQL the UPDATE waited for that copy's commit, and under READ
+        # COMMITTED a new statement sees its check-in: answer with it. (On
+        # SQLite the write lock already let _repeat see it.)
+        repeated, _ = _repeat(station, attendee, nonce)
+        if repeated is not None:
+            return repeated
+    return record
 
 
 def _without_nonce(station: Station | Door, attendee) -> CheckIn | None:

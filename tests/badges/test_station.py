@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections import Counter
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from organizer.db import db
 from organizer.models import Attendee
@@ -151,6 +153,78 @@ def test_ten_stations_scanning_one_ticket_at_once_store_one_check_in(app_factory
     assert sorted(answers) == ["already"] * 9 + ["checked_in"]
     with app.app_context():
         assert len(db.session.scalars(select(CheckIn)).all()) == 1
+
+
+def _ten_scans_at_one_door_at_once(app_factory, nonces):
+    """Ten scans of one ticket at one station released together, the i-th with nonces[i].
+
+    On PostgreSQL the holder's row is locked from outside until all ten wait
+    on it, so every scan has read (and found no check-in under its nonce)
+    before the first one stores its check-in: the widest window, every time.
+    On SQLite the write lock serialises the scans anyway.
+    """
+    from organizer_plugins.badges import checkin
+    from organizer_plugins.badges.models import CheckIn
+    app = app_factory()
+    with app.app_context():
+        host = app.test_client()
+        signup(host)
+        event, ben = going_attendee(app, host)
+        url = ticket_url(app.test_client(), ben)
+        secret = station_secret(host, event)
+        on_postgresql = db.engine.dialect.name == "postgresql"
+        holder_id = ben.id
+    answers, errors, lock, index = [], [], threading.Lock(), iter(range(10))
+
+    def door():
+        with lock:
+            nonce = nonces[next(index)]
+        answer = checkin.scan_at(secret, url, nonce=nonce)
+        with lock:
+            answers.append((answer.result, answer.checkin_id))
+
+    if not on_postgresql:
+        errors = run_together(app, door, threads=10)
+    else:
+        with app.app_context(), db.engine.connect() as outside, db.engine.connect() as watch:
+            outside.execute(text("SELECT id FROM attendee WHERE id = :id FOR UPDATE"),
+                            {"id": holder_id})
+            racing = threading.Thread(
+                target=lambda: errors.extend(run_together(app, door, threads=10)))
+            racing.start()
+            waiting, deadline = 0, time.monotonic() + 30
+            while waiting < 10 and time.monotonic() < deadline:
+                time.sleep(0.02)
+                waiting = watch.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'")).scalar()
+                watch.rollback()
+            outside.rollback()
+            racing.join()
+            assert waiting == 10, f"only {waiting} scans waited on the row"
+    assert errors == []
+    with app.app_context():
+        stored = db.session.scalars(select(CheckIn)).all()
+    return answers, stored
+
+
+def test_ten_retries_of_one_scan_at_once_all_get_the_first_answer(app_factory):
+    """One request sent ten times at once (same station, same nonce): ten "checked in",
+    each naming the one stored check-in."""
+    answers, stored = _ten_scans_at_one_door_at_once(app_factory, ["retry-1"] * 10)
+    assert len(stored) == 1
+    results = Counter(result for result, _ in answers)
+    assert results == {"checked_in": 10}
+    assert {checkin_id for _, checkin_id in answers} == {stored[0].id}
+
+
+def test_control_ten_different_scans_at_once_at_one_door_let_one_in(app_factory):
+    """Proves the test above can see the race: ten different requests at once, one wins."""
+    answers, stored = _ten_scans_at_one_door_at_once(app_factory,
+                                                     [f"scan-{n}" for n in range(10)])
+    assert len(stored) == 1
+    assert Counter(result for result, _ in answers) == {"checked_in": 1, "already": 9}
+    assert {checkin_id for _, checkin_id in answers} == {stored[0].id}
 
 
 def test_control_a_read_then_write_check_in_lets_several_stations_win(app_factory):
