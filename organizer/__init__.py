@@ -27,15 +27,16 @@ def _template_folder() -> str:
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then ``ORGANIZER_*`` environment variables, then ``config``."""
     from . import auth, cli, config as settings, db, migrate, plugins, ratelimit, security
-    from .views import host, jobs, public, series
+    from .views import host, jobs, messages, public, series
 
     config = dict(config or {})
     instance = config.pop("INSTANCE_PATH", None) or os.environ.get("ORGANIZER_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance and str(Path(instance).resolve()),
                 instance_relative_config=True, template_folder=_template_folder())
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    from .urls import BoundedInt
+    from .urls import BoundedInt, Secret
     app.url_map.converters["int"] = BoundedInt
+    app.url_map.converters["secret"] = Secret
     app.config.from_mapping(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     app.config.update(config)
@@ -52,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     migrate.init_app(app)
     _register_template_helpers(app)
-    for blueprint in (host.bp, series.bp, public.bp, jobs.bp):
+    for blueprint in (host.bp, series.bp, public.bp, jobs.bp, messages.bp):
         app.register_blueprint(blueprint)
     plugins.hook(app).register_blueprints(app=app)
     cli.init_app(app)
@@ -70,6 +71,10 @@ def _engine_options(url: str) -> dict:
 def _register_template_helpers(app: Flask) -> None:
     from .models import EVENT_KINDS
     from .timeutil import format_range
+    from .urls import external_url
+
+    # Links people copy, print or share are made from BASE_URL, like mailed ones.
+    app.add_template_global(external_url)
 
     @app.template_filter("when")
     def _when(event):

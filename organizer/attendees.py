@@ -82,6 +82,22 @@ def add(event: Event, name: str, email: str, status: str = "going", **fields) ->
     return attendee
 
 
+def change_email(attendee: Attendee, email: str) -> None:
+    """Correct the attendee's address and commit; their undelivered mail goes there.
+
+    Raises :class:`GuestListError` when someone else on the list has it.
+    """
+    from .delivery import readdress
+    email = normalise_email(email)
+    other = find(attendee.event, email)
+    if other is not None and other.id != attendee.id:
+        raise GuestListError(f"{email} is already on this event's guest list.")
+    attendee.email = email
+    attendee.updated_at = utcnow()
+    readdress(attendee.id, email)
+    commit()
+
+
 def stage_status(attendee: Attendee, status: str) -> bool:
     """Set a new status without committing; the hook fires on the caller's commit."""
     if status not in ATTENDEE_STATUSES:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    session, url_for)
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import mail
@@ -143,14 +143,15 @@ def reset_request():
             token = secrets.token_urlsafe(32)
             db.session.add(PasswordReset(host_id=host.id, token_hash=_hash_token(token),
                                          expires_at=utcnow() + RESET_VALID))
-            commit()
             link = external_url("auth.reset_password", token=token)
-            mail.send(mail.Message(
+            # Queued with the link it carries: both are stored, or neither.
+            mail.queue_message(mail.Message(
                 to=host.email, subject="Reset your organizer password",
                 text=(f"Hello {host.name},\n\nSomeone (hopefully you) asked to reset the "
                       f"password of your organizer account. Choose a new one here within "
                       f"the next hour:\n\n{link}\n\nIf it was not you, ignore this mail; "
                       "your password stays as it is.\n")))
+            commit()
         # The same answer whether or not the account exists.
         flash("If an account uses that address, a reset link is on its way. "
               "It works for one hour.", "info")
@@ -174,7 +175,7 @@ def _valid_reset(token: str) -> PasswordReset | None:
     return reset
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
+@bp.route("/reset/<secret:token>", methods=["GET", "POST"])
 def reset_password(token: str):
     reset = _valid_reset(token)
     if reset is None:
@@ -185,9 +186,17 @@ def reset_password(token: str):
     form.account_email, form.account_name = reset.host.email, reset.host.name
     if form.validate_on_submit():
         host = reset.host
+        # This link and every other one sent to the account stop working; of
+        # two uses of one link at once, only the first changes the password.
+        used = db.session.execute(update(PasswordReset).where(
+            PasswordReset.host_id == host.id, PasswordReset.used_at.is_(None))
+            .values(used_at=utcnow()).returning(PasswordReset.id)).scalars().all()
+        if reset.id not in used:
+            db.session.rollback()
+            return render_template("error.html", code=400, message=(
+                "This reset link was just used. Ask for a new one if you still need to.")), 400
         host.password_hash = generate_password_hash(form.password.data)
         host.session_token = new_token()  # sign out every other session
-        reset.used_at = utcnow()
         commit()
         _start_session(host)
         flash("Your password is changed and you are signed in.", "success")

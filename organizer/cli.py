@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import plugins
+from .config import DEFAULTS
 
 
 @click.command("serve")
@@ -23,40 +25,59 @@ def serve_command(host: str, port: int, workers: int | None) -> None:
 
 
 def serve(host: str, port: int, workers: int | None = None) -> None:
-    """Replace this process with gunicorn serving the current app's configuration."""
-    os.environ["ORGANIZER_INSTANCE_PATH"] = current_app.instance_path
-    os.environ.setdefault("ORGANIZER_BASE_URL", f"http://{host}:{port}")
+    """Serve the current app's configuration with gunicorn (and, by default, its runner)."""
+    from .serving import check_public_address, gunicorn_command, runner_command, supervise
+
+    app = current_app
+    check_public_address(host, port, configured="ORGANIZER_BASE_URL" in os.environ
+                         or app.config["BASE_URL"] != DEFAULTS["BASE_URL"])
+    os.environ["ORGANIZER_INSTANCE_PATH"] = app.instance_path
+    if "ORGANIZER_BASE_URL" not in os.environ and app.config["BASE_URL"] == DEFAULTS["BASE_URL"]:
+        os.environ["ORGANIZER_BASE_URL"] = f"http://{host}:{port}"
     click.echo(f"organizer is at http://{host}:{port}/  (Ctrl+C stops it)")
     sys.stdout.flush()
     # Processes, not threads: requests are CPU-bound Python, and threads of
     # one process share one core. One per core: more only take turns on the
     # cores and on SQLite's write lock (benchmarks/rsvp_surge.py and
     # benchmarks/checkin.py measured 2 workers on 2 cores faster than 4).
-    workers = workers or os.cpu_count() or 1
-    os.execvp(sys.executable, [
-        sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-        "--workers", str(workers), "--access-logfile", "-", "organizer.wsgi:app"])
+    command = gunicorn_command(host, port, workers or os.cpu_count() or 1)
+    if app.config["DELIVERY"] == "background":
+        sys.exit(supervise(command, runner_command()))
+    os.execvp(command[0], command)
 
 
 @click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--burst", is_flag=True, help="Deliver what is due, run queued jobs, then stop.")
 @with_appcontext
 def worker_command(burst: bool) -> None:
-    """Run queued jobs (JOB_BACKEND=rq): badge sheets, mails, PDFs."""
-    from . import jobs
+    """Deliver mail, do the due work and (JOB_BACKEND=rq) run queued jobs."""
+    from . import jobs, runner, tick
 
     app = current_app._get_current_object()
-    if app.config["JOB_BACKEND"] != "rq":
-        raise click.UsageError("Set ORGANIZER_JOB_BACKEND=rq (and ORGANIZER_REDIS_URL) to "
-                               "run a worker; the default backend runs jobs in the app.")
-    click.echo(f"Working on queue {app.config['JOB_QUEUE']!r} at {app.config['REDIS_URL']}")
-    jobs.work(app, burst=burst)
+    if burst:
+        counts = tick.run()
+        click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
+        if app.config["JOB_BACKEND"] == "rq":
+            jobs.work(app, burst=True)
+        return
+    if app.config["JOB_BACKEND"] == "rq":
+        click.echo(f"Delivering mail; running jobs of queue {app.config['JOB_QUEUE']!r} at "
+                   f"{app.config['REDIS_URL']}")
+        runner.start_thread(app)
+        jobs.work(app)
+    else:
+        click.echo("Delivering mail and doing due work (Ctrl+C stops it)")
+        stop = threading.Event()
+        try:
+            runner.run(app, stop)
+        except KeyboardInterrupt:
+            stop.set()
 
 
 @click.command("tick")
 @with_appcontext
 def tick_command() -> None:
-    """Do the work that is due (run every minute from cron or a systemd timer)."""
+    """Do the work that is due and deliver due mail now (the runner does both by itself)."""
     from .tick import run
     counts = run()
     click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))

@@ -1,8 +1,10 @@
 """Configuration: defaults, then ``ORGANIZER_*`` environment variables, then a mapping.
 
 Every setting has a default that works on a laptop with nothing else
-running: SQLite in the instance folder, mail written to an outbox folder,
-jobs run in a thread of the app itself.
+running: SQLite in the instance folder, mail written to an outbox folder
+and delivered by the runner process that ``organizer serve`` starts, jobs run
+in a thread of the app itself, rate limits counted in a file every process
+of the machine shares.
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ DEFAULTS: dict[str, object] = {
     "PLUGINS_DIR": None,
     # Plugin names never loaded.
     "BLOCKED_PLUGINS": [],
-    # Rate-limit storage (memory:// by default; redis://… when servers share load).
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Rate-limit storage: None counts in a file of the instance folder that every
+    # process of this machine shares; redis://… when several servers share the load.
+    "RATELIMIT_STORAGE_URI": None,
     "SIGNIN_RATE_LIMIT": "10 per minute",
     # "thread" runs long jobs in this process; "rq" queues them in Redis for
     # `organizer worker` processes (several app servers); "eager" runs them at once.
@@ -35,8 +38,25 @@ DEFAULTS: dict[str, object] = {
     # Renderer processes a long PDF (a badge sheet) is spread over: one per core.
     "PDF_PROCESSES": min(os.cpu_count() or 1, 4),
     "JOB_QUEUE": "organizer",
-    # The public address, used in mails and calendar feeds when no request is active.
+    # The public address: every link in a mail, a calendar file, a PDF or a QR code
+    # is made from it, never from the request's Host header.
     "BASE_URL": "http://127.0.0.1:5000",
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host;
+    # those headers are ignored unless this says they can be trusted.
+    "TRUSTED_PROXIES": 0,
+    # Who delivers queued mail and does due work: "background" (the runner
+    # process `organizer serve` starts), "worker" (`organizer worker`
+    # processes, for several app servers) or "eager" (right after the commit,
+    # in the process that queued it: tests and scripts).
+    "DELIVERY": "background",
+    # A deliverer's claim on a message it is sending; one that died is
+    # replaced once it runs out.
+    "DELIVERY_LEASE_SECONDS": 300,
+    # A message that keeps failing is retried with growing pauses this long.
+    "DELIVERY_GIVE_UP_HOURS": 48,
+    # How often a runner looks for due messages, and runs the due work.
+    "RUNNER_POLL_SECONDS": 1.0,
+    "TICK_SECONDS": 60,
     "DEFAULT_TIMEZONE": "Europe/London",
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     # Minutes before the start for the VALARM reminder in calendar files.
@@ -50,8 +70,10 @@ DEFAULTS: dict[str, object] = {
 _LISTS = {"BLOCKED_PLUGINS"}
 # Variables read elsewhere, not app settings.
 _NOT_SETTINGS = {"ORGANIZER_INSTANCE_PATH", "ORGANIZER_TEST_DATABASE_URL"}
-_INTS = {"JOB_WORKERS", "JOB_STALL_MINUTES", "PDF_PROCESSES", "MAX_CONTENT_LENGTH", "ICS_REMINDER_MINUTES",
-         "SERIES_HORIZON_DAYS", "SERIES_MAX_OCCURRENCES"}
+_INTS = {"JOB_WORKERS", "JOB_STALL_MINUTES", "PDF_PROCESSES", "MAX_CONTENT_LENGTH",
+         "ICS_REMINDER_MINUTES", "SERIES_HORIZON_DAYS", "SERIES_MAX_OCCURRENCES",
+         "TRUSTED_PROXIES", "DELIVERY_LEASE_SECONDS", "DELIVERY_GIVE_UP_HOURS", "TICK_SECONDS"}
+_FLOATS = {"RUNNER_POLL_SECONDS"}
 
 
 def from_environment(environ: os._Environ | dict | None = None) -> dict[str, object]:
@@ -72,6 +94,8 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict[str, obj
                 part.strip() for part in raw.split(",") if part.strip()]
         elif name in _INTS:
             found[name] = int(raw)
+        elif name in _FLOATS:
+            found[name] = float(raw)
         else:
             found[name] = raw
     return found

@@ -1,7 +1,9 @@
 """Event services: who may edit, and the changes that notify plugins.
 
 Views call these rather than touching models, so every change bumps the
-iCalendar SEQUENCE and fires the right lifecycle hook after it is committed.
+iCalendar SEQUENCE, queues the messages it sends in its own transaction
+(``queue_event_messages``) and fires the right lifecycle hook after it is
+committed.
 """
 from __future__ import annotations
 
@@ -70,14 +72,22 @@ def update(event: Event, values: dict, settings: dict | None = None) -> list[str
         # Edited on its own: later edits of the whole series leave it alone.
         event.detached = True
     if event.status == "published":
+        queue_messages(event, "updated", changed)
         after_commit(lambda: hook().event_updated(event=event, changes=list(changed)))
     commit()
     return changed
 
 
+def queue_messages(event: Event, change: str, changes: list[str] | None = None) -> None:
+    """Let plugins queue the messages ``change`` sends, in the caller's transaction."""
+    db.session.flush()  # plugins' queries see the change itself
+    hook().queue_event_messages(event=event, change=change, changes=list(changes or []))
+
+
 def _mark_published(event: Event) -> None:
     event.status = "published"
     event.published_at = utcnow()
+    queue_messages(event, "published")
     after_commit(lambda: hook().event_published(event=event))
 
 
@@ -102,6 +112,7 @@ def cancel(event: Event) -> bool:
     event.sequence += 1
     event.updated_at = utcnow()
     if was_published:
+        queue_messages(event, "cancelled")
         after_commit(lambda: hook().event_cancelled(event=event))
     commit()
     return True

@@ -211,6 +211,12 @@ class CoHostForm(FlaskForm):
         Email("Enter a valid e-mail address.")])
 
 
+class AddressForm(FlaskForm):
+    email = EmailField("Correct address", filters=[_strip], validators=[
+        DataRequired("Enter the address the mail should go to."),
+        Email("Enter a valid e-mail address."), Length(max=254)])
+
+
 def strong_password(form, field):
     # On the reset form the account's e-mail and name are not fields but known.
     email = form.email.data if "email" in form else getattr(form, "account_email", "")

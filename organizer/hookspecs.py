@@ -98,6 +98,19 @@ def ics_event(event, vevent, attendee):
 
 
 @hookspec
+def queue_event_messages(event, change, changes):
+    """Queue the messages a change to ``event`` sends, inside the transaction that stores it.
+
+    ``change`` is "published", "updated", "cancelled" or "ended";
+    ``changes`` lists the fields that changed ("updated" only, else empty).
+    Called before the commit, so the messages are stored with the change or
+    not at all: only queue them here (:func:`organizer.mail.queue`); do not
+    commit, and do not start a transaction of your own. The ``event_*``
+    hooks below are called after the commit for everything else.
+    """
+
+
+@hookspec
 def mail_attachments(message_kind, attendee):
     """Return a list of ``(filename, bytes, mimetype)`` to attach to a mail.
 
@@ -148,7 +161,7 @@ def attendee_checked_in(attendee):
 def due_work(now):
     """Do the plugin's scheduled work (reminders, follow-ups) that is due at ``now``.
 
-    Called by ``organizer tick``, which a timer runs every minute or so; two
-    ticks may run at once, so claim each piece of work with a conditional
-    UPDATE before doing it. Return the number of things done (for the log).
+    Called every minute by the runner (and by ``organizer tick``); two runs
+    may happen at once, so claim each piece of work with a conditional UPDATE
+    before doing it. Return the number of things done (for the log).
     """

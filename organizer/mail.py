@@ -1,30 +1,41 @@
-"""Sending mail: SMTP when ``SMTP_URL`` is set, otherwise an outbox folder.
+"""Mail: messages are queued in the outbox with the change that causes them.
 
-The outbox (``<instance>/outbox``) is the embedded default: every message,
-attachments included, is written there as an ``.eml`` file a person can
-open, so nothing is lost on a machine without a mail server.
+Nothing here talks to a mail server. :func:`queue` writes a row (see
+:class:`organizer.models.OutboxMessage`) in the caller's transaction, naming
+a *renderer* that builds the message when it is delivered, so a page never
+waits for an invite, a ticket or a PDF; :func:`queue_message` stores a
+message whose content is only known now (a password-reset link). The
+deliverer (:mod:`organizer.delivery`) sends what is queued after the commit
+and retries what fails.
+
+    @mail.renderer("lightning.accepted")
+    def accepted(params):
+        talk = db.session.get(Talk, params["talk_id"])
+        if talk is None:
+            raise mail.Skip("The talk was withdrawn.")
+        return mail.Message(to=talk.speaker_email, subject="Your talk is in", text="...")
+
+    mail.queue("lightning.accepted", to=talk.speaker_email, params={"talk_id": talk.id},
+               event_id=talk.event_id)
 """
 from __future__ import annotations
 
-import os
 import secrets
-import smtplib
-import threading
-import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from email import encoders
 from email.header import Header
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
-from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from email.utils import formataddr, formatdate, parseaddr
+from typing import Callable
+from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import insert
 
-from .models import Attendee
+from .db import after_commit, db
+from .models import Attendee, OutboxMessage, utcnow
 from .plugins import hook
 
 
@@ -48,6 +59,155 @@ class Message:
     reply_to: str | None = None
 
 
+class Skip(Exception):
+    """Raised by a renderer when its message is no longer wanted (say why in a sentence).
+
+    The message is then marked "dropped" rather than sent or retried: an
+    RSVP cancelled before its confirmation went out, a person who opted out.
+    """
+
+
+_RENDERERS: dict[str, Callable[[dict], Message]] = {}
+_TITLES: dict[str, str] = {}
+# Messages stored whole when queued; no renderer is involved.
+PREPARED = "prepared"
+
+
+def renderer(kind: str, title: str | None = None):
+    """Decorator: ``func(params) -> Message`` builds the queued messages of ``kind``.
+
+    It runs in the deliverer, outside any request, each time the message is
+    tried; it reads what it needs from the database by the ids in
+    ``params`` and raises :class:`Skip` when the message is no longer wanted.
+    ``title`` names these messages for hosts ("Follow-ups").
+    """
+    def wrap(func: Callable[[dict], Message]) -> Callable[[dict], Message]:
+        _RENDERERS[kind] = func
+        _TITLES[kind] = title or kind
+        return func
+    return wrap
+
+
+def title(kind: str) -> str:
+    """What hosts call the messages of ``kind``."""
+    return _TITLES.get(kind, "Other mail")
+
+
+def render(kind: str, params: dict) -> Message:
+    """Build the message of ``kind`` from ``params`` (LookupError if nothing builds it)."""
+    func = _RENDERERS.get(kind)
+    if func is None:
+        raise LookupError(f"no mail renderer called {kind!r} is loaded")
+    return func(params)
+
+
+def new_message_id() -> str:
+    """A Message-ID (128 random bits) on the public address's domain."""
+    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "organizer.invalid"
+    return f"<{secrets.token_hex(16)}@{domain}>"
+
+
+_table = OutboxMessage.__table__
+
+
+def queue(kind: str, to: str, params: dict | None = None, *, event_id: int | None = None,
+          attendee_id: int | None = None, subject: str = "") -> str:
+    """Queue a message of ``kind`` for ``to`` in the current transaction; return its Message-ID.
+
+    The message exists once the caller commits, and not at all if it rolls
+    back. ``event_id`` lets the event's hosts see how its delivery went;
+    ``attendee_id`` lets them fix the address it goes to. One INSERT, no
+    rendering: cheap enough for the busiest write path.
+    """
+    message_id = new_message_id()
+    _insert({"message_id": message_id, "kind": kind, "params": params or {}, "recipient": to,
+             "subject": subject[:300], "event_id": event_id, "attendee_id": attendee_id,
+             "payload": None})
+    return message_id
+
+
+def queue_many(kind: str, messages: list[dict]) -> list[str]:
+    """Queue several messages of ``kind`` in one statement (a mailing to a guest list).
+
+    Each item has ``to`` and optionally ``params``, ``event_id``,
+    ``attendee_id`` and ``subject``, as for :func:`queue`.
+    """
+    rows = [{"message_id": new_message_id(), "kind": kind, "params": item.get("params") or {},
+             "recipient": item["to"], "subject": item.get("subject", "")[:300],
+             "event_id": item.get("event_id"), "attendee_id": item.get("attendee_id"),
+             "payload": None} for item in messages]
+    if rows:
+        _insert(rows)
+    return [row["message_id"] for row in rows]
+
+
+def queue_message(message: Message, *, event_id: int | None = None,
+                  attendee_id: int | None = None) -> str:
+    """Queue a message built now (its content is only known now); return its Message-ID."""
+    message_id = new_message_id()
+    _insert({"message_id": message_id, "kind": PREPARED, "params": {},
+             "recipient": _address_only(message.to), "subject": " ".join(message.subject.split())[:300],
+             "event_id": event_id, "attendee_id": attendee_id,
+             "payload": build(message, message_id)})
+    return message_id
+
+
+def _insert(values: dict | list[dict]) -> None:
+    rows = values if isinstance(values, list) else [values]
+    now = utcnow()
+    db.session.connection().execute(insert(_table), [
+        {**row, "status": "queued", "attempts": 0, "next_attempt_at": now, "claim": None,
+         "lease_until": None, "last_error": "", "created_at": now, "sent_at": None}
+        for row in rows])
+    _deliver_after_commit([row["message_id"] for row in rows])
+
+
+def _deliver_after_commit(message_ids: list[str]) -> None:
+    """Tell the deliverer about new messages once the transaction commits (one callback
+    per transaction, however many messages it queues)."""
+    session = db.session()
+    transaction = session.get_transaction()
+    held = session.info.get("organizer_outbox")
+    if held is None or held[0] is not transaction:
+        batch: list[str] = []
+        session.info["organizer_outbox"] = (transaction, batch)
+
+        def committed():
+            session.info.pop("organizer_outbox", None)
+            from .delivery import committed as notify
+            notify(batch)
+
+        after_commit(committed)
+    session.info["organizer_outbox"][1].extend(message_ids)
+
+
+def states(message_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """How queued messages fared: Message-ID → (status, the last failure's sentence).
+
+    Status is "queued" (waiting for its first or next try), "sending",
+    "sent", "failed" (refused for good, or given up) or "dropped" (no longer
+    wanted when its turn came).
+    """
+    from sqlalchemy import select
+    ids = [m for m in message_ids if m]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(_table.c.message_id, _table.c.status, _table.c.last_error)
+                              .where(_table.c.message_id.in_(ids))).all()
+    return {row.message_id: (row.status, row.last_error) for row in rows}
+
+
+def plugin_attachments(message_kind: str, attendee: Attendee | None) -> list[Attachment]:
+    """Attachments plugins add to a mail of ``message_kind`` for ``attendee``."""
+    found = []
+    for result in hook().mail_attachments(message_kind=message_kind, attendee=attendee):
+        for filename, content, mimetype in result or []:
+            found.append(Attachment(filename, content, mimetype))
+    return found
+
+
+# --- building a message -------------------------------------------------------
+
 def _header(value: str) -> Header | str:
     """A header value on one line; non-ASCII text is RFC 2047-encoded."""
     value = " ".join(str(value).split())
@@ -60,10 +220,25 @@ def _address(value: str) -> str:
     return formataddr((name, addr), charset="utf-8")
 
 
-def _build(message: Message) -> MIMEBase:
+def _address_only(value: str) -> str:
+    return parseaddr(" ".join(value.split()))[1]
+
+
+def envelope_sender() -> str:
+    """The address mail is sent from (``MAIL_FROM`` without its name)."""
+    return _address_only(current_app.config["MAIL_FROM"])
+
+
+def recipient_of(message: Message) -> str:
+    """The bare address ``message`` goes to."""
+    return _address_only(message.to)
+
+
+def build(message: Message, message_id: str) -> bytes:
+    """``message`` as the bytes of an RFC 5322 mail carrying ``message_id``."""
     # The classic MIME classes build and serialise about five times faster
-    # than EmailMessage with the modern policy, and a mail goes out with
-    # every RSVP; headers are kept to one line by hand instead.
+    # than EmailMessage with the modern policy; headers are kept to one line
+    # by hand instead.
     body = MIMEText(message.text, "plain", "utf-8")
     if message.html or message.calendar is not None:
         body = MIMEMultipart("alternative", _subparts=[body])
@@ -97,113 +272,7 @@ def _build(message: Message) -> MIMEBase:
     # flattened so they can never start a header of their own.
     mail["Subject"] = _header(message.subject)
     mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = make_msgid(domain="organizer")
+    mail["Message-ID"] = message_id
     if message.reply_to:
         mail["Reply-To"] = _address(message.reply_to)
-    return mail
-
-
-def plugin_attachments(message_kind: str, attendee: Attendee | None) -> list[Attachment]:
-    """Attachments plugins add to a mail of ``message_kind`` for ``attendee``."""
-    found = []
-    for result in hook().mail_attachments(message_kind=message_kind, attendee=attendee):
-        for filename, content, mimetype in result or []:
-            found.append(Attachment(filename, content, mimetype))
-    return found
-
-
-def outbox_folder() -> Path:
-    """Where messages go when no SMTP server is configured."""
-    return Path(current_app.instance_path) / "outbox"
-
-
-def _write_outbox(mail: MIMEBase) -> Path:
-    folder = outbox_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}.eml"
-    tmp = folder / (name + ".tmp")
-    tmp.write_bytes(mail.as_bytes())
-    # Rename is atomic: a reader never sees half a message.
-    os.replace(tmp, folder / name)
-    return folder / name
-
-
-# One SMTP connection per thread, kept open between messages: connecting,
-# TLS and logging in cost several round trips to the server, sending a
-# message about one. A connection that rested longer than this is checked
-# (NOOP) before it is used again; servers drop idle ones.
-_CHECK_AFTER_SECONDS = 30.0
-_connections = threading.local()
-
-
-def _connect(url: str) -> smtplib.SMTP:
-    parts = urlsplit(url)
-    options = parse_qs(parts.query)
-    port = parts.port or (465 if parts.scheme == "smtps" else 25)
-    cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-    smtp = cls(parts.hostname, port, timeout=30)
-    try:
-        if options.get("starttls", ["0"])[0] in ("1", "true", "yes"):
-            smtp.starttls()
-        if parts.username:
-            smtp.login(unquote(parts.username), unquote(parts.password or ""))
-    except BaseException:
-        smtp.close()
-        raise
-    return smtp
-
-
-def _connection(url: str) -> smtplib.SMTP:
-    """This thread's open connection to ``url``, made (or made again) when needed."""
-    held = getattr(_connections, "held", None)
-    if held is not None:
-        held_url, smtp, used_at = held
-        if held_url == url and time.monotonic() - used_at < _CHECK_AFTER_SECONDS:
-            return smtp
-        if held_url == url:
-            try:
-                if smtp.noop()[0] == 250:
-                    return smtp
-            except (smtplib.SMTPException, OSError):
-                pass
-        _forget()
-    smtp = _connect(url)
-    _connections.held = (url, smtp, time.monotonic())
-    return smtp
-
-
-def _forget() -> None:
-    held = getattr(_connections, "held", None)
-    _connections.held = None
-    if held is not None:
-        try:
-            held[1].close()
-        except OSError:
-            pass
-
-
-def _send_smtp(mail: MIMEBase, url: str) -> None:
-    try:
-        smtp = _connection(url)
-        try:
-            smtp.send_message(mail)
-        except smtplib.SMTPServerDisconnected:
-            # The server closed the kept connection before taking the message
-            # (a restart, an idle limit): once more on a new one.
-            _forget()
-            smtp = _connection(url)
-            smtp.send_message(mail)
-    except BaseException:
-        _forget()  # a connection in an unknown state is not used again
-        raise
-    _connections.held = (url, smtp, time.monotonic())
-
-
-def send(message: Message) -> Path | None:
-    """Send one message; return the outbox file when no SMTP server is configured."""
-    mail = _build(message)
-    url = current_app.config.get("SMTP_URL")
-    if url:
-        _send_smtp(mail, url)
-        return None
-    return _write_outbox(mail)
+    return mail.as_bytes()

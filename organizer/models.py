@@ -1,4 +1,4 @@
-"""The core's tables: hosts, events and series, co-hosts, attendees, jobs.
+"""The core's tables: hosts, events and series, co-hosts, attendees, jobs, the outbox.
 
 Times are stored in UTC (as naive values, which every database keeps the
 same way) and come back as aware UTC datetimes; each event also keeps its
@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text,
                         UniqueConstraint, types)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -258,3 +258,46 @@ class Job(db.Model):
         if self.status == "done":
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "dropped")
+
+
+class OutboxMessage(db.Model):
+    """One message to deliver (a mail now, a webhook later): the transactional outbox.
+
+    The row is written in the transaction of the change that causes it, so
+    the message exists exactly when the change does; a deliverer sends it
+    after the commit and records how that went. ``kind`` names the renderer
+    that builds the message from ``params`` when it is sent (so the page that
+    caused it never waits for a PDF or an invite); a message whose content
+    is only known at that moment (a password-reset link) is stored whole in
+    ``payload`` instead.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_message_event_status", "event_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The Message-ID every attempt carries, so a receiver can tell a retry.
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    attendee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attendee.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who is sending it now, and until when that claim holds (a deliverer
+    # that died leaves a claim that runs out).
+    claim: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the last attempt failed, as a sentence for the host.
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,11 +1,14 @@
-"""Headers, cookies, CSRF and error pages that apply to every response."""
+"""Headers, cookies, CSRF, proxies, private pages and error pages for every response."""
 from __future__ import annotations
 
-from flask import (Flask, abort, has_request_context, jsonify, make_response, render_template,
-                   request)
+import re
+
+from flask import (Flask, abort, g, has_request_context, jsonify, make_response,
+                   render_template, request)
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 
@@ -42,6 +45,33 @@ def refuse(code: int, message: str):
     abort(make_response(error_response(code, message)))
 
 
+# Where the request's path with its secrets hidden is kept for the access log.
+LOG_PATH = "organizer.log_path"
+_SECRET_ARGS = re.compile(r"<secret:(\w+)>")
+
+
+def secret_values() -> list[str]:
+    """The secrets in the current request's path (``<secret:...>`` parts of its rule)."""
+    rule = request.url_rule
+    if rule is None or "<secret:" not in rule.rule:
+        return []
+    return [str(request.view_args[name]) for name in _SECRET_ARGS.findall(rule.rule)
+            if (request.view_args or {}).get(name)]
+
+
+def loggable_path() -> str:
+    """The request's path as logs may show it: secrets replaced by ``…``."""
+    path = request.path
+    for value in secret_values():
+        path = path.replace(value, "…")
+    return path
+
+
+def private_page() -> None:
+    """Mark the response as one person's own (their private link, a station): no caches."""
+    g.organizer_private = True
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     """Marks the session cookie Secure whenever the request came over HTTPS."""
 
@@ -68,9 +98,28 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
 
     app.session_interface = _SessionInterface()
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Only then are X-Forwarded-* believed: otherwise anyone could claim
+        # any client address (and so any rate-limit bucket) or scheme.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies, x_port=proxies, x_prefix=proxies)
+    hsts = app.config.get("BASE_URL", "").startswith("https://")
+
+    @app.before_request
+    def _secrets_in_path():
+        if secret_values():
+            # Pages reached by a secret link are that person's alone; the
+            # access log shows the path without the secret.
+            private_page()
+            request.environ[LOG_PATH] = loggable_path()
 
     @app.after_request
     def _headers(response):
+        if g.get("organizer_private"):
+            response.headers["Cache-Control"] = "private, no-store"
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -91,7 +140,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error):
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s", loggable_path())
         from .db import db
         db.session.rollback()  # the error page must not trip over a failed transaction
         return error_response(500)

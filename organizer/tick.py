@@ -1,8 +1,8 @@
-"""Due work: what a timer runs every minute (``organizer tick``).
+"""Due work: what the runner does every minute (and ``organizer tick`` on demand).
 
 Each piece of work is claimed with a single conditional UPDATE before it is
-done, so two ticks running at once (an overlapping cron, two servers) never
-do anything twice.
+done, so two runs at once (two runners, a manual tick beside one) never do
+anything twice.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from .db import after_commit, commit, db
+from .db import after_commit, db, immediate
+from .events import queue_messages
 from .models import Event, utcnow
 from .plugins import hook
 
@@ -34,20 +35,21 @@ def end_events(now: datetime) -> int:
     db.session.commit()
     fired = 0
     for event_id in due:
-        commit()  # each claim in a transaction of its own
-        if claim_ended(event_id, now):
-            event = db.session.get(Event, event_id)
-            after_commit(lambda event=event: hook().event_ended(event=event))
-            fired += 1
-        commit()
+        # Each claim in a transaction of its own, with the messages it sends.
+        with immediate():
+            if claim_ended(event_id, now):
+                event = db.session.get(Event, event_id)
+                queue_messages(event, "ended")
+                after_commit(lambda event=event: hook().event_ended(event=event))
+                fired += 1
     return fired
 
 
-def run(now: datetime | None = None) -> dict[str, int]:
-    """Do everything that is due; return counts for the log."""
+def run(now: datetime | None = None, deliver: bool = True) -> dict[str, int]:
+    """Do everything that is due (and, with ``deliver``, send due mail); return counts."""
     from flask import current_app
 
-    from . import auth, jobs
+    from . import auth, delivery, jobs
     from .series import extend_all
 
     now = now or utcnow()
@@ -57,4 +59,6 @@ def run(now: datetime | None = None) -> dict[str, int]:
               "old_reset_links": auth.prune_resets(now)}
     done = hook().due_work(now=now)
     counts["plugin_work"] = sum(n for n in done if isinstance(n, int))
+    if deliver:
+        counts["messages"] = delivery.drain()
     return counts

@@ -1,8 +1,10 @@
-"""Absolute URLs that work inside a request and outside one (mail, CLI, jobs)."""
+"""Absolute URLs, always made from ``BASE_URL``; URL converters for ids and secrets."""
 from __future__ import annotations
 
-from flask import current_app, has_request_context, url_for
-from werkzeug.routing import IntegerConverter
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app
+from werkzeug.routing import BaseConverter, IntegerConverter, MapAdapter
 
 
 class BoundedInt(IntegerConverter):
@@ -16,13 +18,31 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class Secret(BaseConverter):
+    """``<secret:token>``: a path segment that is a secret (a private link, a station).
+
+    It matches like a plain segment; the access log shows it as ``…``.
+    """
+
+
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for ``endpoint``; uses ``BASE_URL`` when no request is active."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = current_app.config["BASE_URL"].rstrip("/")
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL for ``endpoint`` on the public address ``BASE_URL``.
+
+    Never from the request: a forged ``Host`` header must not put its own
+    address into a mailed link, a calendar file or a QR code.
+    """
+    return _adapter(current_app).build(endpoint, values, force_external=True)
+
+
+def _adapter(app: Flask) -> MapAdapter:
+    configured = app.config["BASE_URL"]
+    held = app.extensions.get("organizer.public_urls")
+    if held is None or held[0] != configured:
+        base = urlsplit(configured.rstrip("/"))
+        held = (configured, app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                             url_scheme=base.scheme or "http"))
+        app.extensions["organizer.public_urls"] = held
+    return held[1]
 
 
 def webcal(url: str) -> str:

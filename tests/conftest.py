@@ -98,6 +98,9 @@ def make_app(backend: str, tmp_path: Path, sqlite_template: Path, pg_url: str | 
         "TESTING": True,
         "BASE_URL": "http://organizer.test",
         "JOB_BACKEND": "eager",
+        # Mail is delivered right after the commit that queues it, so a test
+        # reads it at once; tests of the deliverer itself choose "worker".
+        "DELIVERY": "eager",
         **extra,
     }
     Path(config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)

@@ -176,3 +176,57 @@ def test_the_due_work_command_deletes_used_and_expired_reset_links(app, client):
     path = re.search(r"(/reset/[A-Za-z0-9_\-]+)", body_text(outbox(app)[2])).group(1)
     assert client.get(path).status_code == 200  # the link still valid works
     assert db.session.scalar(select(func.count()).select_from(PasswordReset)) == 1
+
+
+def test_a_password_reset_ends_every_other_reset_link_of_the_account(app, client):
+    signup(client)
+    post(client, "/signout", page="/dashboard")
+    post(client, "/reset", {"email": "ana@example.org"})
+    post(client, "/reset", {"email": "ana@example.org"})
+    first, second = (re.search(r"(/reset/[A-Za-z0-9_\-]+)", body_text(m)).group(1)
+                     for m in outbox(app))
+    new_password = "a much better passphrase"
+    response = post(client, second, {"password": new_password, "confirm": new_password},
+                    page=second)
+    assert response.status_code == 302
+    # The older link, still unused and unexpired, no longer works either.
+    response = app.test_client().get(first)
+    assert response.status_code == 400 and "already used" in response.get_data(as_text=True)
+
+
+def test_pages_reached_by_a_private_link_are_never_cached(app, client):
+    from .rsvp.helpers import make_event, person, rsvp
+    signup(client)
+    event = make_event(client, capacity="5")
+    rsvp(app.test_client(), event, "Ben", "ben@example.org")
+    ben = person(event, "ben@example.org")
+    private = app.test_client().get(f"/rsvp/{ben.token}")
+    assert private.status_code == 200
+    assert private.headers["Cache-Control"] == "private, no-store"
+    public = app.test_client().get(f"/e/{event.slug}")
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+
+
+def test_https_base_url_turns_on_strict_transport_security(app_factory):
+    secure = app_factory(BASE_URL="https://meet.example.org")
+    plain = app_factory(BASE_URL="http://127.0.0.1:5000")
+    assert secure.test_client().get("/").headers["Strict-Transport-Security"].startswith(
+        "max-age=")
+    assert "Strict-Transport-Security" not in plain.test_client().get("/").headers
+
+
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(app_factory):
+    def attempts(app, forwarded_for):
+        client = app.test_client()
+        token = csrf_token(client)
+        return [client.post("/signin", headers={"X-Forwarded-For": ip}, data={
+            "csrf_token": token, "email": "x@example.org", "password": "nope nope"}).status_code
+            for ip in forwarded_for]
+
+    # Nobody vouches for the header: a client cannot dodge the limit by inventing addresses.
+    exposed = app_factory(SIGNIN_RATE_LIMIT="3 per minute")
+    assert attempts(exposed, [f"10.0.0.{n}" for n in range(5)]).count(429) == 2
+    # Behind one proxy that sets it, people behind it are counted apart.
+    proxied = app_factory(SIGNIN_RATE_LIMIT="3 per minute", TRUSTED_PROXIES=1,
+                          RATELIMIT_STORAGE_URI="memory://")
+    assert 429 not in attempts(proxied, [f"10.0.1.{n}" for n in range(5)])

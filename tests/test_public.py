@@ -54,7 +54,7 @@ def test_the_host_page_lists_upcoming_published_events_and_offers_the_feed(app, 
     handle = db.session.query(Event).first().owner.handle
     page = app.test_client().get(f"/h/{handle}").get_data(as_text=True)
     assert "Published one" in page and "Still a draft" not in page
-    assert f'href="webcal://localhost/h/{handle}/calendar.ics"' in page
+    assert f'href="webcal://organizer.test/h/{handle}/calendar.ics"' in page
     feed = app.test_client().get(f"/h/{handle}/calendar.ics")
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"
     assert b"Published one" in feed.data and b"Still a draft" not in feed.data

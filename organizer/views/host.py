@@ -12,6 +12,7 @@ from ..models import Attendee, CoHost, Event, Series, utcnow
 from ..plugins import hook
 from ..security import refuse
 from ..series import describe
+from .messages import trouble_count
 
 bp = Blueprint("host", __name__)
 
@@ -145,7 +146,8 @@ def manage(event_id: int):
                for action in (result or [])]
     return render_template("host/manage.html", event=event, counts=counts, attendees=attendees,
                            actions=actions, cohost_form=CoHostForm(),
-                           is_owner=event.owner_id == current_user.id)
+                           is_owner=event.owner_id == current_user.id,
+                           mail_trouble=trouble_count(event))
 
 
 @bp.route("/events/<int:event_id>/publish", methods=["POST"])

@@ -147,7 +147,7 @@ def host_badge(event_id: int, attendee_id: int):
     return pdf.response(sheets.single(data, layout), _filename(event, layout, f"-{person.id}"))
 
 
-@bp.route("/rsvp/<token>/badge.pdf")
+@bp.route("/rsvp/<secret:token>/badge.pdf")
 def own_badge(token: str):
     """An attendee prints their own badge from their RSVP page."""
     person = attendees.by_token_or_404(token)

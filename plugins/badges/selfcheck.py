@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
 from organizer import events
+from organizer.urls import external_url
 from organizer.db import commit, db
 from organizer.models import Attendee, Event, utcnow
 from organizer.ratelimit import limiter
@@ -91,7 +92,7 @@ def _page(station: Station, person, error=None, answer=None):
                            person=person, error=error, answer=answer), 422 if error else 200
 
 
-@bp.route("/here/<secret>", methods=["GET", "POST"])
+@bp.route("/here/<secret:secret>", methods=["GET", "POST"])
 def here(secret: str):
     """The poster's page; its button checks in the guest this phone remembers."""
     station = _poster(secret)
@@ -101,7 +102,7 @@ def here(secret: str):
     return _page(station, person)
 
 
-@bp.route("/here/<secret>/code", methods=["POST"])
+@bp.route("/here/<secret:secret>/code", methods=["POST"])
 @limiter.limit(_limit)
 def by_code(secret: str):
     """A guest types the start of their ticket code (rate-limited: codes can be guessed)."""
@@ -127,7 +128,7 @@ def make_poster(event_id: int):
         db.session.add(found)
         commit()
         return redirect(url_for("selfcheck.make_poster", event_id=event.id))
-    url = url_for("selfcheck.here", secret=found.secret, _external=True) if found else None
+    url = external_url("selfcheck.here", secret=found.secret) if found else None
     return render_template("badges/poster.html", event=event, poster=found, url=url)
 
 
@@ -139,5 +140,5 @@ def poster_png(event_id: int):
     if found is None:
         abort(404)
     from flask import Response
-    return Response(tickets.png(url_for("selfcheck.here", secret=found.secret, _external=True),
+    return Response(tickets.png(external_url("selfcheck.here", secret=found.secret),
                                 box_size=16), mimetype="image/png")

@@ -33,21 +33,21 @@ def _ticket_or_404(token: str) -> Ticket:
     return ticket
 
 
-@bp.route("/rsvp/<token>/ticket.png")
+@bp.route("/rsvp/<secret:token>/ticket.png")
 def ticket_png(token: str):
     ticket = _ticket_or_404(token)
     return Response(tickets.ticket_png(ticket), mimetype="image/png",
                     headers={"Cache-Control": "private, no-store"})
 
 
-@bp.route("/rsvp/<token>/ticket.svg")
+@bp.route("/rsvp/<secret:token>/ticket.svg")
 def ticket_svg(token: str):
     ticket = _ticket_or_404(token)
     return Response(tickets.svg(tickets.url(ticket)), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, no-store"})
 
 
-@bp.route("/rsvp/<token>/ticket/reissue", methods=["POST"])
+@bp.route("/rsvp/<secret:token>/ticket/reissue", methods=["POST"])
 def reissue(token: str):
     attendee = attendees.by_token_or_404(token)
     if tickets.reissue(attendee) is None:
@@ -57,7 +57,7 @@ def reissue(token: str):
     return redirect(url_for("rsvp.mine", token=token))
 
 
-@bp.route("/t/<secret>")
+@bp.route("/t/<secret:secret>")
 def ticket_landing(secret: str):
     """Where a phone camera lands when someone scans a ticket: no personal data."""
     ticket = db.session.scalar(select(Ticket).where(Ticket.secret == secret))
@@ -110,7 +110,7 @@ def _station(secret: str, kind: str = "door") -> Station:
     return station
 
 
-@bp.route("/station/<secret>")
+@bp.route("/station/<secret:secret>")
 def station(secret: str):
     st = _station(secret)
     return render_template("badges/station.html", station=st, event=st.event,
@@ -122,7 +122,7 @@ def _nonce() -> str | None:
     return nonce[:64] if nonce else None
 
 
-@bp.route("/station/<secret>/scan", methods=["POST"])
+@bp.route("/station/<secret:secret>/scan", methods=["POST"])
 @limiter.exempt
 @own_transactions  # the check-in takes the write lock itself, only for its two writes
 def scan(secret: str):
@@ -151,7 +151,7 @@ def _frame_key() -> str:
     return f"{get_remote_address()}/{request.view_args.get('secret', '')}"
 
 
-@bp.route("/station/<secret>/frame", methods=["POST"])
+@bp.route("/station/<secret:secret>/frame", methods=["POST"])
 @limiter.limit(_frame_limit, key_func=_frame_key)
 def frame(secret: str):
     """A camera frame from a browser without BarcodeDetector: decoded here with zxing-cpp."""
@@ -170,7 +170,7 @@ def frame(secret: str):
     return jsonify({"result": "code", "code": codes[0]})
 
 
-@bp.route("/station/<secret>/checkin", methods=["POST"])
+@bp.route("/station/<secret:secret>/checkin", methods=["POST"])
 @limiter.exempt
 @own_transactions
 def manual(secret: str):
@@ -183,7 +183,7 @@ def manual(secret: str):
     return jsonify(answer.json())
 
 
-@bp.route("/station/<secret>/undo", methods=["POST"])
+@bp.route("/station/<secret:secret>/undo", methods=["POST"])
 def undo(secret: str):
     st = _station(secret)
     raw = request.form.get("checkin_id", "")
@@ -196,7 +196,7 @@ def _search_limit() -> str:
     return current_app.config.get("STATION_SEARCH_RATE_LIMIT", "120 per minute")
 
 
-@bp.route("/station/<secret>/search")
+@bp.route("/station/<secret:secret>/search")
 @limiter.limit(_search_limit)
 def search(secret: str):
     """Door staff find people by name or organisation, or by their whole e-mail
@@ -220,6 +220,6 @@ def search(secret: str):
         "guests": p.guests, "checked_in": p.checked_in_at is not None} for p in people]})
 
 
-@bp.route("/station/<secret>/counts")
+@bp.route("/station/<secret:secret>/counts")
 def counts(secret: str):
     return jsonify(checkin.counts(_station(secret).event_id))

@@ -26,17 +26,17 @@ class Settings(db.Model):
 
 
 class Delivery(db.Model):
-    """A follow-up for one person: claimed before the mail goes (the primary key lets one
-    sender claim it), marked sent once it has gone."""
+    """A follow-up for one person, stored with its mail in the outbox: the primary key
+    lets each person have one, however often sending is started."""
 
     __tablename__ = "followup_delivery"
 
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"),
                                              primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    # When the mail was queued, and its Message-ID in the outbox.
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # None while the mail is on its way, or when its sender died on the way.
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[str | None] = mapped_column(String(255))
 
 
 class Preference(db.Model):

@@ -1,4 +1,4 @@
-"""The follow-up plugin's hooks: its pages and tables, sending when an event ends."""
+"""The follow-up plugin's hooks: its pages and tables, queueing follow-ups when an event ends."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,14 +27,13 @@ def migration_folders():
 
 
 @hookimpl
-def event_ended(event):
-    """The due-work command saw the event end: send follow-ups to everyone not yet sent.
-
-    Also when the host sent early: people checked in since then get theirs
-    now (each person's delivery is claimed, so nobody gets two).
-    """
-    if event.status == "published":
-        sending.close(event, owner=event.owner, again=True)
+def queue_event_messages(event, change, changes):
+    """The event has ended: follow-ups for everyone who has not had theirs, queued with
+    the end itself. Also when the host sent early: people checked in since then get
+    theirs now (each person has one delivery, so nobody gets two)."""
+    if change == "ended" and event.status == "published":
+        sending.close_in_transaction(event)
+        sending.queue_all(event)
 
 
 @hookimpl(optionalhook=True)  # the RSVP plugin's own hook: it may be blocked

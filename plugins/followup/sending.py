@@ -1,13 +1,11 @@
-"""Sending follow-ups (once per person, whatever runs twice) and the bulk ZIP for the host."""
+"""Sending follow-ups (queued once per person, whatever runs twice) and the bulk ZIP for the host."""
 from __future__ import annotations
 
 import logging
 import zipfile
-from datetime import timedelta
 
 from flask import render_template
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from organizer import jobs, mail
 from organizer.db import db, immediate
@@ -27,49 +25,46 @@ def opted_out(event: Event) -> set[int]:
                                          Preference.opted_out.is_(True))))
 
 
-# A claim this old without its mail marked sent belongs to a sender that
-# died on the way (a restart mid-send): the person may be claimed again.
-ABANDONED_AFTER = timedelta(minutes=15)
+KIND = "followup.personal"
 
 
-def _claim(person: Attendee) -> bool:
-    """Record the delivery first; only the caller whose claim was stored sends the mail.
+def queue_all(event: Event) -> int:
+    """Inside the caller's transaction: queue a follow-up for each recipient who has none.
 
-    Nobody who has opted out is claimed, even if they did so while a long
-    send was under way. A claim whose sender died before the mail went out
-    is taken over once it is old enough.
+    The delivery row (its primary key is the person) and the mail are stored
+    together, so nobody gets two however often sending is started, and a
+    send that dies on the way loses nothing. Returns how many were queued.
     """
-    now = utcnow()
-    try:
-        with immediate():
-            if db.session.scalar(select(Preference.opted_out).where(
-                    Preference.attendee_id == person.id)):
-                return False
-            found = db.session.get(Delivery, person.id)
-            if found is None:
-                db.session.add(Delivery(attendee_id=person.id, event_id=person.event_id,
-                                        claimed_at=now))
-                return True
-            if found.sent_at is not None or found.claimed_at > now - ABANDONED_AFTER:
-                return False
-            found.claimed_at = now
-            return True
-    except IntegrityError:  # another sender stored it a moment earlier
-        db.session.rollback()
-        return False
+    # The event's row is locked first: the host's button and the event's end
+    # at the same moment queue one after the other, not both.
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    settings = content.settings_of(event)
+    people = content.recipients(event, settings)
+    have = set(db.session.scalars(select(Delivery.attendee_id).where(
+        Delivery.event_id == event.id)))
+    skip = opted_out(event)
+    fresh = [p for p in people if p.id not in have and p.id not in skip]
+    ids = mail.queue_many(KIND, [
+        {"to": p.email, "params": {"attendee_id": p.id}, "event_id": event.id,
+         "attendee_id": p.id, "subject": f"Your follow-up from {event.title}"} for p in fresh])
+    for person, message_id in zip(fresh, ids):
+        db.session.add(Delivery(attendee_id=person.id, event_id=event.id,
+                                message_id=message_id))
+    return len(fresh)
 
 
-def _sent(person: Attendee) -> None:
-    with immediate():
-        db.session.execute(update(Delivery).where(Delivery.attendee_id == person.id)
-                           .values(sent_at=utcnow()))
-
-
-def _unclaim(person: Attendee) -> None:
-    with immediate():
-        found = db.session.get(Delivery, person.id)
-        if found is not None and found.sent_at is None:
-            db.session.delete(found)
+@mail.renderer(KIND, title="Follow-ups")
+def render(params: dict) -> mail.Message:
+    """A person's follow-up with its PDF and plan, built when it is delivered."""
+    person = db.session.get(Attendee, params["attendee_id"])
+    if person is None:
+        raise mail.Skip("They are no longer on the guest list.")
+    if db.session.scalar(select(Preference.opted_out).where(
+            Preference.attendee_id == person.id)):
+        raise mail.Skip("They asked for no follow-up mail.")
+    if person.event.status != "published":
+        raise mail.Skip("The event was cancelled.")
+    return message(content.build(person))
 
 
 def message(followup: content.Followup) -> mail.Message:
@@ -85,29 +80,13 @@ def message(followup: content.Followup) -> mail.Message:
             mail.Attachment("followup-plan.ics", documents.plan(followup), "text/calendar")])
 
 
-@jobs.register("followup.send", title="Follow-up mails")
-def send_all(ctx: jobs.JobContext, event_id: int) -> dict:
-    """Mail each recipient their follow-up; a failure for one is reported, the rest go on."""
-    event = db.session.get(Event, event_id)
-    settings = content.settings_of(event)
-    people = content.recipients(event, settings)
-    skip = opted_out(event)
-    ctx.progress(0, total=len(people), message="follow-ups")
-    sent, failed = 0, []
-    for done, person in enumerate(people, start=1):
-        if person.id not in skip and _claim(person):
-            try:
-                mail.send(message(content.build(person, settings)))
-            except Exception as exc:  # one bad address or PDF must not stop the rest
-                log.exception("follow-up for attendee %s failed", person.id)
-                db.session.rollback()
-                _unclaim(person)  # a later send tries again
-                failed.append(f"{person.name}: {exc}"[:300])
-            else:
-                _sent(person)
-                sent += 1
-        ctx.progress(done, message="follow-ups" + (f", {len(failed)} failed" if failed else ""))
-    return {"sent": sent, "failed": failed, "opted_out": len(skip)}
+def states(event: Event) -> dict[int, tuple[str, str]]:
+    """Each queued person's follow-up: attendee id → (delivery status, why it failed)."""
+    deliveries = dict(db.session.execute(select(Delivery.attendee_id, Delivery.message_id)
+                                         .where(Delivery.event_id == event.id)).all())
+    found = mail.states(list(deliveries.values()))
+    return {attendee_id: found.get(message_id, ("sent", ""))
+            for attendee_id, message_id in deliveries.items()}
 
 
 @jobs.register("followup.zip", title="All follow-up PDFs")
@@ -136,15 +115,18 @@ def zip_all(ctx: jobs.JobContext, event_id: int) -> dict:
     return {"file": str(path), "failed": failed}
 
 
-def close(event: Event, owner=None, again: bool = False):
-    """Close the event for follow-up and start sending; None if it was closed already
-    (unless ``again``: then sending starts anyway, for whoever has not had theirs)."""
+def close(event: Event) -> int:
+    """Close the event for follow-up and queue everyone's who has not had one; return how
+    many were queued."""
     with immediate():
-        settings = db.session.get(Settings, event.id)
-        if settings is None:
-            settings = content.settings_of(event)
-            db.session.add(settings)
-        if settings.closed_at is not None and not again:
-            return None
-        settings.closed_at = settings.closed_at or utcnow()
-    return jobs.submit("followup.send", {"event_id": event.id}, owner=owner, event=event)
+        close_in_transaction(event)
+        return queue_all(event)
+
+
+def close_in_transaction(event: Event) -> None:
+    """Mark the event closed for follow-up (the first time), in the caller's transaction."""
+    settings = db.session.get(Settings, event.id)
+    if settings is None:
+        settings = content.settings_of(event)
+        db.session.add(settings)
+    settings.closed_at = settings.closed_at or utcnow()

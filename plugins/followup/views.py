@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from organizer import attendees, events, jobs, pdf
@@ -13,7 +12,7 @@ from organizer.db import db
 from organizer.models import Attendee, Event, utcnow
 
 from . import content, documents, sending
-from .models import Delivery, Preference, Settings
+from .models import Preference, Settings
 
 bp = Blueprint("followup", __name__, template_folder="templates")
 MAX_MESSAGE = 5000
@@ -67,10 +66,8 @@ def page(event_id: int):
             return redirect(url_for("followup.page", event_id=event.id))
         flash("Not saved: see below.", "error")
     people = content.recipients(event, settings)
-    delivered = set(db.session.scalars(select(Delivery.attendee_id).where(
-        Delivery.event_id == event.id, Delivery.sent_at.is_not(None))))
     return render_template("followup/host.html", event=event, settings=settings, people=people,
-                           delivered=delivered, opted_out=sending.opted_out(event),
+                           delivery=sending.states(event), opted_out=sending.opted_out(event),
                            errors=errors, form=request.form if errors else None,
                            over=is_over(event)), 400 if errors else 200
 
@@ -95,12 +92,13 @@ def send(event_id: int):
         flash("The event has not started yet: follow-ups go out once it is under way "
               "(and by themselves when it ends).", "error")
         return redirect(url_for("followup.page", event_id=event.id))
-    job = sending.close(event, owner=current_user)
-    if job is None:
-        # Closed before: send to whoever has not had theirs yet (never twice).
-        job = jobs.submit("followup.send", {"event_id": event.id}, owner=current_user,
-                          event=event)
-    return redirect(url_for("jobs.show", job_id=job.id))
+    queued = sending.close(event)
+    if queued:
+        flash(f"Follow-ups for {queued} {'person are' if queued == 1 else 'people are'} on "
+              "their way. Follow their delivery below.", "success")
+    else:
+        flash("Everyone has had their follow-up already (nobody gets two).", "info")
+    return redirect(url_for("messages.show", event_id=event.id))
 
 
 @bp.route("/events/<int:event_id>/followup/zip", methods=["POST"])
@@ -126,7 +124,7 @@ def attendee_list(event_id: int):
         "Content-Disposition": f'attachment; filename="attendees-{event.slug}.csv"'})
 
 
-@bp.route("/rsvp/<token>/followup.pdf")
+@bp.route("/rsvp/<secret:token>/followup.pdf")
 def own(token: str):
     person = attendees.by_token_or_404(token)
     settings = content.settings_of(person.event)
@@ -137,7 +135,7 @@ def own(token: str):
                         f"followup-{person.event.slug}.pdf")
 
 
-@bp.route("/rsvp/<token>/followup/mail", methods=["POST"])
+@bp.route("/rsvp/<secret:token>/followup/mail", methods=["POST"])
 def mail_choice(token: str):
     person = attendees.by_token_or_404(token)
     if request.form.get("wanted") not in ("0", "1"):
@@ -162,8 +160,3 @@ def panel(person: Attendee) -> str:
                            ready=event.status == "published" and is_over(event)
                            and content.attended(person, settings),
                            opted_out=bool(preference and preference.opted_out))
-
-
-def counts(event: Event) -> int:
-    return db.session.scalar(select(func.count()).select_from(Delivery).where(
-        Delivery.event_id == event.id, Delivery.sent_at.is_not(None))) or 0

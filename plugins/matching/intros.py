@@ -1,15 +1,18 @@
-"""Introductions by mail: published matches, and connector requests between attendees."""
+"""Introductions by mail: published matches, and connector requests between attendees.
+
+Each mail is queued in the transaction that causes it (publishing, asking,
+accepting) and built when it is delivered, from the matches as they are then.
+"""
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from flask import render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from organizer import ics, jobs, mail
-from organizer.db import db, immediate
+from organizer import ics, mail
+from organizer.db import commit, db
 from organizer.models import Attendee, Event, utcnow
 from organizer.urls import external_url
 
@@ -17,7 +20,6 @@ from . import explain, profiles, runs
 from .models import IntroRequest, Match, Profile, Run
 
 MAX_MESSAGE = 500
-log = logging.getLogger(__name__)
 
 
 def _profile_map(ids: list[int]) -> dict[int, Profile]:
@@ -70,61 +72,41 @@ def introduction(person: Attendee, groups: list[tuple[int, list[Attendee]]],
                         reply_to=event.owner.email)
 
 
-def _claim(run: Run, person: Attendee) -> bool:
-    """Mark ``person``'s introduction of ``run`` as sent; True only for the caller that did."""
-    with immediate():
-        done = db.session.execute(update(Match).where(
-            Match.run_id == run.id, Match.attendee_id == person.id, Match.mailed_at.is_(None))
-            .values(mailed_at=utcnow()))
-    return done.rowcount > 0
+INTRODUCTION = "matching.introduction"
+REQUEST = "matching.request"
+ACCEPTED = "matching.accepted"
 
 
-def _unclaim(run: Run, person: Attendee) -> None:
-    with immediate():
-        db.session.execute(update(Match).where(Match.run_id == run.id,
-                                               Match.attendee_id == person.id)
-                           .values(mailed_at=None))
+def queue_introductions(run: Run, event: Event) -> int:
+    """Inside the publishing transaction: queue each matched person's introduction, once."""
+    members = sorted({member for groups in run.rounds for group in groups
+                      for member in group["members"]})
+    people = db.session.scalars(select(Attendee).where(
+        Attendee.id.in_(members), Attendee.status == "going").order_by(Attendee.id)).all()
+    mail.queue_many(INTRODUCTION, [
+        {"to": person.email, "params": {"run_id": run.id, "attendee_id": person.id},
+         "event_id": event.id, "attendee_id": person.id,
+         "subject": f"Who to meet at {event.title}"} for person in people])
+    db.session.execute(update(Match).where(Match.run_id == run.id)
+                       .values(mailed_at=utcnow()))
+    return len(people)
 
 
-def unmailed(run: Run) -> int:
-    """How many people of ``run`` have not been mailed their introduction yet."""
-    return db.session.scalar(select(func.count(func.distinct(Match.attendee_id))).where(
-        Match.run_id == run.id, Match.mailed_at.is_(None))) or 0
-
-
-@jobs.register("matching.introductions", title="Introductions")
-def send_introductions(ctx: jobs.JobContext, run_id: int) -> dict:
-    """Mail everyone of a published run their introduction, once each.
-
-    Run again (a retry, a second job) it mails only those not mailed yet; a
-    failure for one person is reported and the rest go on.
-    """
-    run = db.session.get(Run, run_id)
+@mail.renderer(INTRODUCTION, title="Introductions")
+def render_introduction(params: dict) -> mail.Message:
+    """A published run's introduction for one person, as the matches stand now."""
+    run = db.session.get(Run, params["run_id"])
+    person = db.session.get(Attendee, params["attendee_id"])
     if run is None or run.status != "published":
-        return {"mailed": 0, "failed": [], "note": "these matches are no longer published"}
+        raise mail.Skip("These matches were replaced before the introduction went out.")
+    if person is None or person.status != "going":
+        raise mail.Skip("They are no longer going to the event.")
+    groups = runs.matches_of(person, run)
+    if not groups:
+        raise mail.Skip("Nobody they were matched with is still going.")
     event = db.session.get(Event, run.event_id)
-    setup = runs.setup_of(event)
-    people = db.session.scalars(select(Attendee).join(Match, Match.attendee_id == Attendee.id)
-                                .where(Match.run_id == run.id, Attendee.status == "going")
-                                .distinct().order_by(Attendee.id)).all()
-    profile_of = _profile_map([p.id for p in people])
-    ctx.progress(0, total=len(people), message="introductions")
-    mailed, failed = 0, []
-    for done, person in enumerate(people, start=1):
-        groups = runs.matches_of(person, run)
-        if groups and _claim(run, person):
-            try:
-                mail.send(introduction(person, groups, profile_of, setup.slot_minutes))
-                mailed += 1
-            except Exception as exc:  # one bad address must not stop the rest
-                log.exception("introduction for attendee %s failed", person.id)
-                db.session.rollback()
-                _unclaim(run, person)
-                failed.append(f"{person.name}: {exc}"[:300])
-        if done % 20 == 0 or done == len(people) or failed:
-            ctx.progress(done, message="introductions"
-                         + (f", {len(failed)} failed" if failed else ""))
-    return {"mailed": mailed, "failed": failed}
+    profile_of = _profile_map([person.id] + [o.id for _, others in groups for o in others])
+    return introduction(person, groups, profile_of, runs.setup_of(event).slot_minutes)
 
 
 # --- connector mode ----------------------------------------------------------
@@ -169,18 +151,29 @@ def ask(person: Attendee, other_id: int, message: str) -> IntroRequest:
                            message=message)
     db.session.add(request)
     try:
-        db.session.commit()
+        db.session.flush()
+        mail.queue(REQUEST, other.email, {"request_id": request.id}, event_id=other.event_id,
+                   attendee_id=other.id,
+                   subject=f"{person.name} would like to meet you at {person.event.title}")
+        commit()
     except IntegrityError:  # the same request sent twice at once
         db.session.rollback()
         raise IntroError(f"You already asked to meet {other.name}.") from None
-    event = person.event
-    mail.send(mail.Message(
+    return request
+
+
+@mail.renderer(REQUEST, title="Requests to meet")
+def render_request(params: dict) -> mail.Message:
+    request = db.session.get(IntroRequest, params["request_id"])
+    if request is None:
+        raise mail.Skip("The request was withdrawn.")
+    person, other, event = request.sender, request.receiver, request.receiver.event
+    return mail.Message(
         to=other.email, subject=f"{person.name} would like to meet you at {event.title}",
         text=render_template("matching/mail/request.txt", request=request, sender=person,
                              receiver=other, event=event,
                              link=external_url("rsvp.mine", token=other.token)),
-        reply_to=event.owner.email))
-    return request
+        reply_to=event.owner.email)
 
 
 def decide(person: Attendee, request_id: int, accept: bool) -> IntroRequest:
@@ -193,20 +186,33 @@ def decide(person: Attendee, request_id: int, accept: bool) -> IntroRequest:
     done = db.session.execute(update(IntroRequest).where(
         IntroRequest.id == request.id, IntroRequest.status == "pending")
         .values(status="accepted" if accept else "declined", decided_at=utcnow()))
-    db.session.commit()
+    if done.rowcount == 1 and accept:
+        # Both sides are mailed the other's shared details, with the decision.
+        for me, other in ((request.sender, request.receiver), (request.receiver, request.sender)):
+            mail.queue(ACCEPTED, me.email, {"request_id": request.id, "to": me.id},
+                       event_id=me.event_id, attendee_id=me.id,
+                       subject=f"Introduction: {other.name} at {me.event.title}")
+    commit()
     db.session.refresh(request)
     if done.rowcount != 1:
         raise IntroError("You already answered this request.")
-    if accept:
-        profile_of = _profile_map([request.from_id, request.to_id])
-        for me, other in ((request.sender, request.receiver), (request.receiver, request.sender)):
-            mail.send(mail.Message(
-                to=me.email, subject=f"Introduction: {other.name} at {me.event.title}",
-                text=render_template("matching/mail/accepted.txt", me=me, event=me.event,
-                                     shared=profiles.shared_view(other, profile_of.get(other.id)),
-                                     link=external_url("rsvp.mine", token=me.token)),
-                reply_to=me.event.owner.email))
     return request
+
+
+@mail.renderer(ACCEPTED, title="Accepted introductions")
+def render_accepted(params: dict) -> mail.Message:
+    request = db.session.get(IntroRequest, params["request_id"])
+    if request is None:
+        raise mail.Skip("The introduction was withdrawn.")
+    me, other = ((request.sender, request.receiver) if params["to"] == request.from_id
+                 else (request.receiver, request.sender))
+    profile_of = _profile_map([other.id])
+    return mail.Message(
+        to=me.email, subject=f"Introduction: {other.name} at {me.event.title}",
+        text=render_template("matching/mail/accepted.txt", me=me, event=me.event,
+                             shared=profiles.shared_view(other, profile_of.get(other.id)),
+                             link=external_url("rsvp.mine", token=me.token)),
+        reply_to=me.event.owner.email)
 
 
 def requests_of(person: Attendee) -> dict[str, list[IntroRequest]]:

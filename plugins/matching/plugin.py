@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from organizer import hookimpl
 
-from . import followup, intros, views_attendee, views_host  # noqa: F401  (intros: its job)
+from . import followup, intros, views_attendee, views_host  # noqa: F401  (intros: its mail renderers)
 
 
 @hookimpl

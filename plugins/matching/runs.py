@@ -221,7 +221,8 @@ def _swap(run: Run, event: Event, setup: Setup, round_no: int, first: int, secon
 
 
 def publish(run: Run, event: Event, setup: Setup) -> bool:
-    """Make the draft the event's matches, once; True only for the call that did it.
+    """Make the draft the event's matches, once, and queue everyone's introduction with
+    them; True only for the call that did it.
 
     Raises :class:`MatchingError` when the draft no longer fits (see :func:`check_current`).
     """
@@ -243,6 +244,9 @@ def publish(run: Run, event: Event, setup: Setup) -> bool:
                 for member in group["members"]:
                     db.session.add(Match(run_id=run.id, event_id=run.event_id, round=round_no,
                                          group_no=group_no, attendee_id=member))
+        db.session.flush()
+        from .intros import queue_introductions  # intros builds on this module
+        queue_introductions(run, event)
     return True
 
 

@@ -14,7 +14,7 @@ bp = Blueprint("matching", __name__, template_folder="templates")
 ID_RE = re.compile(r"[0-9]{1,12}")
 
 
-@bp.route("/rsvp/<token>/profile", methods=["GET", "POST"])
+@bp.route("/rsvp/<secret:token>/profile", methods=["GET", "POST"])
 def profile(token: str):
     person = attendees.by_token_or_404(token)
     if person.status not in ("going", "waiting", "pending"):
@@ -33,7 +33,7 @@ def profile(token: str):
         422 if sub is not None else 200
 
 
-@bp.route("/rsvp/<token>/introductions", methods=["POST"])
+@bp.route("/rsvp/<secret:token>/introductions", methods=["POST"])
 def ask(token: str):
     person = attendees.by_token_or_404(token)
     raw = request.form.get("attendee_id", "")
@@ -48,7 +48,7 @@ def ask(token: str):
     return redirect(url_for("rsvp.mine", token=token) + "#matching")
 
 
-@bp.route("/rsvp/<token>/introductions/<int:request_id>", methods=["POST"])
+@bp.route("/rsvp/<secret:token>/introductions/<int:request_id>", methods=["POST"])
 def decide(token: str, request_id: int):
     person = attendees.by_token_or_404(token)
     accept = request.form.get("answer") == "accept"

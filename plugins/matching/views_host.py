@@ -7,11 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from organizer import attendees, events, jobs
+from organizer import attendees, events
 from organizer.db import db, own_transactions
 from organizer.models import Attendee
 
-from . import explain, intros, profiles, runs
+from . import explain, profiles, runs
 from .errors import MatchingError
 from .models import Rule
 
@@ -73,8 +73,6 @@ def page(event_id: int, errors: dict | None = None, status: int = 200):
         "matching/host.html", event=event, setup=setup, people=people, run=run, shown=shown,
         names=names, detail=detail, rules=runs.rules(event), everyone=everyone,
         profiles_count=profiles.count(event.id), errors=errors or {},
-        unmailed=intros.unmailed(shown) if shown is not None and shown.status == "published"
-        else 0,
         excluded=[a for a in (db.session.get(Attendee, i) for i in setup.excluded or [])
                   if a is not None and a.event_id == event.id]), status
 
@@ -274,20 +272,5 @@ def publish(event_id: int):
     except MatchingError as exc:
         flash(str(exc), "error")
         return redirect(_page(event.id) + "#draft")
-    job = jobs.submit("matching.introductions", {"run_id": found.id}, owner=current_user,
-                      event=event)
-    flash("Published: everyone is being mailed their introductions.", "success")
-    return redirect(url_for("jobs.show", job_id=job.id))
-
-
-@bp.route("/events/<int:event_id>/matching/mail", methods=["POST"])
-@login_required
-def mail_rest(event_id: int):
-    """Send the introductions of the published matches that have not gone out (after a failure)."""
-    event = events.get_editable(event_id, current_user)
-    found = runs.published(event)
-    if found is None:
-        abort(404)
-    job = jobs.submit("matching.introductions", {"run_id": found.id}, owner=current_user,
-                      event=event)
-    return redirect(url_for("jobs.show", job_id=job.id))
+    flash("Published: everyone's introduction is on its way. Follow the mail below.", "success")
+    return redirect(url_for("messages.show", event_id=event.id))

@@ -13,6 +13,8 @@ from .models import RsvpQuestion, RsvpRegistration
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 IMPORT_STATUSES = ("going", "waiting", "pending", "declined", "cancelled")
+# A row without a status is placed as an RSVP would be (see views_host._import).
+AS_RSVP = ""
 MAX_ROWS = 5000
 
 
@@ -55,7 +57,7 @@ class ImportRow:
     line: int
     name: str = ""
     email: str = ""
-    status: str = "going"
+    status: str = AS_RSVP
     organisation: str = ""
     role: str = ""
     errors: list[str] = field(default_factory=list)
@@ -103,7 +105,7 @@ def parse(text: str, existing_emails: set[str]) -> ImportPreview:
 def _check(number: int, record: dict, seen: set[str], existing: set[str]) -> ImportRow:
     get = lambda key: one_line(record.get(key) or "", 500)  # noqa: E731
     row = ImportRow(line=number, name=get("name")[:120], organisation=get("organisation")[:200],
-                    role=get("role")[:200], status=(get("status") or "going").lower())
+                    role=get("role")[:200], status=get("status").lower())
     if not row.name:
         row.errors.append("the name is missing")
     raw_email = get("email")
@@ -119,6 +121,6 @@ def _check(number: int, record: dict, seen: set[str], existing: set[str]) -> Imp
         elif row.email in existing:
             row.errors.append("already on the guest list")
         seen.add(row.email)
-    if row.status not in IMPORT_STATUSES:
+    if row.status != AS_RSVP and row.status not in IMPORT_STATUSES:
         row.errors.append(f"unknown status “{row.status}” (use {', '.join(IMPORT_STATUSES)})")
     return row

@@ -3,15 +3,22 @@
 Each mail carries the person's private link; those that put the event in a
 calendar carry a METHOD:REQUEST invite, those that take it out a
 METHOD:CANCEL, both with the event's UID.
+
+A change queues its mail in its own transaction (:func:`queue`); the mail,
+its invite and its ticket are built when it is delivered (:func:`render`),
+so the page that made the change never waits for them.
 """
 from __future__ import annotations
 
 from flask import render_template
 
 from organizer import ics, mail
-from organizer.models import Attendee
+from organizer.db import db
+from organizer.models import Attendee, Event
 from organizer.timeutil import format_range
 from organizer.urls import external_url
+
+KIND = "rsvp.notice"
 
 # kind: (subject, calendar method or None)
 KINDS = {
@@ -36,16 +43,43 @@ def sequence_for(attendee: Attendee, reg=None) -> int:
     return attendee.event.sequence + (reg or registration(attendee)).ics_bump
 
 
-def send(kind: str, attendee: Attendee, reg=None) -> None:
-    """Mail ``attendee`` the message ``kind`` (see ``KINDS``)."""
+def _item(kind: str, attendee: Attendee, event: Event) -> dict:
+    return {"to": attendee.email, "params": {"attendee_id": attendee.id, "notice": kind},
+            "event_id": event.id, "attendee_id": attendee.id,
+            "subject": KINDS[kind][0].format(title=event.title)}
+
+
+def queue(kind: str, attendee: Attendee, event: Event | None = None) -> None:
+    """Queue the mail ``kind`` (see ``KINDS``) for ``attendee`` in the current transaction."""
+    item = _item(kind, attendee, event or attendee.event)
+    mail.queue(KIND, item.pop("to"), **item)
+
+
+def queue_everyone(kind: str, people: list[Attendee], event: Event) -> int:
+    """Queue the mail ``kind`` for each of ``people`` in one statement; return how many."""
+    mail.queue_many(KIND, [_item(kind, person, event) for person in people])
+    return len(people)
+
+
+@mail.renderer(KIND, title="RSVP mails and invites")
+def render(params: dict) -> mail.Message:
+    """Build a queued notice for the attendee as they are now."""
+    attendee = db.session.get(Attendee, params["attendee_id"])
+    if attendee is None:
+        raise mail.Skip("The guest is no longer on the list.")
+    return message(params["notice"], attendee)
+
+
+def message(kind: str, attendee: Attendee) -> mail.Message:
+    """The mail ``kind`` for ``attendee``, with its invite and plugins' attachments."""
     from .seats import position
     event = attendee.event
     subject, method = KINDS[kind]
     calendar = None
     if method == "REQUEST":
-        calendar = ics.invite(event, attendee, sequence=sequence_for(attendee, reg))
+        calendar = ics.invite(event, attendee, sequence=sequence_for(attendee))
     elif method == "CANCEL":
-        calendar = ics.cancellation(event, attendee, sequence=sequence_for(attendee, reg))
+        calendar = ics.cancellation(event, attendee, sequence=sequence_for(attendee))
     context = {
         "attendee": attendee, "event": event, "kind": kind,
         "when": format_range(event.local_start, event.local_end),
@@ -53,8 +87,8 @@ def send(kind: str, attendee: Attendee, reg=None) -> None:
         "event_url": external_url("events.public", slug=event.slug),
         "position": position(attendee),
     }
-    mail.send(mail.Message(
+    return mail.Message(
         to=attendee.email, subject=subject.format(title=event.title),
         text=render_template("rsvp/mail/message.txt", **context),
         calendar=calendar, calendar_method=method, reply_to=event.owner.email,
-        attachments=mail.plugin_attachments(kind, attendee)))
+        attachments=mail.plugin_attachments(kind, attendee))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from organizer import hookimpl, jobs
+from organizer import hookimpl
 from organizer.db import db, immediate
 from organizer.models import Attendee
 
@@ -15,24 +15,6 @@ from .models import RsvpRegistration
 # Changes that matter to someone's calendar: they get an updated invite.
 CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "timezone", "venue", "address",
                    "online_url"}
-
-
-@jobs.register("rsvp.mail_everyone")
-def mail_everyone(ctx, event_id: int, kind: str, statuses: list[str]):
-    """Mail ``kind`` to every attendee of the event with one of ``statuses``."""
-    people = db.session.scalars(select(Attendee.id).where(
-        Attendee.event_id == event_id, Attendee.status.in_(statuses))
-        .order_by(Attendee.id)).all()
-    ctx.progress(0, total=len(people), message=f"mailing “{kind}”")
-    failed = 0
-    for done, attendee_id in enumerate(people, start=1):
-        try:
-            notify.send(kind, db.session.get(Attendee, attendee_id))
-        except Exception:  # one bad address must not stop the others
-            failed += 1
-        if done % 20 == 0 or done == len(people):
-            ctx.progress(done)
-    return {"sent": len(people) - failed, "failed": failed}
 
 
 @hookimpl
@@ -91,11 +73,23 @@ def attendee_registered(attendee):
 
 
 @hookimpl
+def queue_event_messages(event, change, changes):
+    """A changed time or place mails everyone going an updated invite; a cancelled
+    event mails everyone on the list. Queued with the change itself."""
+    if change == "updated" and CALENDAR_FIELDS & set(changes):
+        notify.queue_everyone("update", _people(event, ["going"]), event)
+    elif change == "cancelled":
+        notify.queue_everyone("event_cancelled", _people(event, ["going", "waiting", "pending"]),
+                              event)
+
+
+def _people(event, statuses: list[str]) -> list[Attendee]:
+    return list(db.session.scalars(select(Attendee).where(
+        Attendee.event_id == event.id, Attendee.status.in_(statuses)).order_by(Attendee.id)))
+
+
+@hookimpl
 def event_updated(event, changes):
-    if CALENDAR_FIELDS & set(changes):
-        jobs.submit("rsvp.mail_everyone", {"event_id": event.id, "kind": "update",
-                                           "statuses": ["going"]},
-                    owner=event.owner, event=event)
     if "starts_at" in changes:
         # A new start means a new reminder time: remind everyone again then.
         with immediate():
@@ -103,13 +97,6 @@ def event_updated(event, changes):
                 RsvpRegistration.event_id == event.id).values(reminder_sent_at=None))
     if "capacity" in changes:
         seats.promote(event.id)
-
-
-@hookimpl
-def event_cancelled(event):
-    jobs.submit("rsvp.mail_everyone", {"event_id": event.id, "kind": "event_cancelled",
-                                       "statuses": ["going", "waiting", "pending"]},
-                owner=event.owner, event=event)
 
 
 @hookimpl

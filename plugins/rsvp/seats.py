@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from organizer import attendees
-from organizer.db import after_commit, commit, db, immediate, insert_loaded
+from organizer.db import commit, db, immediate, insert_loaded
 from organizer.models import Attendee, Event, utcnow
 
 from . import notify, settings
@@ -180,7 +180,7 @@ _STANDING = select(
 def register(event_id: int, name: str, email: str, answers: dict | None = None,
              guests: int = 0, guest_name: str = "", organisation: str = "", role: str = "",
              _guard: bool = True) -> Attendee:
-    """Take an RSVP: going, waiting or pending. Mails the person after commit.
+    """Take an RSVP: going, waiting or pending; the person's mail is queued with it.
 
     An address already on the list (in any status) changes nothing: its
     owner is mailed their private link again (:class:`AlreadyRegistered`),
@@ -255,7 +255,7 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
         _STANDING, {"event_id": event.id, "email": email}).one()
     if existing_id is not None:
         existing = session.get(Attendee, existing_id)
-        after_commit(lambda: notify.send("already", existing))
+        notify.queue("already", existing, event)
         return None, AlreadyRegistered(existing)
     status = _place(event, guests, someone_waits=waiting > 0)
     if not guard:
@@ -267,16 +267,14 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
         session.expire_on_commit = True
     attendee = attendees.stage(event, name, email, status, guests=guests,
                                organisation=organisation, role=role, check_duplicate=False)
-    reg = insert_loaded(RsvpRegistration(
+    insert_loaded(RsvpRegistration(
         attendee_id=attendee.id, event_id=event.id, answers=answers, guest_name=guest_name,
         ics_bump=0, waiting_since=utcnow() if status == "waiting" else None))
     if status == "waiting":
         # Just joined at the back, and the lock keeps it so: the place is
         # the length of the list before, plus one.
         attendee.rsvp_position = waiting + 1
-    # The callback holds the registration, so plugins' hooks find it in the
-    # session without a query.
-    after_commit(lambda: notify.send(status, attendee, reg))
+    notify.queue(status, attendee, event)
     return attendee, None
 
 
@@ -296,7 +294,7 @@ def rejoin(attendee_id: int) -> Attendee:
         status = _place(event, attendee.guests)
         registration(attendee).ics_bump += 1
         move(attendee, status)
-        after_commit(lambda: notify.send(status, attendee))
+        notify.queue(status, attendee, event)
     return attendee
 
 
@@ -318,7 +316,7 @@ def fill_seats(event: Event, skip: int | None = None) -> list[Attendee]:
             break  # first come, first served: nobody further back jumps ahead
         move(attendee, "going")
         registration(attendee).promoted_at = utcnow()
-        after_commit(lambda a=attendee: notify.send("promoted", a))
+        notify.queue("promoted", attendee, event)
         promoted.append(attendee)
         free -= need
     return promoted
@@ -341,7 +339,7 @@ def cancel(attendee_id: int) -> Attendee:
         was_going = attendee.status == "going"
         move(attendee, "cancelled")
         registration(attendee).ics_bump += 1
-        after_commit(lambda: notify.send("cancelled" if was_going else "left", attendee))
+        notify.queue("cancelled" if was_going else "left", attendee, event)
         fill_seats(event)
     return attendee
 
@@ -368,7 +366,7 @@ def set_status(attendee_id: int, status: str) -> tuple[Attendee, str]:
             reg.ics_bump += 1
         kind = {"going": "going", "waiting": "waiting", "declined": "declined",
                 "cancelled": "cancelled_by_host", "pending": "pending"}[status]
-        after_commit(lambda: notify.send(kind, attendee))
+        notify.queue(kind, attendee, event)
         if old == "going":
             fill_seats(event, skip=attendee.id)
     return attendee, status

@@ -7,9 +7,9 @@ from sqlalchemy import func, or_, select
 
 from organizer import attendees, events
 from organizer.db import commit, db, immediate
-from organizer.models import ATTENDEE_STATUSES, Attendee
+from organizer.models import ATTENDEE_STATUSES, Attendee, utcnow
 
-from . import answers as answers_mod, csvio, seats
+from . import answers as answers_mod, csvio, notify, seats, settings
 from .models import QUESTION_KINDS, RsvpQuestion, RsvpRegistration
 
 bp = Blueprint("rsvp_host", __name__, template_folder="templates")
@@ -79,11 +79,10 @@ def add(event_id: int):
             status = "going" if seats.free_seats(locked) >= 1 else "waiting"
             attendee = attendees.stage(locked, name, email, status)
             seats.registration(attendee)
+            notify.queue(status, attendee, locked)
     except attendees.GuestListError as exc:
         flash(str(exc), "error")
         return redirect(_guest_list_url(event.id)), 303
-    from . import notify
-    notify.send(status, attendee)
     flash(f"{name} added as {status}." + (" The event is full." if status == "waiting" else ""),
           "success")
     return redirect(_guest_list_url(event.id))
@@ -127,11 +126,12 @@ def import_csv(event_id: int):
                 [], "Choose a CSV file to import.")
         if request.form.get("confirm") and not preview.problem and preview.valid:
             try:
-                added = _import(event.id, preview.valid)
+                placed = _import(event.id, preview.valid)
             except attendees.GuestListError as exc:
                 flash(f"Nothing was imported: {exc} Check the file again.", "error")
                 return redirect(url_for("rsvp_host.import_csv", event_id=event.id)), 303
-            flash(f"Imported {added} guests."
+            flash(f"Imported {sum(placed.values())} guests: "
+                  + ", ".join(f"{count} {status}" for status, count in placed.items()) + "."
                   + (f" {len(preview.invalid)} rows with errors were skipped."
                      if preview.invalid else ""), "success")
             return redirect(_guest_list_url(event.id))
@@ -139,15 +139,34 @@ def import_csv(event_id: int):
     return render_template("rsvp/import.html", event=event, preview=preview, text=text), status
 
 
-def _import(event_id: int, rows: list[csvio.ImportRow]) -> int:
-    """Store the checked rows in one transaction: all of them or, on error, none."""
+def _import(event_id: int, rows: list[csvio.ImportRow]) -> dict[str, int]:
+    """Store the checked rows in one transaction: all of them or, on error, none.
+
+    Seats are taken in file order while they last; after that, and behind
+    anyone already waiting, people join the waiting list in file order. A
+    row without a status is placed as an RSVP would be (pending when the
+    host approves each RSVP).
+    """
+    placed: dict[str, int] = {}
     with immediate():
         event = seats.lock_event(event_id)
+        free = seats.free_seats(event)
+        queue_ahead = seats.anyone_waiting(event.id)
+        approval = settings.of(event).approval
         for row in rows:
-            attendee = attendees.stage(event, row.name, row.email, row.status,
+            status = row.status or ("pending" if approval else "going")
+            if status == "going":
+                if queue_ahead or free < 1:
+                    status, queue_ahead = "waiting", True
+                else:
+                    free -= 1
+            attendee = attendees.stage(event, row.name, row.email, status,
                                        organisation=row.organisation, role=row.role)
-            seats.registration(attendee)
-    return len(rows)
+            # Each one behind the last: the waiting list keeps the file's order.
+            seats.registration(attendee).waiting_since = (
+                utcnow() if status == "waiting" else None)
+            placed[status] = placed.get(status, 0) + 1
+    return placed
 
 
 @bp.route("/events/<int:event_id>/questions", methods=["GET", "POST"])

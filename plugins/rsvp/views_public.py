@@ -73,7 +73,7 @@ def _event_page_with(event: Event, sub):
                            form_panel=panel(event, sub))
 
 
-@bp.route("/rsvp/<token>")
+@bp.route("/rsvp/<secret:token>")
 def mine(token: str):
     attendee = attendees.by_token_or_404(token)
     return _mine_page(attendee)
@@ -92,7 +92,7 @@ def _mine_page(attendee: Attendee, sub=None, status: int = 200):
         open_now=event.status == "published" and utcnow() < settings.closes_at(event)), status
 
 
-@bp.route("/rsvp/<token>/answers", methods=["POST"])
+@bp.route("/rsvp/<secret:token>/answers", methods=["POST"])
 def change(token: str):
     attendee = attendees.by_token_or_404(token)
     event = attendee.event
@@ -109,7 +109,7 @@ def change(token: str):
     return redirect(url_for("rsvp.mine", token=token))
 
 
-@bp.route("/rsvp/<token>/cancel", methods=["POST"])
+@bp.route("/rsvp/<secret:token>/cancel", methods=["POST"])
 def cancel(token: str):
     attendee = attendees.by_token_or_404(token)
     try:
@@ -122,7 +122,7 @@ def cancel(token: str):
     return redirect(url_for("rsvp.mine", token=token))
 
 
-@bp.route("/rsvp/<token>/rejoin", methods=["POST"])
+@bp.route("/rsvp/<secret:token>/rejoin", methods=["POST"])
 def rejoin(token: str):
     attendee = attendees.by_token_or_404(token)
     try:

@@ -246,8 +246,9 @@ def test_the_whole_journey(live, watch, tmp_path):
         assert "Ben Okafor" in host.content() and "Cara Lima" in host.content()
         host.once("dialog", lambda dialog: dialog.accept())
         host.click("text=Publish and mail introductions")
-        host.wait_for_url(re.compile(r".*/jobs/\d+"))
-        host.wait_for_selector("text=Finished", timeout=30000)
+        host.wait_for_url(re.compile(r".*/events/\d+/mail"))
+        watch.labelled(host)
+        host.wait_for_selector("text=Nothing is waiting to go out", timeout=30000)
         with app.app_context():  # the meetup is now under way
             from datetime import timedelta
 
@@ -261,14 +262,17 @@ def test_the_whole_journey(live, watch, tmp_path):
         host.click("text=Save")
         host.once("dialog", lambda dialog: dialog.accept())
         host.click("text=Close event and send follow-ups")
-        host.wait_for_selector("text=Finished", timeout=60000)
+        host.wait_for_url(re.compile(r".*/events/\d+/mail"))
+        host.wait_for_selector("text=Nothing is waiting to go out", timeout=60000)
+        assert "Follow-ups" in host.content()
         with host.expect_download() as report:
             host.goto(f"{base}/events/{event_id}/followup")
             host.click("text=Report (PDF)")
         assert report.value.path().read_bytes().startswith(b"%PDF")
         with app.app_context():
-            from organizer_plugins.followup.models import Delivery
-            delivered = db.session.scalar(db.select(db.func.count()).select_from(Delivery))
+            from organizer.models import OutboxMessage
+            delivered = db.session.scalar(db.select(db.func.count()).where(
+                OutboxMessage.kind == "followup.personal", OutboxMessage.status == "sent"))
         assert delivered == 3  # Ben, Cara and the early guest who checked in
         ben_page = watch.page(laptop)
         ben_page.goto(links["Ben Okafor"])

@@ -110,3 +110,31 @@ def test_another_host_cannot_see_or_change_the_guest_list(app, host_client):
                     {"status": "cancelled"}, page="/dashboard")
     assert response.status_code == 403
     assert person(event, "ben@example.org").status == "going"
+
+
+def test_an_import_fills_free_seats_in_file_order_then_the_waiting_list(app, host_client):
+    event = make_event(host_client, capacity="3")
+    rsvp(app.test_client(), event, "Ana", "ana@example.org")
+    text = ("name,email\n" + "".join(f"Guest {n},guest{n}@example.org\n" for n in range(5)))
+    response = _import(host_client, event, text, confirm=True)
+    assert response.status_code == 302
+    going = [person(event, f"guest{n}@example.org").status for n in range(5)]
+    assert going == ["going", "going", "waiting", "waiting", "waiting"]
+    from organizer_plugins.rsvp import seats
+    assert [a.email for a in seats.waiting_list(event.id)] == [
+        "guest2@example.org", "guest3@example.org", "guest4@example.org"]
+    # When a seat frees up, the first of them in the file moves up.
+    post(app.test_client(), f"/rsvp/{person(event, 'ana@example.org').token}/cancel",
+         page=f"/e/{event.slug}")
+    assert person(event, "guest2@example.org").status == "going"
+    assert person(event, "guest3@example.org").status == "waiting"
+
+
+def test_an_import_into_an_event_that_approves_each_rsvp_awaits_approval(app, host_client):
+    event = make_event(host_client, capacity="10", approval="1")
+    text = "name,email,status\nAna,ana@example.org,\nBen,ben@example.org,going\n"
+    response = _import(host_client, event, text, confirm=True)
+    assert response.status_code == 302
+    # A row without a status is placed as its RSVP would be; the host's own "going" stands.
+    assert person(event, "ana@example.org").status == "pending"
+    assert person(event, "ben@example.org").status == "going"

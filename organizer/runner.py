@@ -1,0 +1,99 @@
+"""The runner: delivers queued mail within a second or so, and does the due work every minute.
+
+``organizer serve`` starts one runner process beside its web workers (at a
+lower CPU priority, so a surge of requests comes first and the mail follows
+a moment later); ``organizer worker`` runs the same loop on machines that
+serve no pages. Several runners at once are safe: every message and every
+piece of due work is claimed before it is done.
+
+    python -m organizer.runner      # what `organizer serve` starts
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+
+from flask import Flask
+
+from . import delivery
+from .db import db
+
+log = logging.getLogger(__name__)
+
+
+def run(app: Flask, stop: threading.Event) -> None:
+    """Deliver and do due work until ``stop`` is set."""
+    poll = float(app.config["RUNNER_POLL_SECONDS"])
+    tick_every = float(app.config["TICK_SECONDS"])
+    next_tick = time.monotonic()  # due work once at start: a restart catches up
+    while not stop.is_set():
+        delivered = 0
+        with app.app_context():
+            try:
+                delivered = delivery.drain(budget=200)
+            except Exception:  # a bad moment (the database restarting) is not the end
+                log.exception("delivering queued messages failed; trying again shortly")
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + tick_every
+                _due_work()
+            db.session.remove()
+        if delivered:
+            continue  # more may be due: no pause while there is work
+        delivery.wake.wait(poll)
+        delivery.wake.clear()
+
+
+def _due_work() -> None:
+    from .tick import run as tick
+    try:
+        counts = tick(deliver=False)
+    except Exception:
+        log.exception("the due work failed; it runs again in a minute")
+        db.session.rollback()
+        return
+    if any(counts.values()):
+        log.info("due work: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+
+
+def start_thread(app: Flask) -> tuple[threading.Thread, threading.Event]:
+    """Run the loop in a daemon thread of this process (``organizer worker``, tests)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=run, args=(app, stop), name="organizer-runner",
+                              daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def main() -> None:
+    """The runner process: the loop until SIGTERM, or until the process that started it ends."""
+    from . import create_app
+
+    logging.basicConfig(level=logging.INFO, format="[runner] %(levelname)s %(message)s")
+    app = create_app()
+    stop = threading.Event()
+    parent = os.getppid()
+
+    def _stop(*_):
+        stop.set()
+        delivery.wake.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+    def _orphaned():
+        # If the server that started us is killed outright, no signal comes:
+        # notice and leave rather than deliver for a server that is gone.
+        while not stop.wait(2):
+            if os.getppid() != parent:
+                _stop()
+
+    threading.Thread(target=_orphaned, daemon=True).start()
+    log.info("delivering mail and doing due work for %s", app.instance_path)
+    run(app, stop)
+
+
+if __name__ == "__main__":
+    main()
