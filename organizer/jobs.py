@@ -6,17 +6,29 @@ so any page (on any app server) can show it. The embedded backend runs jobs
 in a thread pool of the app itself; another backend only has to call
 :func:`run_job` with the job's id in a process that has the app.
 
+A job's own writes (its claim, progress, outcome) take the write lock the
+way requests do, through :func:`organizer.db.immediate`, and are tried again
+while the database is busy: its last word ("done" or "failed") is not lost.
+People only ever read sentences: a job that cannot be done raises
+:class:`JobError` with one; any other exception is shown as a generic
+sentence while its details go to the log and the job's ``error`` column.
+
     @jobs.register("badges.sheet")
     def build_sheet(ctx, event_id):
         ctx.progress(0, total=n)
         ...
         return {"file": str(ctx.output_path("badges.pdf"))}
 
+A job that goes on after one person's failure lists them in
+``result["failed"]`` as ``f"{person.name}: {jobs.reason(exc)}"``.
+
     job = jobs.submit("badges.sheet", {"event_id": 3}, owner=host, event=event)
 """
 from __future__ import annotations
 
 import logging
+import re
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -25,11 +37,51 @@ from typing import Callable
 
 from flask import Flask, current_app
 from sqlalchemy import func, update
+from sqlalchemy.exc import OperationalError
 
 from .db import db, immediate
 from .models import Event, Host, Job, utcnow
 
 log = logging.getLogger(__name__)
+
+
+class JobError(Exception):
+    """A job that cannot be done, with a sentence for the person who started it.
+
+    Raised from a job function, its message is what the job's page shows
+    ("The event has no guests yet."). Any other exception shows
+    :data:`FAILED_MESSAGE` instead.
+    """
+
+
+FAILED_MESSAGE = ("Something went wrong while running this job; it has been logged. "
+                  "Start it again.")
+# One person's line in result["failed"] when nothing better can be said.
+FAILED_ONE = "something went wrong; it has been logged"
+
+
+def reason(exc: BaseException) -> str:
+    """A sentence about ``exc`` that may be shown to people.
+
+    For one person's line in ``result["failed"]``: ``f"{name}: {reason(exc)}"``.
+    A :class:`JobError` says its own message; anything else a generic
+    sentence (:data:`FAILED_ONE`): the details of ``exc`` belong in the log.
+    """
+    if isinstance(exc, JobError):
+        return str(exc)
+    return FAILED_ONE
+
+
+# What never belongs on a page: SQL, driver and traceback text, paths on the server.
+_INTERNAL = re.compile(
+    r"\[SQL:|\[parameters:|\(sqlite3\.|\(psycopg|sqlalche\.me|Traceback \(most recent"
+    r"|File \"|\[Errno |(?<![\w.:/~])/(?:[\w.@~+-]+/)+[\w.@~+-]*")
+
+
+def presentable(text: str | None) -> bool:
+    """False when ``text`` carries SQL, a traceback or a server path (so is not shown)."""
+    return not _INTERNAL.search(text or "")
+
 
 _REGISTRY: dict[str, Callable] = {}
 _TITLES: dict[str, str] = {}
@@ -52,27 +104,49 @@ def title(kind: str) -> str:
     return _TITLES.get(kind, kind)
 
 
+# Progress is written at most this often (seconds), unless the total or the
+# message changes or the count reaches the total: a job reporting each of
+# 500 PDFs does not take the write lock 500 times.
+PROGRESS_EVERY = 0.5
+
+
 class JobContext:
     """What a running job uses to report progress and store its files."""
 
     def __init__(self, job_id: int):
         self.job_id = job_id
+        self._written_at: float | None = None
+        self._total: int | None = None
+        self._message: str | None = None
 
     def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
         """Record progress, committed at once so pages see it while the job runs.
 
         Commits the job's own work so far first: the update then starts a
         transaction of its own (on SQLite a transaction that has read cannot
-        write after another connection has).
+        write after another connection has). The update waits for the write
+        lock in line with requests (:func:`organizer.db.immediate`). Calls
+        that follow each other closely only record the last count.
         """
-        db.session.commit()
+        message = None if message is None else message[:500]
+        now = time.monotonic()
+        changed = ((total is not None and total != self._total)
+                   or (message is not None and message != self._message))
+        total_now = total if total is not None else self._total
+        if (not changed and self._written_at is not None
+                and now - self._written_at < PROGRESS_EVERY
+                and not (total_now and done >= total_now)):
+            _end_transaction()
+            return
         values: dict = {"done": done, "heartbeat_at": utcnow()}
         if total is not None:
             values["total"] = total
         if message is not None:
-            values["message"] = message[:500]
-        db.session.execute(update(Job).where(Job.id == self.job_id).values(**values))
-        db.session.commit()
+            values["message"] = message
+        _store(self.job_id, **values)
+        self._written_at, self._total = time.monotonic(), total_now
+        if message is not None:
+            self._message = message
 
     def output_path(self, filename: str) -> Path:
         """A path in the job's own folder of the instance for a file it produces."""
@@ -151,61 +225,143 @@ def work(app: Flask, burst: bool = False) -> None:
     SimpleWorker([q], connection=q.connection).work(burst=burst, with_scheduler=False)
 
 
+# How long a job's own write keeps trying while the database is busy
+# (seconds): its outcome must outlast a burst of requests, or a timer.
+STORE_PATIENCE = 120.0
+
+
+def _end_transaction() -> None:
+    """End the session's transaction (committing the job's own work), keeping what it read."""
+    session = db.session()
+    if session.in_transaction():
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
+
+
+def _store(job_id: int, *where, **values) -> int:
+    """UPDATE the job's row with ``values`` (where ``where`` holds); return rows changed.
+
+    The write waits for the lock in line with requests (``immediate``) and is
+    tried again while the database stays busy or unreachable, for up to
+    :data:`STORE_PATIENCE` seconds.
+    """
+    deadline = time.monotonic() + STORE_PATIENCE
+    pause = 0.05
+    while True:
+        try:
+            with immediate(keep_loaded=True):
+                result = db.session.execute(
+                    update(Job).where(Job.id == job_id, *where).values(**values))
+            return result.rowcount
+        except OperationalError as exc:
+            db.session.rollback()
+            if not _transient(exc) or time.monotonic() + pause > deadline:
+                raise
+            log.warning("job %s: the database was busy; writing again", job_id, exc_info=True)
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+
+def _transient(exc: OperationalError) -> bool:
+    """Whether writing again may succeed: a busy SQLite, a lost or locked PostgreSQL."""
+    if exc.connection_invalidated:
+        return True
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text or db.engine.dialect.name != "sqlite"
+
+
 def _claim(job_id: int) -> bool:
     # One conditional UPDATE: two workers handed the same id run it once.
-    result = db.session.execute(
-        update(Job).where(Job.id == job_id, Job.status == "queued")
-        .values(status="running", started_at=utcnow(), heartbeat_at=utcnow()))
-    db.session.commit()
-    return result.rowcount == 1
+    now = utcnow()
+    return _store(job_id, Job.status == "queued",
+                  status="running", started_at=now, heartbeat_at=now) == 1
 
 
 def run_job(job_id: int) -> None:
-    """Run the stored job ``job_id`` to the end, recording success or failure."""
+    """Run the stored job ``job_id`` to the end, recording success or failure.
+
+    The outcome is always written: a result that cannot be stored (or a
+    "done" that cannot be written) makes the job "failed", never leaves it
+    "running".
+    """
     if not _claim(job_id):
         return
     job = db.session.get(Job, job_id)
-    func = _REGISTRY.get(job.kind)
+    kind, params = job.kind, dict(job.params or {})
+    _end_transaction()
+    func = _REGISTRY.get(kind)
     try:
         if func is None:
-            raise LookupError(f"no job called {job.kind!r} is registered here")
-        result = func(JobContext(job_id), **job.params) or {}
-        db.session.execute(update(Job).where(Job.id == job_id).values(
-            status="done", result=result, finished_at=utcnow(),
-            done=Job.total))
-        db.session.commit()
+            raise LookupError(f"no job called {kind!r} is registered here")
+        result = func(JobContext(job_id), **params) or {}
     except Exception as exc:  # a failed job is reported on its page, not lost
+        _fail(job_id, kind, exc)
+        return
+    try:
+        _store(job_id, status="done", result=result, finished_at=utcnow(), done=Job.total)
+    except Exception as exc:
+        _fail(job_id, kind, exc)
+
+
+def _fail(job_id: int, kind: str, exc: Exception) -> None:
+    """Record that the job failed: a sentence for its page, the details for the log."""
+    try:
         db.session.rollback()
-        log.exception("job %s (%s) failed", job_id, job.kind)
-        db.session.execute(update(Job).where(Job.id == job_id).values(
-            status="failed", finished_at=utcnow(), message=str(exc)[:500],
-            error=traceback.format_exc()[-5000:]))
-        db.session.commit()
+    except Exception:  # a broken connection: the write below starts afresh
+        log.warning("job %s: rolling back failed", job_id, exc_info=True)
+    log.error("job %s (%s) failed", job_id, kind, exc_info=exc)
+    details = "".join(traceback.format_exception(exc))[-5000:]
+    message = reason(exc) if isinstance(exc, JobError) else FAILED_MESSAGE
+    try:
+        _store(job_id, status="failed", finished_at=utcnow(), message=message[:500],
+               error=details)
+    except Exception:
+        # Nothing more can be done here; the due work marks it failed once silent.
+        log.exception("job %s (%s): its failure could not be recorded", job_id, kind)
 
 
 STALLED_MESSAGE = ("This job stopped without finishing (its server or worker was probably "
                    "restarted). Start it again.")
 
 
+NEVER_STARTED_MESSAGE = ("This job never started (its server was probably restarted before "
+                         "it could). Start it again.")
+
+
 def reap(now: datetime, silent_for: timedelta) -> int:
-    """Mark running jobs that have not reported for ``silent_for`` as failed.
+    """Mark jobs that stopped as failed: running ones silent for ``silent_for``, and (in-app
+    thread backend) queued ones that never started in that time.
 
     A job whose process died (a restart, a killed worker) would otherwise
-    show its progress bar forever. One conditional UPDATE: safe when two
-    timers run at once, and a job that reports meanwhile is left alone.
+    show its progress bar forever. Conditional UPDATEs: safe when two timers
+    run at once, and a job that reports meanwhile is left alone. Jobs on a
+    Redis queue may wait for a worker as long as it takes, so only the
+    thread backend's queued jobs are given up on.
     """
     with immediate():  # a write after whatever the caller read: the write lock first
         result = db.session.execute(
             update(Job).where(Job.status == "running",
                               func.coalesce(Job.heartbeat_at, Job.started_at) < now - silent_for)
             .values(status="failed", finished_at=now, message=STALLED_MESSAGE))
-    return result.rowcount
+        count = result.rowcount
+        if current_app.config["JOB_BACKEND"] == "thread":
+            count += db.session.execute(
+                update(Job).where(Job.status == "queued", Job.created_at < now - silent_for)
+                .values(status="failed", finished_at=now, message=NEVER_STARTED_MESSAGE)
+            ).rowcount
+    return count
 
 
 def _run_in_app(app: Flask, job_id: int) -> None:
     with app.app_context():
         try:
             run_job(job_id)
+        except Exception:
+            # A thread pool keeps exceptions to itself: say it here.
+            log.exception("job %s could not be run", job_id)
         finally:
             db.session.remove()
 

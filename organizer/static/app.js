@@ -41,16 +41,47 @@
     var bar = box.querySelector(".js-job-bar");
     var text = box.querySelector(".js-job-text");
     var download = box.querySelector(".js-job-download");
+    function showFailed(lines) {
+      if (!lines || !lines.length || box.querySelector(".js-job-failed")) { return; }
+      var summary = document.createElement("div");
+      summary.className = "error-summary js-job-failed";
+      var heading = document.createElement("h2");
+      heading.textContent = "Not done for " + lines.length;
+      var list = document.createElement("ul");
+      lines.forEach(function (line) {
+        var item = document.createElement("li");
+        item.textContent = line;
+        list.appendChild(item);
+      });
+      var help = document.createElement("p");
+      help.className = "help";
+      help.textContent = "Run it again to retry them; those already done are not done twice.";
+      summary.appendChild(heading);
+      summary.appendChild(list);
+      summary.appendChild(help);
+      box.insertBefore(summary, download);
+    }
     function poll() {
       fetch(box.dataset.stateUrl, { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.json(); })
+        .then(function (r) {
+          if (r.status === 403 || r.status === 404) { return { status: "gone" }; }
+          if (!r.ok) { throw new Error("HTTP " + r.status); }
+          return r.json();
+        })
         .then(function (s) {
+          if (s.status === "gone") {
+            text.textContent = "This job is no longer available to you.";
+            download.hidden = true;
+            return;
+          }
           bar.value = s.percent;
           if (s.status === "done") {
             text.textContent = "Finished.";
+            showFailed(s.failed);
             if (s.download) { download.hidden = false; download.querySelector("a").href = s.download; }
           } else if (s.status === "failed") {
             text.textContent = "Failed: " + s.message;
+            showFailed(s.failed);
           } else {
             text.textContent = s.done + " of " + (s.total || "?") + " " + (s.message || "");
             setTimeout(poll, 1000);

@@ -59,7 +59,7 @@ def build_sheet(ctx: jobs.JobContext, event_id: int, layout: str, who: str = "go
     event = db.session.get(Event, event_id)
     paper = layouts.get(layout)
     if event is None or paper is None:
-        raise ValueError("The event or the paper layout no longer exists.")
+        raise jobs.JobError("The event or the paper layout no longer exists.")
     people = [] if who == "blank" else _people(event.id, who)
     ctx.progress(0, total=len(people) + blanks, message="Finding tickets…")
     valid = {t.attendee_id: t for t in db.session.scalars(
@@ -73,7 +73,7 @@ def build_sheet(ctx: jobs.JobContext, event_id: int, layout: str, who: str = "go
         badges.append(badge_data(event, person, ticket))
     badges += [badge_data(event, None, None)] * blanks
     if not badges:
-        raise ValueError("Nobody matches any more (everyone has checked in, say): "
+        raise jobs.JobError("Nobody matches any more (everyone has checked in, say): "
                          "there are no badges to print.")
     ctx.progress(0, message="badges laid out")
     document = sheets.sheet(badges, paper, progress=lambda done: ctx.progress(done),

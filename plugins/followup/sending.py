@@ -105,7 +105,7 @@ def zip_all(ctx: jobs.JobContext, event_id: int) -> dict:
             except Exception as exc:
                 log.exception("follow-up PDF for attendee %s failed", person.id)
                 db.session.rollback()
-                failed.append(f"{person.name}: {exc}"[:300])
+                failed.append(f"{person.name}: {jobs.reason(exc)}"[:300])
             else:
                 safe = "".join(ch if ch.isalnum() else "-" for ch in person.name)[:60]
                 archive.writestr(f"{done:04d}-{safe}.pdf", data)
