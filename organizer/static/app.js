@@ -91,4 +91,23 @@
     }
     poll();
   });
+
+  // An event's mail page: follow what is on its way; show the final figures when it is done.
+  document.querySelectorAll(".js-mail").forEach(function (box) {
+    var text = box.querySelector(".js-mail-text");
+    if (!text || text.textContent.indexOf("on its way") < 0 && text.textContent.indexOf("on their way") < 0) return;
+    function poll() {
+      fetch(box.dataset.stateUrl, { headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+        .then(function (s) {
+          var waiting = s.totals.waiting;
+          if (waiting === 0) { window.location.reload(); return; }
+          text.textContent = s.totals.sent + " of " + s.totals.total + " delivered, " + waiting +
+            " on " + (waiting === 1 ? "its" : "their") + " way; this page updates by itself.";
+          setTimeout(poll, 2000);
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    setTimeout(poll, 2000);
+  });
 })();
