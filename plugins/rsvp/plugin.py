@@ -62,9 +62,8 @@ def validate_event_settings(plugin, values):
 @hookimpl
 def attendee_registered(attendee):
     # People added by other plugins or by hand get a registration too. An
-    # RSVP made here already has one in the session: no query needed.
-    key = db.session.identity_key(RsvpRegistration, attendee.id)
-    if key in db.session.identity_map:
+    # RSVP made here already has one, and says so: no query needed.
+    if getattr(attendee, "rsvp_registered", False):
         return
     if db.session.get(RsvpRegistration, attendee.id) is None:
         with immediate():  # a write after reads: take the write lock first

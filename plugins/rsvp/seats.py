@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from organizer import attendees
 from organizer.db import commit, db, immediate, insert_loaded
@@ -164,6 +165,7 @@ def registration(attendee: Attendee) -> RsvpRegistration:
         found = RsvpRegistration(attendee_id=attendee.id, event_id=attendee.event_id,
                                  answers={}, guest_name="", ics_bump=0)
         db.session.add(found)
+    attendee.rsvp_registered = True
     return found
 
 
@@ -270,6 +272,9 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
     insert_loaded(RsvpRegistration(
         attendee_id=attendee.id, event_id=event.id, answers=answers, guest_name=guest_name,
         ics_bump=0, waiting_since=utcnow() if status == "waiting" else None))
+    attendee.rsvp_registered = True
+    # The page that follows shows the event: it stays with the attendee.
+    set_committed_value(attendee, "event", event)
     if status == "waiting":
         # Just joined at the back, and the lock keeps it so: the place is
         # the length of the list before, plus one.
