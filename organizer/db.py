@@ -8,6 +8,7 @@ PostgreSQL — or a single conditional ``UPDATE``.
 from __future__ import annotations
 
 import fcntl
+import os
 import threading
 from contextlib import contextmanager, nullcontext
 from typing import Callable
@@ -132,9 +133,28 @@ class _WriterQueue:
     def __init__(self):
         self._lock = threading.Lock()
         self._local = threading.local()
+        # The lock file stays open (one per database and process): the
+        # per-process lock above lets one thread at a time use it.
+        self._files: dict[str, tuple[int, int]] = {}
 
     def held(self) -> bool:
         return getattr(self._local, "depth", 0) > 0
+
+    def _file(self, path: str) -> int:
+        # Called with the per-process lock held: no other thread of this
+        # process holds any of these files' locks.
+        found = self._files.get(path)
+        if found is None or found[0] != os.getpid():
+            # A child process opens its own: a file inherited across fork
+            # would share its lock with the parent.
+            if len(self._files) >= 8:  # a process rarely uses more than one database
+                oldest = next(iter(self._files))
+                pid, fd = self._files.pop(oldest)
+                if pid == os.getpid():
+                    os.close(fd)
+            found = (os.getpid(), os.open(path + ".writer-lock", os.O_WRONLY | os.O_CREAT, 0o600))
+            self._files[path] = found
+        return found[1]
 
     def acquire(self, path: str) -> None:
         if self.held():
@@ -142,7 +162,7 @@ class _WriterQueue:
             return
         self._lock.acquire()
         try:
-            handle = open(path + ".writer-lock", "a")
+            handle = self._file(path)
             fcntl.flock(handle, fcntl.LOCK_EX)
         except BaseException:
             self._lock.release()
@@ -154,9 +174,7 @@ class _WriterQueue:
             return
         self._local.depth = 0 if everything else self._local.depth - 1
         if self._local.depth == 0:
-            handle = self._local.handle
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            handle.close()
+            fcntl.flock(self._local.handle, fcntl.LOCK_UN)
             self._lock.release()
 
 

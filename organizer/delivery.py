@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from . import mail, transport
 from .db import db, immediate, is_sqlite
@@ -98,18 +98,26 @@ def run_pass(now: datetime | None = None, limit: int = BATCH,
     """Claim and deliver one batch; return how many were sent, retried, failed, dropped."""
     token, batch = claim(now or utcnow(), limit, message_ids)
     counts = {"sent": 0, "retry": 0, "failed": 0, "dropped": 0}
+    # Written to the outbox folder, a message sent twice is the same file
+    # written twice: those are recorded together at the end of the batch.
+    # Each one to a mail server is recorded the moment it is accepted.
+    delivered: list[dict] | None = [] if transport.idempotent() else None
     renew_at = utcnow() + _lease() / 2
-    for index, message in enumerate(batch):
-        if utcnow() >= renew_at:
-            _renew([m.id for m in batch[index:]], token)
-            renew_at = utcnow() + _lease() / 2
-        outcome, unreachable = _deliver(message, token)
-        counts[outcome] += 1
-        if unreachable:
-            rest = batch[index + 1:]
-            _release(rest, token)
-            counts["retry"] += len(rest)
-            break
+    try:
+        for index, message in enumerate(batch):
+            if utcnow() >= renew_at:
+                _renew([m.id for m in batch[index:]], token)
+                renew_at = utcnow() + _lease() / 2
+            outcome, unreachable = _deliver(message, token, delivered)
+            counts[outcome] += 1
+            if unreachable:
+                rest = batch[index + 1:]
+                _release(rest, token)
+                counts["retry"] += len(rest)
+                break
+    finally:
+        if delivered:
+            _record_sent(delivered, token)
     counts["claimed"] = len(batch)
     return counts
 
@@ -123,6 +131,11 @@ def drain(now: datetime | None = None, budget: int = 1000) -> int:
         if counts["claimed"] == 0 or counts["claimed"] == counts["retry"]:
             break  # nothing due, or the server is unreachable: wait for the next try
     return tried
+
+
+def newest_id() -> int:
+    """The id of the newest message queued (0 when none): ids only grow."""
+    return db.session.scalar(select(func.max(_t.c.id))) or 0
 
 
 def committed(message_ids: list[str]) -> None:
@@ -142,8 +155,13 @@ def committed(message_ids: list[str]) -> None:
 
 # --- one message -----------------------------------------------------------------
 
-def _deliver(message: Claimed, token: str) -> tuple[str, bool]:
-    """Build and send one message; return the outcome and whether the server was unreachable."""
+def _deliver(message: Claimed, token: str,
+             delivered: list[dict] | None = None) -> tuple[str, bool]:
+    """Build and send one message; return the outcome and whether the server was unreachable.
+
+    A message sent is recorded at once, or added to ``delivered`` for the
+    caller to record (when sending it again could do no harm).
+    """
     try:
         try:
             raw, recipient, subject = _prepare(message)
@@ -168,8 +186,12 @@ def _deliver(message: Claimed, token: str) -> tuple[str, bool]:
             return "failed", False
         outcome = _retry(message, token, str(error), recipient=recipient, subject=subject)
         return outcome, error.unreachable
-    _finish(message, token, status="sent", sent_at=utcnow(), payload=None, last_error="",
-            recipient=recipient, subject=subject)
+    if delivered is not None:
+        delivered.append({"b_id": message.id, "b_recipient": recipient, "b_subject": subject,
+                          "b_sent_at": utcnow()})
+    else:
+        _finish(message, token, status="sent", sent_at=utcnow(), payload=None, last_error="",
+                recipient=recipient, subject=subject)
     return "sent", False
 
 
@@ -213,6 +235,18 @@ def _finish(message: Claimed, token: str, **values) -> None:
     with immediate() as session:
         session.connection().execute(update(_t).where(_t.c.id == message.id, _t.c.claim == token)
                                      .values(claim=None, lease_until=None, **values))
+
+
+_SENT = (update(_t).where(_t.c.id == bindparam("b_id"), _t.c.claim == bindparam("b_claim"))
+         .values(status="sent", sent_at=bindparam("b_sent_at"), payload=None, last_error="",
+                 claim=None, lease_until=None, recipient=bindparam("b_recipient"),
+                 subject=bindparam("b_subject")))
+
+
+def _record_sent(delivered: list[dict], token: str) -> None:
+    """Record several messages as sent in one write."""
+    with immediate() as session:
+        session.connection().execute(_SENT, [{**row, "b_claim": token} for row in delivered])
 
 
 def _renew(ids: list[int], token: str) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from functools import lru_cache
 from email import encoders
 from email.header import Header
 from email.mime.base import MIMEBase
@@ -103,8 +104,12 @@ def render(kind: str, params: dict) -> Message:
 
 def new_message_id() -> str:
     """A Message-ID (128 random bits) on the public address's domain."""
-    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "organizer.invalid"
-    return f"<{secrets.token_hex(16)}@{domain}>"
+    return f"<{secrets.token_hex(16)}@{_domain(current_app.config['BASE_URL'])}>"
+
+
+@lru_cache(maxsize=8)
+def _domain(base_url: str) -> str:
+    return urlsplit(base_url).hostname or "organizer.invalid"
 
 
 _table = OutboxMessage.__table__
@@ -152,13 +157,17 @@ def queue_message(message: Message, *, event_id: int | None = None,
     return message_id
 
 
+_INSERT = insert(_table)
+
+
 def _insert(values: dict | list[dict]) -> None:
     rows = values if isinstance(values, list) else [values]
     now = utcnow()
-    db.session.connection().execute(insert(_table), [
-        {**row, "status": "queued", "attempts": 0, "next_attempt_at": now, "claim": None,
-         "lease_until": None, "last_error": "", "created_at": now, "sent_at": None}
-        for row in rows])
+    filled = [{**row, "status": "queued", "attempts": 0, "next_attempt_at": now, "claim": None,
+               "lease_until": None, "last_error": "", "created_at": now, "sent_at": None}
+              for row in rows]
+    # One row: a plain execute, cheaper than the executemany path.
+    db.session.connection().execute(_INSERT, filled[0] if len(filled) == 1 else filled)
     _deliver_after_commit([row["message_id"] for row in rows])
 
 

@@ -44,6 +44,12 @@ def send(raw: bytes, sender: str, recipient: str, name: str) -> None:
         write_file(raw, name)
 
 
+def idempotent() -> bool:
+    """True when sending a message twice leaves one copy (the outbox folder), so a
+    deliverer may record several as sent at once."""
+    return not current_app.config.get("SMTP_URL")
+
+
 def outbox_folder() -> Path:
     """Where messages go when no SMTP server is configured."""
     return Path(current_app.instance_path) / "outbox"

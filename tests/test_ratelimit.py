@@ -29,7 +29,6 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
-from organizer import create_app
 from organizer.ratelimit import limiter
 from organizer.ratelimit_storage import SQLiteStorage, uri_for
 

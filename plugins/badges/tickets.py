@@ -116,7 +116,7 @@ def code_image(data: str) -> bytes:
     """
     image = Image.fromarray(~modules(data))  # a 1-bit image: True is white
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 

@@ -8,7 +8,8 @@ from markupsafe import Markup
 
 from organizer import hookimpl
 
-from . import followup, intros, views_attendee, views_host  # noqa: F401  (intros: its mail renderers)
+# intros registers its mail renderers when imported.
+from . import followup, intros, views_attendee, views_host  # noqa: F401
 
 
 @hookimpl

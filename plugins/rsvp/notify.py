@@ -11,6 +11,8 @@ so the page that made the change never waits for them.
 from __future__ import annotations
 
 from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from organizer import ics, mail
 from organizer.db import db
@@ -64,7 +66,9 @@ def queue_everyone(kind: str, people: list[Attendee], event: Event) -> int:
 @mail.renderer(KIND, title="RSVP mails and invites")
 def render(params: dict) -> mail.Message:
     """Build a queued notice for the attendee as they are now."""
-    attendee = db.session.get(Attendee, params["attendee_id"])
+    # The attendee, their event and its host in one query; their registration in one more.
+    attendee = db.session.scalar(select(Attendee).where(Attendee.id == params["attendee_id"])
+                                 .options(joinedload(Attendee.event).joinedload(Event.owner)))
     if attendee is None:
         raise mail.Skip("The guest is no longer on the list.")
     return message(params["notice"], attendee)

@@ -138,14 +138,17 @@ def _check_open(event: Event, now: datetime) -> None:
         raise RsvpError("RSVPs for this event are closed.")
 
 
-def _place(event: Event, guests: int, someone_waits: bool | None = None) -> str:
+def _place(event: Event, guests: int, someone_waits: bool | None = None,
+           taken: int | None = None) -> str:
     """Where a new or returning person goes: pending, going or the waiting list
-    (``someone_waits`` when the caller has just counted the waiting list)."""
+    (``someone_waits`` and ``taken`` seats when the caller has just counted them)."""
     if settings.of(event).approval:
         return "pending"
     if anyone_waiting(event.id) if someone_waits is None else someone_waits:
         return "waiting"  # nobody jumps the queue
-    return "going" if free_seats(event) >= 1 + guests else "waiting"
+    free = free_seats(event) if taken is None else (
+        float("inf") if event.capacity is None else event.capacity - taken)
+    return "going" if free >= 1 + guests else "waiting"
 
 
 def move(attendee: Attendee, status: str) -> bool:
@@ -171,12 +174,17 @@ def registration(attendee: Attendee) -> RsvpRegistration:
 
 _att = Attendee.__table__
 # Where a newcomer stands, in one statement: whether the address is already
-# on the list, and how long the waiting list is. Both are index lookups.
+# on the list, how long the waiting list is, and how many seats are taken.
+# Index lookups, run after the event's lock (on PostgreSQL a statement of its
+# own, so it sees every RSVP committed before the lock was granted).
 _STANDING = select(
     select(_att.c.id).where(_att.c.event_id == bindparam("event_id"),
                             _att.c.email == bindparam("email")).scalar_subquery(),
     select(func.count()).where(_att.c.event_id == bindparam("event_id"),
-                               _att.c.status == "waiting").scalar_subquery())
+                               _att.c.status == "waiting").scalar_subquery(),
+    select(func.coalesce(func.sum(1 + _att.c.guests), 0)).where(
+        _att.c.event_id == bindparam("event_id"),
+        _att.c.status.in_(HOLDS_SEAT)).scalar_subquery())
 
 
 def register(event_id: int, name: str, email: str, answers: dict | None = None,
@@ -211,6 +219,13 @@ class InvalidForm(RsvpError):
         self.event, self.submission = event, submission
 
 
+# The event by its address, its host and its questions, the event's row locked:
+# built once, as every RSVP of a surge runs it.
+_FORM_QUERY = (_locked(Event.slug == bindparam("slug")).add_columns(RsvpQuestion)
+               .outerjoin(RsvpQuestion, RsvpQuestion.event_id == Event.id)
+               .order_by(RsvpQuestion.position, RsvpQuestion.id))
+
+
 def register_form(slug: str, form) -> Attendee:
     """Take an RSVP from the event page's form, like :func:`register`.
 
@@ -224,9 +239,7 @@ def register_form(slug: str, form) -> Attendee:
     with immediate(keep_loaded=True) as session:
         # The event, its host and its questions in one statement: one row
         # per question (or one without), the event's row locked.
-        rows = session.execute(_locked(Event.slug == slug).add_columns(RsvpQuestion)
-                               .outerjoin(RsvpQuestion, RsvpQuestion.event_id == Event.id)
-                               .order_by(RsvpQuestion.position, RsvpQuestion.id)).all()
+        rows = session.execute(_FORM_QUERY, {"slug": slug}).all()
         event = rows[0][0] if rows else None
         if event is None or event.status == "draft":
             raise UnknownEvent("There is no such event.")
@@ -253,13 +266,13 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
     if guests and not settings.of(event).plus_one:
         raise RsvpError("This event does not take +1 guests.")
     email = attendees.normalise_email(email)
-    existing_id, waiting = session.connection().execute(
+    existing_id, waiting, taken = session.connection().execute(
         _STANDING, {"event_id": event.id, "email": email}).one()
     if existing_id is not None:
         existing = session.get(Attendee, existing_id)
         notify.queue("already", existing, event)
         return None, AlreadyRegistered(existing)
-    status = _place(event, guests, someone_waits=waiting > 0)
+    status = _place(event, guests, someone_waits=waiting > 0, taken=int(taken))
     if not guard:
         # The control run: without the guard the check and the write are
         # separate transactions, as in code that reads with autocommit and
