@@ -1,7 +1,7 @@
-"""Two gunicorn app servers and one job worker sharing PostgreSQL and Redis.
+"""Two gunicorn app servers and two workers sharing PostgreSQL and Redis.
 
-RSVPs and scans are spread over both servers: no oversell, one check-in per
-ticket; a badge sheet asked for on one server is built by the worker and
+RSVPs and scans are spread over both servers: no oversell, each person's mail
+delivered once by the workers, one check-in per ticket; a badge sheet asked for on one server is built by the worker and
 downloaded from the other; a job handed out twice runs once; the sign-in
 limit is counted across servers; a sign-in on one server is valid on the
 other. Needs PostgreSQL (ORGANIZER_TEST_DATABASE_URL, as CI sets) and Redis
@@ -109,6 +109,8 @@ def cluster(tmp_path, pg_ready):
         "INSTANCE_PATH": str(instance), "BASE_URL": "http://127.0.0.1",
         "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix,
         "JOB_BACKEND": "rq", "REDIS_URL": REDIS_URL, "JOB_QUEUE": prefix,
+        # The app servers only queue mail; the workers deliver it.
+        "DELIVERY": "worker", "RUNNER_POLL_SECONDS": "0.2",
         "RSVP_RATE_LIMIT": "10000 per minute", "SIGNIN_RATE_LIMIT": "3 per minute",
     }
     env = {**os.environ, **{f"ORGANIZER_{k}": v for k, v in settings.items()}}
@@ -122,9 +124,10 @@ def cluster(tmp_path, pg_ready):
                  f"127.0.0.1:{port}", "--log-level", "warning", "organizer.wsgi:app"],
                 env=env, cwd=Path(__file__).parent.parent))
             ports.append(port)
-        processes.append(subprocess.Popen(
-            [sys.executable, "-c", "from organizer.cli import main; main()", "worker"],
-            env=env, stdout=subprocess.DEVNULL))
+        for _ in range(2):  # two workers: each message still goes out once
+            processes.append(subprocess.Popen(
+                [sys.executable, "-c", "from organizer.cli import main; main()", "worker"],
+                env=env, stdout=subprocess.DEVNULL))
         for port, process in zip(ports, processes, strict=False):
             _wait_for(port, process)
         app = create_app(settings)
@@ -204,6 +207,14 @@ def test_two_servers_and_a_worker_share_everything_that_matters(cluster):
     counts = dict(db.session.execute(select(Attendee.status, func.count()).where(
         Attendee.event_id == event_id).group_by(Attendee.status)).all())
     assert counts == {"going": 20, "waiting": 40}
+    # The two workers deliver each person's mail, and nobody's twice.
+    outbox = Path(app.instance_path) / "outbox"
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(outbox.glob("*.eml"))) < 60:
+        time.sleep(0.3)
+    recipients = sorted(re.search(r"^To: (.+)$", p.read_text(), re.M).group(1)
+                        for p in outbox.glob("*.eml"))
+    assert recipients == sorted(f"guest{n}@example.org" for n in range(60))
 
     # Ten door phones on both servers scan one ticket at once: one check-in.
     guest = db.session.scalars(select(Attendee).where(
