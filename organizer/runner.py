@@ -102,7 +102,10 @@ def main() -> None:
     """The runner process: the loop until SIGTERM, or until the process that started it ends."""
     from . import create_app
 
-    logging.basicConfig(level=logging.INFO, format="[runner] %(levelname)s %(message)s")
+    # Our own news at INFO; libraries (the PDF renderer narrates every page)
+    # only when something is wrong.
+    logging.basicConfig(level=logging.WARNING, format="[runner] %(levelname)s %(message)s")
+    logging.getLogger("organizer").setLevel(logging.INFO)
     app = create_app()
     stop = threading.Event()
     parent = os.getppid()
