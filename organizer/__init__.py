@@ -56,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (host.bp, series.bp, public.bp, jobs.bp, messages.bp):
         app.register_blueprint(blueprint)
     plugins.hook(app).register_blueprints(app=app)
+    security.learn_secret_paths(app)
     cli.init_app(app)
     return app
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask import abort
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import after_commit, commit, db, insert_loaded
@@ -95,7 +96,11 @@ def change_email(attendee: Attendee, email: str) -> None:
     attendee.email = email
     attendee.updated_at = utcnow()
     readdress(attendee.id, email)
-    commit()
+    try:
+        commit()
+    except IntegrityError:  # someone took the address a moment ago
+        db.session.rollback()
+        raise GuestListError(f"{email} is already on this event's guest list.") from None
 
 
 def stage_status(attendee: Attendee, status: str) -> bool:

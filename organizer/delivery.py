@@ -55,6 +55,7 @@ class Claimed:
     payload: bytes | None
     attempts: int
     created_at: datetime
+    tries_from: datetime
 
 
 def _lease() -> timedelta:
@@ -88,7 +89,8 @@ def claim(now: datetime, limit: int = BATCH,
             attempts=_t.c.attempts + 1))
         rows = conn.execute(select(
             _t.c.id, _t.c.message_id, _t.c.kind, _t.c.params, _t.c.recipient, _t.c.subject,
-            _t.c.payload, _t.c.attempts, _t.c.created_at).where(_t.c.id.in_(ids))
+            _t.c.payload, _t.c.attempts, _t.c.created_at, _t.c.tries_from)
+            .where(_t.c.id.in_(ids))
             .order_by(_t.c.id)).all()
     return token, [Claimed(*row) for row in rows]
 
@@ -97,7 +99,7 @@ def run_pass(now: datetime | None = None, limit: int = BATCH,
              message_ids: list[str] | None = None) -> dict[str, int]:
     """Claim and deliver one batch; return how many were sent, retried, failed, dropped."""
     token, batch = claim(now or utcnow(), limit, message_ids)
-    counts = {"sent": 0, "retry": 0, "failed": 0, "dropped": 0}
+    counts = {"sent": 0, "retry": 0, "failed": 0, "dropped": 0, "taken": 0}
     # Written to the outbox folder, a message sent twice is the same file
     # written twice: those are recorded together at the end of the batch.
     # Each one to a mail server is recorded the moment it is accepted.
@@ -170,11 +172,20 @@ def _deliver(message: Claimed, token: str,
     except mail.Skip as skip:
         _finish(message, token, status="dropped", last_error=str(skip)[:500])
         return "dropped", False
+    except mail.NoRenderer:
+        log.error("message %s: nothing here builds mail of the kind %r", message.id,
+                  message.kind)
+        _finish(message, token, status="failed", last_error=NO_RENDERER)
+        return "failed", False
     except Exception:
         log.exception("message %s (%s) could not be built", message.id, message.kind)
         return _retry(message, token, "The message could not be prepared (an error on our "
                                       "side, which has been logged); it will be tried "
                                       "again."), False
+    if delivered is None and not _still_ours(message, token):
+        # Building it took longer than the claim lasts, and another deliverer
+        # has taken it over: sending it too would send it twice.
+        return "taken", False
     try:
         transport.send(raw, mail.envelope_sender(), recipient, _file_name(message))
     except transport.DeliveryError as error:
@@ -193,6 +204,18 @@ def _deliver(message: Claimed, token: str,
         _finish(message, token, status="sent", sent_at=utcnow(), payload=None, last_error="",
                 recipient=recipient, subject=subject)
     return "sent", False
+
+
+NO_RENDERER = ("Nothing here writes this kind of mail any more (the plugin that wrote it is "
+               "not installed or is blocked), so it was not sent.")
+
+
+def _still_ours(message: Claimed, token: str) -> bool:
+    """Renew this message's claim just before it goes out; False if it is no longer ours."""
+    with immediate() as session:
+        return session.connection().execute(update(_t).where(
+            _t.c.id == message.id, _t.c.claim == token).values(
+            lease_until=utcnow() + _lease())).rowcount == 1
 
 
 def _end_reads() -> None:
@@ -220,7 +243,7 @@ def _retry(message: Claimed, token: str, reason: str, **values) -> str:
     now = utcnow()
     pause = RETRY_DELAYS[min(message.attempts, len(RETRY_DELAYS)) - 1]
     pause *= 1 + random.random() / 10  # many messages failing at once don't return at once
-    give_up = message.created_at + timedelta(hours=current_app.config["DELIVERY_GIVE_UP_HOURS"])
+    give_up = message.tries_from + timedelta(hours=current_app.config["DELIVERY_GIVE_UP_HOURS"])
     if now + timedelta(seconds=pause) > give_up:
         _finish(message, token, status="failed", last_error=(
             f"Gave up after {message.attempts} attempts: {reason}")[:500], **values)
@@ -277,8 +300,10 @@ def retry_now(event_id: int, message_ids: list[int] | None = None) -> int:
                                  _t.c.status.in_(("queued", "failed")))
         if message_ids is not None:
             query = query.where(_t.c.id.in_(message_ids))
+        now = utcnow()
+        # A fresh run of attempts: two more days, starting with short pauses.
         result = session.connection().execute(query.values(
-            status="queued", next_attempt_at=utcnow()))
+            status="queued", next_attempt_at=now, tries_from=now, attempts=0))
     wake.set()
     return result.rowcount
 
@@ -293,6 +318,7 @@ def readdress(attendee_id: int, email: str) -> int:
     result = db.session.connection().execute(update(_t).where(
         _t.c.attendee_id == attendee_id, _t.c.status.in_(("queued", "failed")),
         _t.c.payload.is_(None)).values(status="queued", next_attempt_at=utcnow(),
-                                       recipient=email, last_error=""))
+                                       tries_from=utcnow(), attempts=0, recipient=email,
+                                       last_error=""))
     wake.set()
     return result.rowcount

@@ -348,8 +348,11 @@ def reap(now: datetime, silent_for: timedelta) -> int:
             .values(status="failed", finished_at=now, message=STALLED_MESSAGE))
         count = result.rowcount
         if current_app.config["JOB_BACKEND"] == "thread":
+            # Queued jobs wait their turn for the app's few job threads: only
+            # one still waiting four times as long is taken for lost.
             count += db.session.execute(
-                update(Job).where(Job.status == "queued", Job.created_at < now - silent_for)
+                update(Job).where(Job.status == "queued",
+                                  Job.created_at < now - 4 * silent_for)
                 .values(status="failed", finished_at=now, message=NEVER_STARTED_MESSAGE)
             ).rowcount
     return count

@@ -94,11 +94,16 @@ def title(kind: str) -> str:
     return _TITLES.get(kind, "Other mail")
 
 
+class NoRenderer(LookupError):
+    """Nothing loaded in this process builds messages of this kind (its plugin is not
+    installed, or is blocked)."""
+
+
 def render(kind: str, params: dict) -> Message:
-    """Build the message of ``kind`` from ``params`` (LookupError if nothing builds it)."""
+    """Build the message of ``kind`` from ``params`` (:class:`NoRenderer` if nothing can)."""
     func = _RENDERERS.get(kind)
     if func is None:
-        raise LookupError(f"no mail renderer called {kind!r} is loaded")
+        raise NoRenderer(f"no mail renderer called {kind!r} is loaded")
     return func(params)
 
 

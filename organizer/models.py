@@ -292,6 +292,9 @@ class OutboxMessage(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the current run of attempts began: when it was queued, or when a
+    # host asked for it to be tried again. It is given up two days later.
+    tries_from: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Who is sending it now, and until when that claim holds (a deliverer
     # that died leaves a claim that runs out).
     claim: Mapped[str | None] = mapped_column(String(32))

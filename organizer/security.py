@@ -45,26 +45,48 @@ def refuse(code: int, message: str):
     abort(make_response(error_response(code, message)))
 
 
-# Where the request's path with its secrets hidden is kept for the access log.
-LOG_PATH = "organizer.log_path"
-_SECRET_ARGS = re.compile(r"<secret:(\w+)>")
+# Paths with a secret in them (``<secret:...>`` parts of the app's rules), as
+# patterns; the secret is a group. Learnt once the app's routes are known,
+# for this process (the access log has no app to ask).
+_SECRET_PATHS: dict[str, re.Pattern] = {}
+_PART = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
-def secret_values() -> list[str]:
-    """The secrets in the current request's path (``<secret:...>`` parts of its rule)."""
+def learn_secret_paths(app: Flask) -> None:
+    """Remember which paths of ``app`` carry a secret, so logs can hide it."""
+    for rule in app.url_map.iter_rules():
+        if "<secret:" not in rule.rule or rule.rule in _SECRET_PATHS:
+            continue
+        # Up to the last secret; every part a segment, the secrets captured.
+        head = rule.rule[:rule.rule.rindex("<secret:")]
+        head = rule.rule[:rule.rule.index(">", len(head)) + 1]
+        pattern, last = "^", 0
+        for part in _PART.finditer(head):
+            pattern += re.escape(head[last:part.start()])
+            pattern += "([^/?#]+)" if part.group(1) == "secret" else "[^/?#]+"
+            last = part.end()
+        _SECRET_PATHS[rule.rule] = re.compile(pattern)
+
+
+def hide_secrets(path: str) -> str:
+    """``path`` (or a whole URL) with any secret in it replaced by ``…``."""
+    prefix = ""
+    if "://" in path:
+        scheme, _, rest = path.partition("://")
+        host, slash, path = rest.partition("/")
+        prefix, path = f"{scheme}://{host}", slash + path
+    for pattern in _SECRET_PATHS.values():
+        found = pattern.match(path)
+        if found:
+            for index in range(len(found.groups()), 0, -1):
+                path = path[:found.start(index)] + "…" + path[found.end(index):]
+            break
+    return prefix + path
+
+
+def _has_secret() -> bool:
     rule = request.url_rule
-    if rule is None or "<secret:" not in rule.rule:
-        return []
-    return [str(request.view_args[name]) for name in _SECRET_ARGS.findall(rule.rule)
-            if (request.view_args or {}).get(name)]
-
-
-def loggable_path() -> str:
-    """The request's path as logs may show it: secrets replaced by ``…``."""
-    path = request.path
-    for value in secret_values():
-        path = path.replace(value, "…")
-    return path
+    return rule is not None and "<secret:" in rule.rule
 
 
 def private_page() -> None:
@@ -108,11 +130,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _secrets_in_path():
-        if secret_values():
-            # Pages reached by a secret link are that person's alone; the
-            # access log shows the path without the secret.
-            private_page()
-            request.environ[LOG_PATH] = loggable_path()
+        if _has_secret():
+            private_page()  # pages reached by a secret link are that person's alone
 
     @app.after_request
     def _headers(response):
@@ -140,7 +159,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error):
-        app.logger.exception("unhandled error on %s", loggable_path())
+        app.logger.exception("unhandled error on %s", hide_secrets(request.path))
         from .db import db
         db.session.rollback()  # the error page must not trip over a failed transaction
         return error_response(500)

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .db import after_commit, commit, db, immediate
+from .events import queue_messages
 from .models import Event, Host, Series, utcnow
 from .plugins import hook
 
@@ -219,6 +220,7 @@ def update(series: Series, template: dict, rrule: str, dtstart_local: datetime,
             event.updated_at = now
             changed += 1
             if event.status == "published":
+                queue_messages(event, "updated", diff)
                 after_commit(lambda e=event, d=diff: hook().event_updated(event=e, changes=d))
     db.session.flush()
     materialise(series, now)
@@ -232,6 +234,7 @@ def _cancel_occurrence(event: Event) -> None:
     event.cancelled_at = utcnow()
     event.sequence += 1
     if was_published:
+        queue_messages(event, "cancelled")
         after_commit(lambda: hook().event_cancelled(event=event))
 
 
@@ -246,6 +249,7 @@ def publish(series: Series) -> int:
         if event.status == "draft" and event.starts_at > utcnow():
             event.status = "published"
             event.published_at = utcnow()
+            queue_messages(event, "published")
             after_commit(lambda e=event: hook().event_published(event=e))
             count += 1
     commit()

@@ -18,23 +18,21 @@ import time
 import click
 from gunicorn.glogging import Logger
 
-from .security import LOG_PATH
+from .security import hide_secrets
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 RUNNER_NICENESS = 10
 
 
 class AccessLogger(Logger):
-    """gunicorn's logger, with secrets in paths (private links, stations) shown as ``…``."""
+    """gunicorn's logger, with secrets in paths and referrers (private links, stations)
+    shown as ``…``."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        hidden = environ.get(LOG_PATH)
-        if hidden:
-            query = environ.get("QUERY_STRING")
-            atoms["U"] = hidden
-            atoms["r"] = (f"{environ.get('REQUEST_METHOD', '-')} {hidden}"
-                          f"{'?' + query if query else ''} {environ.get('SERVER_PROTOCOL', '-')}")
+        for key in ("r", "U", "f"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = " ".join(hide_secrets(word) for word in atoms[key].split(" "))
         return atoms
 
 
@@ -60,8 +58,10 @@ def check_public_address(host: str, port: int, configured: bool) -> None:
 
 
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    # gunicorn's own reading of X-Forwarded-Proto is turned off: the app
+    # believes forwarded headers only as TRUSTED_PROXIES says.
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--access-logfile", "-",
+            "--workers", str(workers), "--access-logfile", "-", "--forwarded-allow-ips", "",
             "--logger-class", "organizer.serving.AccessLogger", "organizer.wsgi:app"]
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from email import policy
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from organizer import delivery, mail, transport
 from organizer.db import commit, db, immediate
@@ -43,6 +43,11 @@ def _note(params):
     if params.get("broken"):
         raise RuntimeError("/srv/secret/path exploded in SELECT * FROM host")
     return mail.Message(to=params["to"], subject=f"Note {params['n']}", text="Hello")
+
+
+def mail_trouble() -> int:
+    from organizer.views.messages import _TROUBLE
+    return db.session.scalar(select(func.count()).where(_TROUBLE))
 
 
 def _queue_notes(count: int, **params) -> list[str]:
@@ -122,11 +127,14 @@ def test_an_unreachable_server_costs_one_try_per_pass_not_one_per_message(app_fa
     with app.app_context():
         _queue_notes(5)
         counts = delivery.run_pass()
-        assert counts == {"sent": 0, "retry": 5, "failed": 0, "dropped": 0, "claimed": 5}
+        assert counts == {"sent": 0, "retry": 5, "failed": 0, "dropped": 0, "taken": 0,
+                          "claimed": 5}
         rows = _rows()
         # Only the first was tried; the others kept their place and wait as well.
         assert [r.attempts for r in rows] == [1, 0, 0, 0, 0]
         assert all(r.status == "queued" and r.next_attempt_at > utcnow() for r in rows)
+        # The host sees all five waiting, and why.
+        assert mail_trouble() == 5
 
 
 def test_a_refused_address_fails_at_once_with_the_servers_reason_and_others_still_go(
@@ -161,7 +169,7 @@ def test_retries_pause_longer_each_time_and_give_up_after_two_days(app_factory):
         assert pauses == sorted(pauses) and pauses[3] >= 1700
         # Queued 47 hours ago: the next pause would pass two days, so it stops here.
         db.session.execute(update(OutboxMessage).values(
-            created_at=utcnow() - timedelta(hours=47)))
+            tries_from=utcnow() - timedelta(hours=47)))
         db.session.commit()
         delivery.run_pass(now=_later(24 * 60))
         row = _rows()[0]
@@ -288,3 +296,91 @@ def test_a_repeated_rsvp_with_a_forged_host_mails_the_link_on_base_url(app, host
 def _token(client, headers=None) -> str:
     html = client.get("/signin", headers=headers or {}).get_data(as_text=True)
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def test_retry_now_gives_the_events_failed_mail_two_more_days(app_factory):
+    from organizer.models import Event
+    app = app_factory(DELIVERY="worker", SMTP_URL=f"smtp://127.0.0.1:{_free_port()}")
+    with app.app_context():
+        client = app.test_client()
+        signup(client)
+        event = make_event(client, capacity="5")
+        rsvp(app.test_client(), event, "Ben", "ben@example.org")
+        db.session.execute(update(OutboxMessage).values(
+            tries_from=utcnow() - timedelta(hours=48, seconds=-30)))
+        db.session.commit()
+        delivery.run_pass()
+        assert _rows()[0].status == "failed"
+        assert delivery.retry_now(db.session.get(Event, event.id).id) == 1
+        row = _rows()[0]
+        assert (row.status, row.attempts) == ("queued", 0)
+        # The server is still down: the mail waits a minute for its next try.
+        delivery.run_pass()
+        row = _rows()[0]
+        assert (row.status, row.attempts) == ("queued", 1)
+        assert (row.next_attempt_at - utcnow()).total_seconds() < 120
+
+
+def test_mail_nothing_here_can_write_fails_at_once_and_says_why(app_factory):
+    app = app_factory(DELIVERY="worker")
+    with app.app_context():
+        mail.queue("gone.plugin", "a@example.org", {"x": 1})
+        commit()
+        assert delivery.run_pass()["failed"] == 1
+        [row] = _rows()
+        assert row.status == "failed" and "not installed or is blocked" in row.last_error
+
+
+@mail.renderer("test.slow")
+def _slow(params):
+    # The first build of this message takes so long that another deliverer
+    # takes it over meanwhile (its claim has run out) and sends it.
+    if not _SLOW["done"]:
+        _SLOW["done"] = True
+        app = _SLOW["app"]
+        other = threading.Thread(target=_take_over, args=(app,))
+        other.start()
+        other.join()
+    return mail.Message(to="slow@example.org", subject="Slow", text="Hello")
+
+
+_SLOW = {"done": False, "app": None}
+
+
+def _take_over(app):
+    with app.app_context():
+        try:
+            delivery.run_pass(now=_later(10))
+        finally:
+            db.session.remove()
+            transport.forget()
+
+
+@pytest.mark.parametrize("checked", [True, False], ids=["checked", "control"])
+def test_a_message_taken_over_by_another_deliverer_is_not_sent_twice(
+        app_factory, monkeypatch, checked):
+    with SMTPServer() as server:
+        app = app_factory(DELIVERY="worker", SMTP_URL=server.url, DELIVERY_LEASE_SECONDS=60)
+        _SLOW.update(done=False, app=app)
+        if not checked:  # the control: a deliverer that does not look before it sends
+            monkeypatch.setattr(delivery, "_still_ours", lambda message, token: True)
+        with app.app_context():
+            [message_id] = [mail.queue("test.slow", "slow@example.org", {})]
+            commit()
+            delivery.run_pass()
+        sent = server.message_ids()
+    assert sent.count(message_id) == (1 if checked else 2)
+
+
+def test_the_mail_page_refuses_odd_message_ids_and_other_hosts(app, host_client):
+    from .conftest import post
+    event = make_event(host_client, capacity="5")
+    for odd in ("²", "9" * 30, "-1", "x"):
+        response = post(host_client, f"/events/{event.id}/mail/retry", {"message": odd},
+                        page=f"/events/{event.id}/mail")
+        assert response.status_code == 400, odd
+    other = app.test_client()
+    signup(other, name="Mallory", email="mallory@example.org")
+    assert other.get(f"/events/{event.id}/mail").status_code == 403
+    response = post(other, f"/events/{event.id}/mail/retry", page="/dashboard")
+    assert response.status_code == 403

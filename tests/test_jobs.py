@@ -263,9 +263,9 @@ def test_a_job_queued_in_a_server_that_restarted_before_starting_it_is_marked_fa
         signup(client)
         now = utcnow()
         lost = Job(kind="test.count", params={"n": 1}, owner_id=_host().id, status="queued",
-                   created_at=now - timedelta(minutes=30))
+                   created_at=now - timedelta(hours=2))
         waiting = Job(kind="test.count", params={"n": 1}, owner_id=_host().id, status="queued",
-                      created_at=now - timedelta(minutes=1))
+                      created_at=now - timedelta(minutes=30))
         db.session.add_all([lost, waiting])
         db.session.commit()
         assert tick.run(now=now)["stalled_jobs"] == 1

@@ -215,3 +215,21 @@ def test_a_series_in_year_9999_is_refused(host_client):
                     page="/series/new")
     assert response.status_code == 422
     assert "between the years 1970 and 2200" in response.get_data(as_text=True)
+
+
+def test_guests_of_a_date_are_mailed_when_the_whole_series_moves_or_is_cancelled(
+        app, host_client, monkeypatch):
+    from .conftest import outbox
+    from .rsvp.helpers import rsvp
+    series = create_series(host_client)
+    before = FIRST - timedelta(days=1)
+    monkeypatch.setattr("organizer.series.utcnow", lambda: datetime(
+        before.year, before.month, before.day, tzinfo=timezone.utc))
+    first = series.events[0]
+    assert rsvp(app.test_client(), first, "Ben", "ben@example.org").status_code == 201
+    post(host_client, f"/series/{series.id}/edit", {**SERIES_FORM, "time": "09:00"},
+         page="/dashboard")
+    post(host_client, f"/series/{series.id}/cancel", page="/dashboard")
+    subjects = [m["Subject"] for m in outbox(app) if m["To"] == "ben@example.org"]
+    assert subjects == ["You're going: Tuesday coffee", "Changed: Tuesday coffee",
+                        "Cancelled: Tuesday coffee"]

@@ -188,7 +188,27 @@ def test_serve_alone_mails_within_seconds_fires_reminders_and_keeps_secrets_out_
     # A private page: no caching, and its secret stays out of the access log.
     status, _, headers = _get(port, f"/rsvp/{link.group(1)}")
     assert status == 200 and headers["Cache-Control"] == "private, no-store"
-    _wait(lambda: "GET /rsvp/…" in log.read_text(), 10, "the private page in the access log")
+    # A form sent without its token, a page that does not exist under the link, and a
+    # file the private page loads (its address is the referrer): all logged, none with it.
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for method, path, headers in (
+            ("POST", f"/rsvp/{link.group(1)}/cancel", {}),
+            ("GET", f"/rsvp/{link.group(1)}/nothing-here", {}),
+            ("GET", "/static/app.css", {"Referer": link.group(0)})):
+        conn.request(method, path, headers=headers)
+        conn.getresponse().read()
+    conn.close()
+    _wait(lambda: "GET /rsvp/…" in log.read_text() and "/static/app.css" in log.read_text(),
+          10, "the private page in the access log")
+    assert "POST /rsvp/…/cancel" in log.read_text()
+    # Nobody vouched for forwarded headers: a claimed https does not make cookies Secure.
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/signin", headers={"X-Forwarded-Proto": "https"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    cookie = response.getheader("Set-Cookie")
+    assert cookie and "Secure" not in cookie
     assert link.group(1) not in log.read_text()
     for token in soon["tokens"]:
         assert token not in log.read_text()

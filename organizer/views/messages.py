@@ -19,8 +19,9 @@ bp = Blueprint("messages", __name__)
 
 _m = OutboxMessage
 # Not delivered yet for a reason the host should see: refused or given up,
-# or waiting for another try after a failure.
-_TROUBLE = or_(_m.status == "failed", and_(_m.status.in_(("queued", "sending")), _m.attempts > 0,
+# or waiting for another try after a failure (or behind one, untried: the
+# server could not be reached at all).
+_TROUBLE = or_(_m.status == "failed", and_(_m.status.in_(("queued", "sending")),
                                              _m.last_error != ""))
 
 
@@ -73,7 +74,7 @@ def state(event_id: int):
 def retry(event_id: int):
     event = events.get_editable(event_id, current_user)
     raw = request.form.get("message", "")
-    if raw and not raw.isdigit():
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         abort(400)
     count = delivery.retry_now(event.id, [int(raw)] if raw else None)
     flash(f"{count} {'message is' if count == 1 else 'messages are'} being tried again now."

@@ -39,6 +39,12 @@ KINDS = {
 }
 
 
+# The status a notice is about; one that no longer holds when it is sent is dropped.
+STILL = {"going": {"going"}, "promoted": {"going"}, "update": {"going"}, "reminder": {"going"},
+         "waiting": {"waiting"}, "pending": {"pending"}, "declined": {"declined"},
+         "cancelled": {"cancelled"}, "left": {"cancelled"}, "cancelled_by_host": {"cancelled"}}
+
+
 def sequence_for(attendee: Attendee, reg=None) -> int:
     """The SEQUENCE of this person's next calendar message."""
     from .seats import registration
@@ -71,7 +77,14 @@ def render(params: dict) -> mail.Message:
                                  .options(joinedload(Attendee.event).joinedload(Event.owner)))
     if attendee is None:
         raise mail.Skip("The guest is no longer on the list.")
-    return message(params["notice"], attendee)
+    kind = params["notice"]
+    if kind in STILL and attendee.status not in STILL[kind]:
+        # A later change has its own mail (queued after this one): this one
+        # would now say something untrue, or undo it in their calendar.
+        raise mail.Skip(f"Their RSVP changed before this went out (now {attendee.status}).")
+    if KINDS[kind][1] == "REQUEST" and attendee.event.status == "cancelled":
+        raise mail.Skip("The event was cancelled before this went out.")
+    return message(kind, attendee)
 
 
 def message(kind: str, attendee: Attendee) -> mail.Message:

@@ -9,6 +9,7 @@ from organizer import attendees
 from organizer.db import db, own_transactions
 from organizer.models import Attendee, Event, utcnow
 from organizer.ratelimit import limiter
+from organizer.security import private_page
 from organizer.timeutil import format_range
 
 from . import answers as answers_mod, seats, settings
@@ -60,6 +61,7 @@ def rsvp(slug: str):
         sub = answers_mod.read(request.form, event, settings.of(event).plus_one)
         sub.errors["form"] = str(exc)
         return _event_page_with(event, sub), 409
+    private_page()  # it shows the person's private link
     return render_template("rsvp/done.html", event=attendee.event, attendee=attendee,
                            position=seats.position(attendee), message=None), 201
 

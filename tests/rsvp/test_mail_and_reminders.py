@@ -96,3 +96,27 @@ def test_moving_the_event_sends_a_new_reminder_before_the_new_start(app, host_cl
         page="/dashboard")
     tick.run(now=later - timedelta(hours=2))
     assert len(_reminders(app, "ben@example.org")) == 2
+
+
+def test_a_notice_that_no_longer_holds_when_its_turn_comes_is_dropped(app_factory):
+    from organizer import delivery
+    from organizer.db import db
+    from organizer.models import OutboxMessage
+
+    from ..conftest import outbox, post, signup
+    from .helpers import make_event, person, rsvp
+    app = app_factory(DELIVERY="worker")
+    with app.app_context():
+        host = app.test_client()
+        signup(host)
+        event = make_event(host, capacity="5")
+        rsvp(app.test_client(), event, "Ben", "ben@example.org")
+        ben = person(event, "ben@example.org")
+        # Ben cancels before his confirmation went out (a slow mail server, say).
+        post(app.test_client(), f"/rsvp/{ben.token}/cancel", page=f"/e/{event.slug}")
+        delivery.drain()
+        assert [m["Subject"] for m in outbox(app)] == ["You've cancelled: Coffee chat"]
+        dropped = db.session.scalars(db.select(OutboxMessage).where(
+            OutboxMessage.status == "dropped")).all()
+        assert [m.last_error for m in dropped] == [
+            "Their RSVP changed before this went out (now cancelled)."]

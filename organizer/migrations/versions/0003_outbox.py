@@ -27,6 +27,7 @@ def upgrade():
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(), nullable=False),
+        sa.Column("tries_from", sa.DateTime(), nullable=False),
         sa.Column("claim", sa.String(length=32), nullable=True),
         sa.Column("lease_until", sa.DateTime(), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=False),

@@ -14,6 +14,9 @@ depends_on = None
 
 
 def upgrade():
+    # A follow-up claimed but never sent (its sender died on the way) is
+    # forgotten, so the next send queues it like everyone else's.
+    op.execute("DELETE FROM followup_delivery WHERE sent_at IS NULL")
     with op.batch_alter_table("followup_delivery") as batch:
         batch.add_column(sa.Column("message_id", sa.String(length=255), nullable=True))
         batch.drop_column("sent_at")
