@@ -299,12 +299,18 @@ def _run_callbacks(session) -> None:
         # SQLite a transaction that read first cannot later take the write
         # lock once someone else has written. What they read stays loaded:
         # the page that follows shows it without reading it all again.
-        if session.in_transaction():
-            session.expire_on_commit = False
-            try:
-                session.commit()
-            finally:
-                session.expire_on_commit = True
+        end_transaction(session)
+
+
+def end_transaction(session=None) -> None:
+    """Commit the session's transaction, if one is open, keeping what it read loaded."""
+    session = session or db.session()
+    if session.in_transaction():
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
 
 
 def _install_after_commit(app: Flask) -> None:

@@ -39,7 +39,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, update
 from sqlalchemy.exc import OperationalError
 
-from .db import db, immediate
+from .db import db, end_transaction, immediate
 from .models import Event, Host, Job, utcnow
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ class JobContext:
         if (not changed and self._written_at is not None
                 and now - self._written_at < PROGRESS_EVERY
                 and not (total_now and done >= total_now)):
-            _end_transaction()
+            end_transaction()
             return
         values: dict = {"done": done, "heartbeat_at": utcnow()}
         if total is not None:
@@ -230,17 +230,6 @@ def work(app: Flask, burst: bool = False) -> None:
 STORE_PATIENCE = 120.0
 
 
-def _end_transaction() -> None:
-    """End the session's transaction (committing the job's own work), keeping what it read."""
-    session = db.session()
-    if session.in_transaction():
-        session.expire_on_commit = False
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = True
-
-
 def _store(job_id: int, *where, **values) -> int:
     """UPDATE the job's row with ``values`` (where ``where`` holds); return rows changed.
 
@@ -291,7 +280,7 @@ def run_job(job_id: int) -> None:
         return
     job = db.session.get(Job, job_id)
     kind, params = job.kind, dict(job.params or {})
-    _end_transaction()
+    end_transaction()
     func = _REGISTRY.get(kind)
     try:
         if func is None:

@@ -7,6 +7,7 @@ server has answered "250" to it.
 """
 from __future__ import annotations
 
+import socket
 import socketserver
 import threading
 from email import message_from_bytes, policy
@@ -21,6 +22,7 @@ class _Handler(socketserver.StreamRequestHandler):
         server: SMTPServer = self.server
         with server.lock:
             server.connections += 1
+            server.open_sockets.add(self.request)
         self.reply("220 test SMTP ready")
         envelope = {"from": None, "to": [], "data": b""}
         while True:
@@ -79,6 +81,7 @@ class SMTPServer(socketserver.ThreadingTCPServer):
         self.messages: list[dict] = []
         self.logins: list[str] = []
         self.connections = 0
+        self.open_sockets: set = set()
         self.lock = threading.Lock()
         self.hang_up_after_each = False
         # address -> the reply to its RCPT ("550 5.1.1 no such user")
@@ -99,6 +102,15 @@ class SMTPServer(socketserver.ThreadingTCPServer):
         self.release.set()
         self.shutdown()
         self.server_close()
+        # Connections still open would go on taking mail after the server is
+        # gone (a client keeps one between messages): end them, as a stopped
+        # server does.
+        with self.lock:
+            for sock in self.open_sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
     @property
     def port(self) -> int:

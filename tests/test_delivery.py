@@ -239,20 +239,29 @@ def test_two_deliverers_at_once_send_each_message_once(app_factory):
         with app.app_context():
             ids = _queue_notes(40)
             _deliver_concurrently(app)
-            assert sorted(server.message_ids()) == sorted(ids)
+            rows = _rows()
+            assert sorted(server.message_ids()) == sorted(ids), [
+                (r.id, r.status, r.attempts, r.last_error, server.message_ids().count(r.message_id))
+                for r in rows if r.status != "sent" or server.message_ids().count(r.message_id) != 1]
             assert {r.status for r in _rows()} == {"sent"}
 
 
 def test_control_deliverers_that_do_not_claim_send_messages_twice(app_factory, monkeypatch):
     # The same two deliverers, but claiming without marking the messages as
-    # taken: the test above would see the doubles this makes.
+    # taken, and sending without looking whether they still hold them: the
+    # test above would see the doubles this makes.
     real_claim = delivery.claim
+    both_looked = threading.Barrier(2)
 
     def look_only(now, limit=delivery.BATCH, message_ids=None):
         token, found = real_claim(now, limit, message_ids)
         with immediate():
             db.session.execute(update(OutboxMessage).where(
                 OutboxMessage.id.in_([m.id for m in found])).values(status="queued", claim=token))
+        try:
+            both_looked.wait(timeout=2)  # the two look before either sends
+        except threading.BrokenBarrierError:
+            pass
         return token, found
 
     with SMTPServer() as server:
@@ -260,6 +269,7 @@ def test_control_deliverers_that_do_not_claim_send_messages_twice(app_factory, m
         with app.app_context():
             _queue_notes(40)
             monkeypatch.setattr(delivery, "claim", look_only)
+            monkeypatch.setattr(delivery, "_still_ours", lambda message, token: True)
             _deliver_concurrently(app, rounds=1)
             ids = server.message_ids()
             assert len(ids) > len(set(ids)), "the control should have sent doubles"
