@@ -33,7 +33,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from .db import after_commit, db
 from .models import Attendee, OutboxMessage, utcnow
@@ -202,7 +202,6 @@ def states(message_ids: list[str]) -> dict[str, tuple[str, str]]:
     "sent", "failed" (refused for good, or given up) or "dropped" (no longer
     wanted when its turn came).
     """
-    from sqlalchemy import select
     ids = [m for m in message_ids if m]
     if not ids:
         return {}

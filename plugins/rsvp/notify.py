@@ -45,10 +45,10 @@ STILL = {"going": {"going"}, "promoted": {"going"}, "update": {"going"}, "remind
          "cancelled": {"cancelled"}, "left": {"cancelled"}, "cancelled_by_host": {"cancelled"}}
 
 
-def sequence_for(attendee: Attendee, reg=None) -> int:
+def sequence_for(attendee: Attendee) -> int:
     """The SEQUENCE of this person's next calendar message."""
     from .seats import registration
-    return attendee.event.sequence + (reg or registration(attendee)).ics_bump
+    return attendee.event.sequence + registration(attendee).ics_bump
 
 
 def _item(kind: str, attendee: Attendee, event: Event) -> dict:
