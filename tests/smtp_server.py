@@ -2,8 +2,8 @@
 
 It can refuse chosen recipients (``refuse``), hang up after each message, and
 hold its answer to a message (``hold_after``) so a test can kill the sender
-while the message is on the wire. A message counts as accepted only once the
-server has answered "250" to it.
+while the message is on the wire. A message is kept as the server answers "250"
+to it, and not when the sender is gone before that answer.
 """
 from __future__ import annotations
 
@@ -60,9 +60,11 @@ class _Handler(socketserver.StreamRequestHandler):
                     server.release.wait(30)
                     if server.drop_held:
                         return  # the sender died before we answered: nothing was accepted
-                self.reply("250 queued")
+                # Kept before the answer: once the sender hears "250", the
+                # message is here for a test to see.
                 with server.lock:
                     server.messages.append(dict(envelope))
+                self.reply("250 queued")
                 if server.hang_up_after_each:
                     return  # as a server that drops idle connections would
             elif verb == "QUIT":
