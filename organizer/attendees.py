@@ -61,7 +61,7 @@ def stage(event: Event, name: str, email: str, status: str = "going",
     """Add someone to the session without committing (for a caller's own transaction).
 
     ``attendee_registered`` fires once the caller commits with
-    :func:`organizer.db.commit` (or leaves :func:`organizer.db.immediate`).
+    :func:`organizer.db.commit` (or leaves :func:`organizer.db.write`).
     Raises :class:`GuestListError` when the address is already on the list
     (pass ``check_duplicate=False`` when the caller has just looked; the
     unique constraint still holds).
@@ -152,6 +152,21 @@ _CHECK_IN = (update(_table)
              .where(_table.c.id == bindparam("attendee_id"), _table.c.checked_in_at.is_(None),
                     _table.c.status == "going")
              .values(checked_in_at=bindparam("arrived")))
+
+
+def stage_undo_check_in(attendee: Attendee) -> bool:
+    """Take back the arrival inside the caller's transaction; True if there was one.
+
+    ``attendee_check_in_undone`` fires when the caller commits.
+    """
+    result = db.session.execute(
+        update(Attendee).where(Attendee.id == attendee.id, Attendee.checked_in_at.is_not(None))
+        .values(checked_in_at=None).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    set_committed_value(attendee, "checked_in_at", None)
+    after_commit(lambda: hook().attendee_check_in_undone(attendee=attendee))
+    return True
 
 
 def check_in(attendee: Attendee, when: datetime | None = None) -> bool:

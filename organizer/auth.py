@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import mail
-from .db import commit, db, immediate
+from .db import commit, db, write
 from .forms import ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 from .models import Host, PasswordReset, new_token, utcnow
 from .ratelimit import limiter
@@ -161,7 +161,7 @@ def reset_request():
 
 def prune_resets(now) -> int:
     """Delete reset links that were used or have expired (the due-work command does)."""
-    with immediate():  # a write after whatever the caller read: the write lock first
+    with write():  # a write after whatever the caller read: the write lock first
         result = db.session.execute(delete(PasswordReset).where(
             (PasswordReset.used_at.is_not(None)) | (PasswordReset.expires_at < now)))
     return result.rowcount

@@ -2,7 +2,7 @@
 
 SQLite is the embedded default, so its connections get WAL, a busy timeout
 and foreign keys. Writes that must not race (a seat, a check-in, a due job)
-use :func:`immediate` — ``BEGIN IMMEDIATE`` on SQLite, a row lock on
+use :func:`write` — ``BEGIN IMMEDIATE`` on SQLite, a row lock on
 PostgreSQL — or a single conditional ``UPDATE``.
 """
 from __future__ import annotations
@@ -93,7 +93,7 @@ def _writing_request() -> bool:
 
 
 def own_transactions(view):
-    """Mark a view whose writes all go through :func:`immediate`.
+    """Mark a view whose writes all go through :func:`write`.
 
     Its other transactions then stay ordinary read transactions on SQLite,
     so a busy write path (RSVPs) holds the write lock only while it writes.
@@ -200,7 +200,7 @@ def _sqlite_writer_queue():
 
 
 @contextmanager
-def immediate(keep_loaded: bool = False):
+def write(keep_loaded: bool = False):
     """A write transaction that holds the write lock from its first statement.
 
     On SQLite this is ``BEGIN IMMEDIATE``: two of these never interleave, so

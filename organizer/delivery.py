@@ -27,7 +27,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from . import mail, transport
-from .db import db, immediate, is_sqlite
+from .db import db, write, is_sqlite
 from .models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def claim(now: datetime, limit: int = BATCH,
           message_ids: list[str] | None = None) -> tuple[str, list[Claimed]]:
     """Claim up to ``limit`` due messages (only ``message_ids`` when given), oldest first."""
     token = secrets.token_hex(16)
-    with immediate() as session:
+    with write() as session:
         query = select(_t.c.id).where(_due(now)).order_by(_t.c.id).limit(limit)
         if message_ids is not None:
             query = query.where(_t.c.message_id.in_(message_ids))
@@ -212,7 +212,7 @@ NO_RENDERER = ("Nothing here writes this kind of mail any more (the plugin that 
 
 def _still_ours(message: Claimed, token: str) -> bool:
     """Renew this message's claim just before it goes out; False if it is no longer ours."""
-    with immediate() as session:
+    with write() as session:
         return session.connection().execute(update(_t).where(
             _t.c.id == message.id, _t.c.claim == token).values(
             lease_until=utcnow() + _lease())).rowcount == 1
@@ -255,7 +255,7 @@ def _retry(message: Claimed, token: str, reason: str, **values) -> str:
 
 def _finish(message: Claimed, token: str, **values) -> None:
     """Record the outcome, unless another deliverer took the message over meanwhile."""
-    with immediate() as session:
+    with write() as session:
         session.connection().execute(update(_t).where(_t.c.id == message.id, _t.c.claim == token)
                                      .values(claim=None, lease_until=None, **values))
 
@@ -268,12 +268,12 @@ _SENT = (update(_t).where(_t.c.id == bindparam("b_id"), _t.c.claim == bindparam(
 
 def _record_sent(delivered: list[dict], token: str) -> None:
     """Record several messages as sent in one write."""
-    with immediate() as session:
+    with write() as session:
         session.connection().execute(_SENT, [{**row, "b_claim": token} for row in delivered])
 
 
 def _renew(ids: list[int], token: str) -> None:
-    with immediate() as session:
+    with write() as session:
         session.connection().execute(update(_t).where(_t.c.id.in_(ids), _t.c.claim == token)
                                      .values(lease_until=utcnow() + _lease()))
 
@@ -283,7 +283,7 @@ def _release(rest: list[Claimed], token: str) -> None:
     each would only wait for its timeout. They keep their place and try again soon."""
     if not rest:
         return
-    with immediate() as session:
+    with write() as session:
         session.connection().execute(update(_t).where(
             _t.c.id.in_([m.id for m in rest]), _t.c.claim == token).values(
             status="queued", claim=None, lease_until=None, attempts=_t.c.attempts - 1,
@@ -295,7 +295,7 @@ def _release(rest: list[Claimed], token: str) -> None:
 
 def retry_now(event_id: int, message_ids: list[int] | None = None) -> int:
     """Try the event's waiting or failed messages (those of ``message_ids``) again now."""
-    with immediate() as session:
+    with write() as session:
         query = update(_t).where(_t.c.event_id == event_id,
                                  _t.c.status.in_(("queued", "failed")))
         if message_ids is not None:

@@ -63,7 +63,23 @@ def event_page_panels(event, viewer):
 
 @hookspec
 def host_event_actions(event):
-    """Return a list of ``(label, url)`` links for the host's event dashboard."""
+    """Return a :class:`~organizer.hooktypes.Link` (or a list of them) for the host's event dashboard."""
+
+
+@hookspec
+def attendee_page_panels(attendee):
+    """Return a :class:`~organizer.hooktypes.Panel` (or a list, or None) for the attendee's own page.
+
+    The page is reached by the attendee's private link, so a panel may show
+    what belongs to them alone (their ticket, say). Panels are placed by
+    their ``order``.
+    """
+
+
+@hookspec
+def attendee_page_actions(attendee):
+    """Return an :class:`~organizer.hooktypes.Action` (or a list, or None) for the top of the
+    attendee's own page: a download, a page of the plugin's, a button that posts."""
 
 
 @hookspec
@@ -152,7 +168,13 @@ def attendee_status_changed(attendee, old_status):
 
 @hookspec
 def attendee_checked_in(attendee):
-    """An attendee was checked in at the door."""
+    """An attendee was checked in at the door (:func:`organizer.attendees.check_in`)."""
+
+
+@hookspec
+def attendee_check_in_undone(attendee):
+    """A check-in was taken back (:func:`organizer.attendees.undo_check_in`): a wrong person
+    let in, say. ``attendee.checked_in_at`` is None again."""
 
 
 # --- scheduled work --------------------------------------------------------

@@ -7,7 +7,7 @@ in a thread pool of the app itself; another backend only has to call
 :func:`run_job` with the job's id in a process that has the app.
 
 A job's own writes (its claim, progress, outcome) take the write lock the
-way requests do, through :func:`organizer.db.immediate`, and are tried again
+way requests do, through :func:`organizer.db.write`, and are tried again
 while the database is busy: its last word ("done" or "failed") is not lost.
 People only ever read sentences: a job that cannot be done raises
 :class:`JobError` with one; any other exception is shown as a generic
@@ -39,7 +39,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, update
 from sqlalchemy.exc import OperationalError
 
-from .db import db, end_transaction, immediate
+from .db import db, end_transaction, write
 from .models import Event, Host, Job, utcnow
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class JobContext:
         Commits the job's own work so far first: the update then starts a
         transaction of its own (on SQLite a transaction that has read cannot
         write after another connection has). The update waits for the write
-        lock in line with requests (:func:`organizer.db.immediate`). Calls
+        lock in line with requests (:func:`organizer.db.write`). Calls
         that follow each other closely only record the last count.
         """
         message = None if message is None else message[:500]
@@ -162,7 +162,7 @@ def submit(kind: str, params: dict | None = None, owner: Host | None = None,
         raise KeyError(f"no job called {kind!r} is registered")
     job = Job(kind=kind, params=params or {}, owner_id=owner.id if owner else None,
               event_id=event.id if event else None)
-    with immediate():  # callers have usually read first; take the write lock up front
+    with write():  # callers have usually read first; take the write lock up front
         db.session.add(job)
     backend = current_app.config["JOB_BACKEND"]
     if backend == "eager":
@@ -174,7 +174,7 @@ def submit(kind: str, params: dict | None = None, owner: Host | None = None,
                                        result_ttl=0, description=f"{kind} #{job.id}")
         except Exception:
             # Not left "queued" forever: the page says what happened.
-            with immediate():
+            with write():
                 db.session.execute(update(Job).where(Job.id == job.id).values(
                     status="failed", finished_at=utcnow(),
                     message="The job queue did not answer; try again in a moment."))
@@ -233,7 +233,7 @@ STORE_PATIENCE = 120.0
 def _store(job_id: int, *where, **values) -> int:
     """UPDATE the job's row with ``values`` (where ``where`` holds); return rows changed.
 
-    The write waits for the lock in line with requests (``immediate``) and is
+    The write waits for the lock in line with requests (``write``) and is
     tried again while the database stays busy or unreachable, for up to
     :data:`STORE_PATIENCE` seconds.
     """
@@ -241,7 +241,7 @@ def _store(job_id: int, *where, **values) -> int:
     pause = 0.05
     while True:
         try:
-            with immediate(keep_loaded=True):
+            with write(keep_loaded=True):
                 result = db.session.execute(
                     update(Job).where(Job.id == job_id, *where).values(**values))
             return result.rowcount
@@ -330,7 +330,7 @@ def reap(now: datetime, silent_for: timedelta) -> int:
     Redis queue may wait for a worker as long as it takes, so only the
     thread backend's queued jobs are given up on.
     """
-    with immediate():  # a write after whatever the caller read: the write lock first
+    with write():  # a write after whatever the caller read: the write lock first
         result = db.session.execute(
             update(Job).where(Job.status == "running",
                               func.coalesce(Job.heartbeat_at, Job.started_at) < now - silent_for)

@@ -14,7 +14,7 @@ from dateutil.rrule import rrulestr
 from flask import current_app
 from sqlalchemy import select
 
-from .db import after_commit, commit, db, immediate
+from .db import after_commit, commit, db, write
 from .events import queue_messages
 from .models import Event, Host, Series, utcnow
 from .plugins import hook
@@ -166,7 +166,7 @@ def extend_all(now: datetime) -> int:
     ids = db.session.scalars(select(Series.id).where(Series.status != "cancelled")).all()
     for series_id in ids:
         # Read and insert under the write lock, so overlapping ticks queue up.
-        with immediate():
+        with write():
             series = db.session.get(Series, series_id, populate_existing=True)
             added += materialise(series, now)
     return added

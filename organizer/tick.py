@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from .db import after_commit, db, immediate
+from .db import after_commit, db, write
 from .events import queue_messages
 from .models import Event, utcnow
 from .plugins import hook
@@ -36,7 +36,7 @@ def end_events(now: datetime) -> int:
     fired = 0
     for event_id in due:
         # Each claim in a transaction of its own, with the messages it sends.
-        with immediate():
+        with write():
             if claim_ended(event_id, now):
                 event = db.session.get(Event, event_id)
                 queue_messages(event, "ended")

@@ -1,4 +1,4 @@
-"""Writes that must not race: immediate() serialises read-check-write on both databases."""
+"""Writes that must not race: write() serialises read-check-write on both databases."""
 from __future__ import annotations
 
 import time
@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from organizer.db import db, immediate
+from organizer.db import db, write
 from organizer.models import Event, Host, utcnow
 
 from .concurrency import run_together
@@ -37,7 +37,7 @@ def test_read_check_write_inside_immediate_loses_no_update(app_factory):
     event_id = _counter_event(app)
 
     def increment():
-        with immediate():
+        with write():
             value = db.session.scalar(select(Event.capacity).where(Event.id == event_id)
                                       .with_for_update())
             time.sleep(0.01)
@@ -69,7 +69,7 @@ def test_a_core_insert_leaves_the_object_loaded_exactly_as_stored(app):
     from organizer.db import insert_loaded
     from organizer.models import Attendee
     event_id = _counter_event(app)
-    with immediate():
+    with write():
         ana = insert_loaded(Attendee(event_id=event_id, name="Ana", email="ana@example.org",
                                      status="going"))
     # The key and the defaults filled in on the way (token, times) are on the

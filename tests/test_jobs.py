@@ -167,7 +167,7 @@ def test_a_busy_database_delays_the_outcome_but_does_not_lose_it(app, monkeypatc
     job = Job(kind="test.count", params={"n": 3})
     db.session.add(job)
     db.session.commit()
-    real, refusals = jobs.immediate, []
+    real, refusals = jobs.write, []
 
     @contextmanager
     def busy_when_done(*args, **kwargs):
@@ -180,9 +180,9 @@ def test_a_busy_database_delays_the_outcome_but_does_not_lose_it(app, monkeypatc
                 raise OperationalError("UPDATE job", {}, sqlite3.OperationalError(
                     "database is locked"))
 
-    monkeypatch.setattr(jobs, "immediate", busy_when_done)
+    monkeypatch.setattr(jobs, "write", busy_when_done)
     jobs.run_job(job.id)
-    monkeypatch.setattr(jobs, "immediate", real)
+    monkeypatch.setattr(jobs, "write", real)
     db.session.expire_all()
     job = db.session.get(Job, job.id)
     assert refusals == ["done"] * 3

@@ -11,6 +11,7 @@ from sqlalchemy import inspect, text
 from organizer import attendees, create_app, hookimpl, tick
 from organizer.db import db
 from organizer.models import Event
+from organizer.plugin_api import undo_check_in
 from organizer.plugins import hook, plugin_names
 
 from .conftest import create_event, event_form, post, signup
@@ -168,6 +169,31 @@ def test_hooks_attendee_registered_status_changed_checked_in(signed_in):
     attendees.change_status(guest, "going")
     assert attendees.check_in(guest) and not attendees.check_in(guest)
     assert len(plugin.called("attendee_checked_in")) == 1
+
+
+def test_hook_attendee_check_in_undone(signed_in):
+    _, plugin, client = signed_in
+    event = db.session.get(Event, create_event(client))
+    guest = attendees.add(event, "Ben Guest", "ben@example.org")
+    assert not undo_check_in(guest)  # nothing to take back yet
+    assert plugin.called("attendee_check_in_undone") == []
+    assert attendees.check_in(guest)
+    assert undo_check_in(guest)
+    assert [c["attendee"].id for c in plugin.called("attendee_check_in_undone")] == [guest.id]
+    assert db.session.get(Event, event.id) and guest.checked_in_at is None
+    assert attendees.check_in(guest)  # and the person may be let in again
+
+
+def test_hooks_attendee_page_panels_and_actions(signed_in):
+    _, plugin, client = signed_in
+    event = db.session.get(Event, create_event(client))
+    guest = attendees.add(event, "Ben <Guest>", "ben@example.org")
+    page = client.get(f"/rsvp/{guest.token}").get_data(as_text=True)
+    assert "Everyhook for you" in page and "<p>Hello Ben &lt;Guest&gt;</p>" in page
+    assert f'href="/everyhook/mine/{guest.id}">Everyhook extras' in page
+    # order=1 puts the panel before every built-in one (the ticket is 10)
+    assert page.index("Everyhook for you") < page.index("Your ticket")
+    assert [c["attendee"].id for c in plugin.called("attendee_page_panels")] == [guest.id]
 
 
 def test_a_misspelt_hook_fails_at_start_up(tmp_path):

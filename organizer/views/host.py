@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from .. import event_settings, events, presets
 from ..db import db
 from ..forms import CoHostForm, EventForm
+from ..hooktypes import Link, flatten
 from ..models import Attendee, CoHost, Event, Series, utcnow
 from ..plugins import hook
 from ..security import refuse
@@ -142,8 +143,7 @@ def manage(event_id: int):
         .group_by(Attendee.status)).all())
     attendees = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)
                                    .order_by(Attendee.created_at).limit(500)).all()
-    actions = [action for result in hook().host_event_actions(event=event)
-               for action in (result or [])]
+    actions = flatten(hook().host_event_actions(event=event), Link)
     return render_template("host/manage.html", event=event, counts=counts, attendees=attendees,
                            actions=actions, cohost_form=CoHostForm(),
                            is_owner=event.owner_id == current_user.id,

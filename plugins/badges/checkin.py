@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from organizer import attendees
-from organizer.db import db, immediate
-from organizer.models import Attendee, Event, utcnow
+from organizer.plugin_api import (Attendee, Event, db, stage_check_in, stage_undo_check_in, utcnow,
+                                  write)
 
 from . import tickets
 from .models import CheckIn, Station, Ticket
@@ -118,7 +117,7 @@ def _arrive(station: Station | Door, attendee, nonce: str | None) -> CheckIn | N
     """Inside the caller's write transaction: the conditional UPDATE (which re-checks that
     the person is still going and not yet in) and a plain INSERT of the record."""
     now = utcnow()
-    if not attendees.stage_check_in(attendee, now):
+    if not stage_check_in(attendee, now):
         return None
     values = {"attendee_id": attendee.id, "event_id": attendee.event_id,
               "station_id": station.id, "nonce": nonce or None, "at": now, "undone_at": None}
@@ -164,7 +163,7 @@ def _settle(station: Station | Door, attendee, nonce: str | None) -> Answer | Ch
 def _without_nonce(station: Station | Door, attendee) -> CheckIn | None:
     # The same nonce sent at once for two people (only a broken scanner does
     # that): the nonce carries no memory, the check-in still counts.
-    with immediate(keep_loaded=True):
+    with write(keep_loaded=True):
         return _arrive(station, attendee, None)
 
 
@@ -175,7 +174,7 @@ def _answered(station: Station | Door, attendee, settled: Answer | CheckIn | Non
 def check_in(station: Station | Door, attendee: Attendee | Holder, nonce: str | None) -> Answer:
     """Check ``attendee`` in at ``station`` (already verified to be its event)."""
     try:
-        with immediate(keep_loaded=True):
+        with write(keep_loaded=True):
             settled = _settle(station, attendee, nonce)
     except IntegrityError:
         if not nonce:
@@ -212,7 +211,7 @@ def scan_at(station_secret: str, code: str, nonce: str | None = None) -> Answer 
     """
     secret = tickets.secret_in(code)
     try:
-        with immediate(keep_loaded=True):
+        with write(keep_loaded=True):
             row = db.session.execute(
                 _SCAN, {"station": station_secret, "ticket": secret or ""}).first()
             if row is None:
@@ -237,13 +236,12 @@ def scan_at(station_secret: str, code: str, nonce: str | None = None) -> Answer 
 
 def undo(station: Station, checkin_id: int) -> bool:
     """Take back a check-in made at this event (a wrong person let in, say)."""
-    with immediate():
+    with write():
         record = db.session.get(CheckIn, checkin_id, populate_existing=True)
         if record is None or record.event_id != station.event_id or record.undone_at:
             return False
         record.undone_at = utcnow()
-        person = db.session.get(Attendee, record.attendee_id, populate_existing=True)
-        person.checked_in_at = None
+        stage_undo_check_in(db.session.get(Attendee, record.attendee_id))
     return True
 
 

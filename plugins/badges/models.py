@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.db import db
-from organizer.models import Attendee, Event, UTCDateTime, utcnow
+from organizer.plugin_api import Attendee, Event, UTCDateTime, db, utcnow
+
 
 
 class Ticket(db.Model):

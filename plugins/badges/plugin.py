@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import render_template, url_for
-from markupsafe import Markup
+from flask import url_for
 
-from organizer import hookimpl
-from organizer.db import immediate
+from organizer.plugin_api import (Attendee, Event, Link, commit, db, hookimpl, stage_check_in,
+                                  utcnow, write)
 
-from . import printing, selfcheck, tickets, views
+from . import printing, selfcheck, tickets, views, views_attendee
 
 TICKET_MAILS = {"going", "promoted", "reminder", "update"}
 # Mails that follow a new seat: the person has no ticket yet.
@@ -21,6 +20,7 @@ def register_blueprints(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(selfcheck.bp)
     app.register_blueprint(printing.bp)
+    app.register_blueprint(views_attendee.bp)
 
 
 @hookimpl
@@ -28,14 +28,9 @@ def migration_folders():
     return Path(__file__).parent / "migrations"
 
 
-@hookimpl(optionalhook=True)  # the RSVP plugin's own hook: it may be blocked
-def rsvp_page_panels(attendee):
-    ticket = tickets.ticket_for(attendee)
-    if ticket is None:
-        return None
-    selfcheck.remember(attendee)  # this phone may then check in from the venue poster
-    code = "-".join(ticket.secret[i:i + 4] for i in range(0, len(ticket.secret), 4))
-    return Markup(render_template("badges/ticket_panel.html", attendee=attendee, code=code))
+@hookimpl
+def attendee_page_panels(attendee):
+    return views_attendee.panel(attendee)
 
 
 @hookimpl
@@ -53,14 +48,14 @@ def attendee_status_changed(attendee, old_status):
     # Someone no longer going has no valid ticket: an old code says so at the door.
     if attendee.status != "going" and tickets.active(attendee) is not None:
         # A write after the reads above: it takes the write lock first (SQLite).
-        with immediate():
+        with write():
             tickets.revoke(attendee.id)
 
 
 @hookimpl
 def host_event_actions(event):
-    return [("Badges", url_for("badgepdf.badges", event_id=event.id)),
-            ("Check-in stations", url_for("badges.stations", event_id=event.id))]
+    return [Link("Badges", url_for("badgepdf.badges", event_id=event.id)),
+            Link("Check-in stations", url_for("badges.stations", event_id=event.id))]
 
 
 @hookimpl
@@ -70,8 +65,6 @@ def demo_data(app, host, events):
 
     from sqlalchemy import select
 
-    from organizer.db import commit, db
-    from organizer.models import Attendee, Event, utcnow
 
     from .models import CheckIn, Station
 
@@ -84,7 +77,7 @@ def demo_data(app, host, events):
     if past is not None:
         for person in db.session.scalars(select(Attendee).where(
                 Attendee.event_id == past.id, Attendee.status == "going")):
-            person.checked_in_at = past.starts_at
+            stage_check_in(person, past.starts_at)
             db.session.add(CheckIn(attendee_id=person.id, event_id=past.id,
                                    at=past.starts_at))
     commit()

@@ -9,9 +9,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import undefer
 
-from organizer import attendees, events, jobs, pdf
-from organizer.db import db
-from organizer.models import Attendee, Event
+from organizer.plugin_api import (Attendee, Event, JobContext, JobError, attendee_of_event_or_404,
+                                  db, event_for_hosts, pdf_response, register_job, submit_job)
 
 from . import layouts, sheets, tickets
 from .models import Ticket
@@ -40,7 +39,7 @@ def badge_data(event: Event, attendee: Attendee | None, ticket: Ticket | None) -
         code_png=tickets.ticket_image(ticket) if ticket else None)
 
 
-def _filename(event: Event, layout: layouts.Layout, suffix: str = "") -> str:
+def filename(event: Event, layout: layouts.Layout, suffix: str = "") -> str:
     return f"badges-{event.slug}-{layout.key}{suffix}.pdf"
 
 
@@ -52,14 +51,14 @@ def _people(event_id: int, who: str) -> list[Attendee]:
     return list(db.session.scalars(query.order_by(func.lower(Attendee.name), Attendee.id)))
 
 
-@jobs.register("badges.sheet", title="Badge sheet")
-def build_sheet(ctx: jobs.JobContext, event_id: int, layout: str, who: str = "going",
+@register_job("badges.sheet", title="Badge sheet")
+def build_sheet(ctx: JobContext, event_id: int, layout: str, who: str = "going",
                 blanks: int = 0) -> dict:
     """Lay out the badges of an event's guests (and blank ones) as a PDF."""
     event = db.session.get(Event, event_id)
     paper = layouts.get(layout)
     if event is None or paper is None:
-        raise jobs.JobError("The event or the paper layout no longer exists.")
+        raise JobError("The event or the paper layout no longer exists.")
     people = [] if who == "blank" else _people(event.id, who)
     ctx.progress(0, total=len(people) + blanks, message="Finding tickets…")
     valid = {t.attendee_id: t for t in db.session.scalars(
@@ -73,12 +72,12 @@ def build_sheet(ctx: jobs.JobContext, event_id: int, layout: str, who: str = "go
         badges.append(badge_data(event, person, ticket))
     badges += [badge_data(event, None, None)] * blanks
     if not badges:
-        raise jobs.JobError("Nobody matches any more (everyone has checked in, say): "
+        raise JobError("Nobody matches any more (everyone has checked in, say): "
                          "there are no badges to print.")
     ctx.progress(0, message="badges laid out")
     document = sheets.sheet(badges, paper, progress=lambda done: ctx.progress(done),
                             processes=current_app.config["PDF_PROCESSES"])
-    path = ctx.output_path(_filename(event, paper))
+    path = ctx.output_path(filename(event, paper))
     path.write_bytes(document)
     return {"file": str(path), "badges": len(badges)}
 
@@ -86,7 +85,7 @@ def build_sheet(ctx: jobs.JobContext, event_id: int, layout: str, who: str = "go
 @bp.route("/events/<int:event_id>/badges", methods=["GET", "POST"])
 @login_required
 def badges(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     errors: dict[str, str] = {}
     form = request.form if request.method == "POST" else request.args
     layout_key = form.get("layout") or layouts.DEFAULT
@@ -105,7 +104,7 @@ def badges(event_id: int):
         elif not errors and who != "blank" and not _people(event.id, who) and blanks == 0:
             errors["who"] = "Nobody matches: there are no badges to print."
         if not errors:
-            job = jobs.submit("badges.sheet", {"event_id": event.id, "layout": layout_key,
+            job = submit_job("badges.sheet", {"event_id": event.id, "layout": layout_key,
                                                "who": who, "blanks": blanks},
                               owner=current_user, event=event)
             return redirect(url_for("jobs.show", job_id=job.id))
@@ -127,7 +126,7 @@ def badges(event_id: int):
                            going=going), 400 if errors else 200
 
 
-def _layout_arg() -> layouts.Layout:
+def layout_arg() -> layouts.Layout:
     layout = layouts.get(request.args.get("layout"))
     if layout is None:
         abort(404)
@@ -138,22 +137,10 @@ def _layout_arg() -> layouts.Layout:
 @login_required
 def host_badge(event_id: int, attendee_id: int):
     """One guest's badge, for a host who reprints a lost one at the door."""
-    event = events.get_editable(event_id, current_user)
-    person = attendees.of_event_or_404(event, attendee_id)
+    event = event_for_hosts(event_id)
+    person = attendee_of_event_or_404(event, attendee_id)
     if person.status != "going":
         abort(409, "Only people who are going have a badge.")
-    layout = _layout_arg()
+    layout = layout_arg()
     data = badge_data(event, person, tickets.ticket_for(person))
-    return pdf.response(sheets.single(data, layout), _filename(event, layout, f"-{person.id}"))
-
-
-@bp.route("/rsvp/<secret:token>/badge.pdf")
-def own_badge(token: str):
-    """An attendee prints their own badge from their RSVP page."""
-    person = attendees.by_token_or_404(token)
-    ticket = tickets.ticket_for(person)
-    if ticket is None:
-        abort(404)
-    layout = _layout_arg()
-    return pdf.response(sheets.single(badge_data(person.event, person, ticket), layout),
-                        _filename(person.event, layout))
+    return pdf_response(sheets.single(data, layout), filename(event, layout, f"-{person.id}"))

@@ -12,14 +12,11 @@ import secrets
 
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session,
                    url_for)
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select, update
 
-from organizer import events
-from organizer.urls import external_url
-from organizer.db import commit, db
-from organizer.models import Attendee, Event, utcnow
-from organizer.ratelimit import limiter
+from organizer.plugin_api import (Attendee, Event, commit, db, event_for_hosts, external_url,
+                                  limiter, utcnow)
 
 from . import checkin, tickets
 from .models import Station, Ticket
@@ -116,7 +113,7 @@ def by_code(secret: str):
 @bp.route("/events/<int:event_id>/poster", methods=["GET", "POST"])
 @login_required
 def make_poster(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     found = poster(event)
     if request.method == "POST":
         # A new poster replaces the old one (a photo of it may be circulating).
@@ -135,7 +132,7 @@ def make_poster(event_id: int):
 @bp.route("/events/<int:event_id>/poster.png")
 @login_required
 def poster_png(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     found = poster(event)
     if found is None:
         abort(404)

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 
 from markupsafe import escape
 
-from organizer.pdf import FONT_STACK, render, render_parts
+from organizer.plugin_api import FONT_STACK, render_pdf, render_pdf_parts
 
 from .layouts import Layout
 
@@ -162,7 +162,7 @@ def single(data: BadgeData, layout: Layout) -> bytes:
     alone = Layout(layout.key, layout.label, f"{layout.width:.2f}mm {layout.height:.2f}mm",
                    layout.width, layout.height, layout.width, layout.height, 1, 1, 0, 0,
                    cut_guides=False)
-    return render(document([data], alone))
+    return render_pdf(document([data], alone))
 
 
 def sheet(badges: Sequence[BadgeData], layout: Layout,
@@ -183,4 +183,4 @@ def sheet(badges: Sequence[BadgeData], layout: Layout,
         if progress is not None:
             progress(min(number * PART, len(badges)))
 
-    return render_parts(sources(), progress=report, processes=processes)
+    return render_pdf_parts(sources(), progress=report, processes=processes)

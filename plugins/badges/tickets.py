@@ -17,9 +17,7 @@ from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from organizer.db import db, immediate, insert_loaded
-from organizer.models import Attendee, utcnow
-from organizer.urls import external_url
+from organizer.plugin_api import Attendee, db, external_url, insert_loaded, utcnow, write
 
 from .models import Ticket
 
@@ -63,7 +61,7 @@ def ticket_for(attendee: Attendee, just_confirmed: bool = False) -> Ticket | Non
     # sheets and mails never encode a code again.
     code = code_image(url_for_secret(secret))
     try:
-        with immediate():
+        with write():
             return insert_loaded(Ticket(attendee_id=attendee.id, event_id=attendee.event_id,
                                         secret=secret, code=code))
     except IntegrityError:
@@ -82,7 +80,7 @@ def revoke(attendee_id: int) -> int:
 
 def reissue(attendee: Attendee) -> Ticket | None:
     """A new code for the attendee; the old one stops working at once."""
-    with immediate():
+    with write():
         revoke(attendee.id)
     return ticket_for(attendee, just_confirmed=True)
 

@@ -4,57 +4,22 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect,
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect,
                    render_template, request, url_for)
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import func, or_, select
 
-from organizer import attendees, events
-from organizer.db import commit, db, own_transactions
-from organizer.models import Attendee, Event, utcnow
-from organizer.ratelimit import limiter
+from organizer.plugin_api import (Attendee, Event, commit, db, event_for_hosts, limiter,
+                                  own_transactions, utcnow)
 
-from . import checkin, decode, selfcheck, tickets
+from . import checkin, decode, selfcheck
 from .models import Station, Ticket
 
 ID_RE = re.compile(r"[0-9]{1,12}")
 
 bp = Blueprint("badges", __name__, template_folder="templates", static_folder="static",
                static_url_path="/badges/static")
-
-
-# --- the attendee's ticket (reached through their private RSVP link) ---------
-
-def _ticket_or_404(token: str) -> Ticket:
-    ticket = tickets.ticket_for(attendees.by_token_or_404(token))
-    if ticket is None:
-        abort(404)
-    return ticket
-
-
-@bp.route("/rsvp/<secret:token>/ticket.png")
-def ticket_png(token: str):
-    ticket = _ticket_or_404(token)
-    return Response(tickets.ticket_png(ticket), mimetype="image/png",
-                    headers={"Cache-Control": "private, no-store"})
-
-
-@bp.route("/rsvp/<secret:token>/ticket.svg")
-def ticket_svg(token: str):
-    ticket = _ticket_or_404(token)
-    return Response(tickets.svg(tickets.url(ticket)), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "private, no-store"})
-
-
-@bp.route("/rsvp/<secret:token>/ticket/reissue", methods=["POST"])
-def reissue(token: str):
-    attendee = attendees.by_token_or_404(token)
-    if tickets.reissue(attendee) is None:
-        flash("Only people who are going have a ticket.", "error")
-    else:
-        flash("Here is your new ticket. The old one no longer works.", "success")
-    return redirect(url_for("rsvp.mine", token=token))
 
 
 @bp.route("/t/<secret:secret>")
@@ -73,7 +38,7 @@ def ticket_landing(secret: str):
 @bp.route("/events/<int:event_id>/stations", methods=["GET", "POST"])
 @login_required
 def stations(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     if request.method == "POST":
         name = " ".join(request.form.get("name", "").split())[:80] or "Door"
         db.session.add(Station(event_id=event.id, name=name,
@@ -91,7 +56,7 @@ def stations(event_id: int):
 @bp.route("/events/<int:event_id>/stations/<int:station_id>/revoke", methods=["POST"])
 @login_required
 def revoke_station(event_id: int, station_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     station = db.session.get(Station, station_id)
     if station is None or station.event_id != event.id:
         abort(404)

@@ -7,12 +7,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from organizer.db import db
-from organizer.models import Attendee, Event, utcnow
-from organizer.plugins import hook
-from organizer.rendering import render_markdown
-from organizer.timeutil import format_range
-from organizer.urls import external_url
+from organizer.plugin_api import (Attendee, Event, db, external_url, format_range, hook,
+                                  render_markdown, utcnow)
 
 from .models import Settings
 

@@ -9,11 +9,8 @@ from datetime import timedelta
 from flask import render_template
 from sqlalchemy import func, select
 
-from organizer import ics, pdf
-from organizer.db import db
-from organizer.models import Attendee, Event
-from organizer.plugins import hook
-from organizer.timeutil import format_range
+from organizer.plugin_api import (Attendee, Event, FONT_STACK, db, format_range, hook,
+                                  reminders_ics, render_pdf)
 
 from . import charts, content
 
@@ -22,8 +19,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def personal_pdf(followup: content.Followup) -> bytes:
     """One person's follow-up as a PDF."""
-    return pdf.render(render_template("followup/personal.html", f=followup,
-                                      font_stack=pdf.FONT_STACK))
+    return render_pdf(render_template("followup/personal.html", f=followup,
+                                      font_stack=FONT_STACK))
 
 
 def plan(followup: content.Followup) -> bytes:
@@ -40,7 +37,7 @@ def plan(followup: content.Followup) -> bytes:
                     "Second nudge: " + (f"how are things with {names}?" if names
                                         else f"who from {event.title} should you write to?"),
                     f"A month after {event.title}.", followup.second_nudge))
-    return ics.reminders(f"Follow-ups: {event.title}", entries, event.timezone)
+    return reminders_ics(f"Follow-ups: {event.title}", entries, event.timezone)
 
 
 def _per_day(times, zone) -> list[tuple[str, int]]:
@@ -90,13 +87,13 @@ def report_pdf(event: Event) -> bytes:
     organisations = Counter(a.organisation.strip() for a in going if a.organisation.strip())
     html = render_template(
         "followup/report.html", event=event, people=people, stats=stats, sections=sections,
-        when=format_range(event.local_start, event.local_end), font_stack=pdf.FONT_STACK,
+        when=format_range(event.local_start, event.local_end), font_stack=FONT_STACK,
         rsvp_chart=charts.bars("RSVPs so far, by day", _per_day(
             [a.created_at for a in people], event.zone)),
         checkin_chart=charts.bars("Check-ins per quarter hour", _per_quarter_hour(
             [a.checked_in_at for a in arrived], event), colour="#c2571a"),
         org_chart=charts.horizontal("People going, by organisation", organisations))
-    return pdf.render(html)
+    return render_pdf(html)
 
 
 def _cell(value) -> str:

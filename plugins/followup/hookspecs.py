@@ -1,5 +1,6 @@
 """Hooks the follow-up plugin offers: other plugins tell it who met whom, and facts for the report."""
-from organizer.hookspecs import hookspec
+
+from organizer.plugin_api import hookspec
 
 
 @hookspec

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from organizer.db import db
-from organizer.models import UTCDateTime, utcnow
+from organizer.plugin_api import UTCDateTime, db, utcnow
+
 
 
 class Settings(db.Model):

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import url_for
 from markupsafe import Markup
 
-from organizer import hookimpl
+from organizer.plugin_api import Link, Panel, hookimpl
 
 from . import hookspecs, sending, views
 
@@ -19,6 +19,7 @@ def add_hookspecs(pm):
 @hookimpl
 def register_blueprints(app):
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.mine)
 
 
 @hookimpl
@@ -36,13 +37,13 @@ def queue_event_messages(event, change, changes):
         sending.queue_all(event)
 
 
-@hookimpl(optionalhook=True)  # the RSVP plugin's own hook: it may be blocked
-def rsvp_page_panels(attendee):
+@hookimpl
+def attendee_page_panels(attendee):
     if attendee.status != "going":
         return None
-    return Markup(views.panel(attendee))
+    return Panel("After the event", Markup(views.panel(attendee)), order=60, anchor="followup")
 
 
 @hookimpl
 def host_event_actions(event):
-    return [("Follow-up", url_for("followup.page", event_id=event.id))]
+    return Link("Follow-up", url_for("followup.page", event_id=event.id))

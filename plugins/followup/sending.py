@@ -7,10 +7,9 @@ import zipfile
 from flask import render_template
 from sqlalchemy import select
 
-from organizer import jobs, mail
-from organizer.db import db, immediate
-from organizer.models import Attendee, Event, utcnow
-from organizer.urls import external_url
+from organizer.plugin_api import (Attachment, Attendee, Event, JobContext, Message, Skip, db,
+                                  external_url, job_failure, mail_renderer, mail_states,
+                                  queue_mails, register_job, utcnow, write)
 
 from . import content, documents
 from .models import Delivery, Preference, Settings
@@ -44,7 +43,7 @@ def queue_all(event: Event) -> int:
         Delivery.event_id == event.id)))
     skip = opted_out(event)
     fresh = [p for p in people if p.id not in have and p.id not in skip]
-    ids = mail.queue_many(KIND, [
+    ids = queue_mails(KIND, [
         {"to": p.email, "params": {"attendee_id": p.id}, "event_id": event.id,
          "attendee_id": p.id, "subject": f"Your follow-up from {event.title}"} for p in fresh])
     for person, message_id in zip(fresh, ids):
@@ -53,44 +52,44 @@ def queue_all(event: Event) -> int:
     return len(fresh)
 
 
-@mail.renderer(KIND, title="Follow-ups")
-def render(params: dict) -> mail.Message:
+@mail_renderer(KIND, title="Follow-ups")
+def render(params: dict) -> Message:
     """A person's follow-up with its PDF and plan, built when it is delivered."""
     person = db.session.get(Attendee, params["attendee_id"])
     if person is None:
-        raise mail.Skip("They are no longer on the guest list.")
+        raise Skip("They are no longer on the guest list.")
     if db.session.scalar(select(Preference.opted_out).where(
             Preference.attendee_id == person.id)):
-        raise mail.Skip("They asked for no follow-up mail.")
+        raise Skip("They asked for no follow-up mail.")
     if person.event.status != "published":
-        raise mail.Skip("The event was cancelled.")
+        raise Skip("The event was cancelled.")
     return message(content.build(person))
 
 
-def message(followup: content.Followup) -> mail.Message:
+def message(followup: content.Followup) -> Message:
     """The follow-up mail with its PDF and plan attached."""
     person, event = followup.attendee, followup.event
     text = render_template("followup/mail/followup.txt", f=followup,
-                           link=external_url("rsvp.mine", token=person.token))
-    return mail.Message(
+                           link=external_url("attendee.page", token=person.token))
+    return Message(
         to=person.email, subject=f"Your follow-up from {event.title}", text=text,
         reply_to=event.owner.email,
         attachments=[
-            mail.Attachment("followup.pdf", documents.personal_pdf(followup), "application/pdf"),
-            mail.Attachment("followup-plan.ics", documents.plan(followup), "text/calendar")])
+            Attachment("followup.pdf", documents.personal_pdf(followup), "application/pdf"),
+            Attachment("followup-plan.ics", documents.plan(followup), "text/calendar")])
 
 
 def states(event: Event) -> dict[int, tuple[str, str]]:
     """Each queued person's follow-up: attendee id → (delivery status, why it failed)."""
     deliveries = dict(db.session.execute(select(Delivery.attendee_id, Delivery.message_id)
                                          .where(Delivery.event_id == event.id)).all())
-    found = mail.states(list(deliveries.values()))
+    found = mail_states(list(deliveries.values()))
     return {attendee_id: found.get(message_id, ("sent", ""))
             for attendee_id, message_id in deliveries.items()}
 
 
-@jobs.register("followup.zip", title="All follow-up PDFs")
-def zip_all(ctx: jobs.JobContext, event_id: int) -> dict:
+@register_job("followup.zip", title="All follow-up PDFs")
+def zip_all(ctx: JobContext, event_id: int) -> dict:
     """Every recipient's PDF in one ZIP; failures are listed in the ZIP and on the job page."""
     event = db.session.get(Event, event_id)
     settings = content.settings_of(event)
@@ -105,7 +104,7 @@ def zip_all(ctx: jobs.JobContext, event_id: int) -> dict:
             except Exception as exc:
                 log.exception("follow-up PDF for attendee %s failed", person.id)
                 db.session.rollback()
-                failed.append(f"{person.name}: {jobs.reason(exc)}"[:300])
+                failed.append(f"{person.name}: {job_failure(exc)}"[:300])
             else:
                 safe = "".join(ch if ch.isalnum() else "-" for ch in person.name)[:60]
                 archive.writestr(f"{done:04d}-{safe}.pdf", data)
@@ -118,7 +117,7 @@ def zip_all(ctx: jobs.JobContext, event_id: int) -> dict:
 def close(event: Event) -> int:
     """Close the event for follow-up and queue everyone's who has not had one; return how
     many were queued."""
-    with immediate():
+    with write():
         close_in_transaction(event)
         return queue_all(event)
 

@@ -7,14 +7,15 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from organizer import attendees, events, jobs, pdf
-from organizer.db import db
-from organizer.models import Attendee, Event, utcnow
+from organizer.plugin_api import (Attendee, Event, attendee_blueprint, attendee_of_event_or_404,
+                                  db, event_for_hosts, pdf_response, submit_job, utcnow)
 
 from . import content, documents, sending
 from .models import Preference, Settings
 
 bp = Blueprint("followup", __name__, template_folder="templates")
+# The attendee's own follow-up, behind their private link.
+mine = attendee_blueprint("followup_mine", __name__)
 MAX_MESSAGE = 5000
 MAX_RESOURCES = 3000
 
@@ -42,7 +43,7 @@ def is_over(event: Event) -> bool:
 @bp.route("/events/<int:event_id>/followup", methods=["GET", "POST"])
 @login_required
 def page(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     settings = content.settings_of(event)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -75,16 +76,16 @@ def page(event_id: int):
 @bp.route("/events/<int:event_id>/followup/preview/<int:attendee_id>.pdf")
 @login_required
 def preview(event_id: int, attendee_id: int):
-    event = events.get_editable(event_id, current_user)
-    person = attendees.of_event_or_404(event, attendee_id)
+    event = event_for_hosts(event_id)
+    person = attendee_of_event_or_404(event, attendee_id)
     data = documents.personal_pdf(content.build(person))
-    return pdf.response(data, f"followup-{person.id}.pdf", download=False)
+    return pdf_response(data, f"followup-{person.id}.pdf", download=False)
 
 
 @bp.route("/events/<int:event_id>/followup/send", methods=["POST"])
 @login_required
 def send(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     if event.status != "published":
         flash("Only a published event has follow-ups.", "error")
         return redirect(url_for("followup.page", event_id=event.id))
@@ -104,40 +105,40 @@ def send(event_id: int):
 @bp.route("/events/<int:event_id>/followup/zip", methods=["POST"])
 @login_required
 def bulk(event_id: int):
-    event = events.get_editable(event_id, current_user)
-    job = jobs.submit("followup.zip", {"event_id": event.id}, owner=current_user, event=event)
+    event = event_for_hosts(event_id)
+    job = submit_job("followup.zip", {"event_id": event.id}, owner=current_user, event=event)
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/events/<int:event_id>/followup/report.pdf")
 @login_required
 def report(event_id: int):
-    event = events.get_editable(event_id, current_user)
-    return pdf.response(documents.report_pdf(event), f"report-{event.slug}.pdf")
+    event = event_for_hosts(event_id)
+    return pdf_response(documents.report_pdf(event), f"report-{event.slug}.pdf")
 
 
 @bp.route("/events/<int:event_id>/followup/attendees.csv")
 @login_required
 def attendee_list(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     return Response(documents.attendee_csv(event), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="attendees-{event.slug}.csv"'})
 
 
-@bp.route("/rsvp/<secret:token>/followup.pdf")
-def own(token: str):
-    person = attendees.by_token_or_404(token)
+@mine.route("/followup.pdf")
+def own(attendee: Attendee):
+    person = attendee
     settings = content.settings_of(person.event)
     if person.event.status != "published" or not is_over(person.event) \
             or not content.attended(person, settings):
         abort(404)
-    return pdf.response(documents.personal_pdf(content.build(person, settings)),
+    return pdf_response(documents.personal_pdf(content.build(person, settings)),
                         f"followup-{person.event.slug}.pdf")
 
 
-@bp.route("/rsvp/<secret:token>/followup/mail", methods=["POST"])
-def mail_choice(token: str):
-    person = attendees.by_token_or_404(token)
+@mine.route("/followup/mail", methods=["POST"])
+def mail_choice(attendee: Attendee):
+    person = attendee
     if request.form.get("wanted") not in ("0", "1"):
         abort(400, "Say whether you want the follow-up mail.")
     wanted = request.form.get("wanted") == "1"
@@ -149,7 +150,7 @@ def mail_choice(token: str):
     db.session.commit()
     flash("You'll get a follow-up after the event." if wanted
           else "No follow-up mail for you: you can still download it here.", "success")
-    return redirect(url_for("rsvp.mine", token=token))
+    return redirect(url_for("attendee.page", token=person.token) + "#followup")
 
 
 def panel(person: Attendee) -> str:

@@ -5,8 +5,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from organizer.db import db
-from organizer.models import Attendee, Event
+from organizer.plugin_api import Attendee, Event, db
 
 from . import explain, intros, profiles, runs
 from .models import IntroRequest, Match, Profile

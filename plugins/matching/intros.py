@@ -11,10 +11,8 @@ from flask import render_template
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from organizer import ics, mail
-from organizer.db import commit, db
-from organizer.models import Attendee, Event, utcnow
-from organizer.urls import external_url
+from organizer.plugin_api import (Attendee, Event, Message, Skip, commit, db, external_url,
+                                  mail_renderer, meeting_ics, queue_mail, queue_mails, utcnow)
 
 from . import explain, profiles, runs
 from .models import IntroRequest, Match, Profile, Run
@@ -35,7 +33,7 @@ def slot(event: Event, round_no: int, minutes: int) -> tuple:
 
 
 def introduction(person: Attendee, groups: list[tuple[int, list[Attendee]]],
-                 profile_of: dict[int, Profile], minutes: int) -> mail.Message:
+                 profile_of: dict[int, Profile], minutes: int) -> Message:
     """The mail introducing ``person`` to everyone they were matched with."""
     event = person.event
     me = profiles.for_matching(person, profile_of.get(person.id))
@@ -57,17 +55,17 @@ def introduction(person: Attendee, groups: list[tuple[int, list[Attendee]]],
         if len(others) == 1 and calendar is None:
             # A 1:1 gets a calendar invite for its suggested slot; only the
             # recipient's own address is in it.
-            calendar = ics.meeting(
+            calendar = meeting_ics(
                 uid=f"match-{event.uid}-{round_no}-{min(person.id, others[0].id)}-"
                     f"{max(person.id, others[0].id)}",
                 summary=f"1:1 with {others[0].name} at {event.title}",
                 starts_at=start, ends_at=end, zone=event.timezone, host=event.owner,
                 attendee=(person.name, person.email), location=event.venue or "",
                 description=f"Suggested by the host of {event.title}. Your page: "
-                            + external_url("rsvp.mine", token=person.token))
+                            + external_url("attendee.page", token=person.token))
     text = render_template("matching/mail/introduction.txt", person=person, event=event,
-                           rounds=rounds, link=external_url("rsvp.mine", token=person.token))
-    return mail.Message(to=person.email, subject=f"Who to meet at {event.title}", text=text,
+                           rounds=rounds, link=external_url("attendee.page", token=person.token))
+    return Message(to=person.email, subject=f"Who to meet at {event.title}", text=text,
                         calendar=calendar, calendar_method="REQUEST" if calendar else None,
                         reply_to=event.owner.email)
 
@@ -83,7 +81,7 @@ def queue_introductions(run: Run, event: Event) -> int:
                       for member in group["members"]})
     people = db.session.scalars(select(Attendee).where(
         Attendee.id.in_(members), Attendee.status == "going").order_by(Attendee.id)).all()
-    mail.queue_many(INTRODUCTION, [
+    queue_mails(INTRODUCTION, [
         {"to": person.email, "params": {"run_id": run.id, "attendee_id": person.id},
          "event_id": event.id, "attendee_id": person.id,
          "subject": f"Who to meet at {event.title}"} for person in people])
@@ -92,18 +90,18 @@ def queue_introductions(run: Run, event: Event) -> int:
     return len(people)
 
 
-@mail.renderer(INTRODUCTION, title="Introductions")
-def render_introduction(params: dict) -> mail.Message:
+@mail_renderer(INTRODUCTION, title="Introductions")
+def render_introduction(params: dict) -> Message:
     """A published run's introduction for one person, as the matches stand now."""
     run = db.session.get(Run, params["run_id"])
     person = db.session.get(Attendee, params["attendee_id"])
     if run is None or run.status != "published":
-        raise mail.Skip("These matches were replaced before the introduction went out.")
+        raise Skip("These matches were replaced before the introduction went out.")
     if person is None or person.status != "going":
-        raise mail.Skip("They are no longer going to the event.")
+        raise Skip("They are no longer going to the event.")
     groups = runs.matches_of(person, run)
     if not groups:
-        raise mail.Skip("Nobody they were matched with is still going.")
+        raise Skip("Nobody they were matched with is still going.")
     event = db.session.get(Event, run.event_id)
     profile_of = _profile_map([person.id] + [o.id for _, others in groups for o in others])
     return introduction(person, groups, profile_of, runs.setup_of(event).slot_minutes)
@@ -152,7 +150,7 @@ def ask(person: Attendee, other_id: int, message: str) -> IntroRequest:
     db.session.add(request)
     try:
         db.session.flush()
-        mail.queue(REQUEST, other.email, {"request_id": request.id}, event_id=other.event_id,
+        queue_mail(REQUEST, other.email, {"request_id": request.id}, event_id=other.event_id,
                    attendee_id=other.id,
                    subject=f"{person.name} would like to meet you at {person.event.title}")
         commit()
@@ -162,17 +160,17 @@ def ask(person: Attendee, other_id: int, message: str) -> IntroRequest:
     return request
 
 
-@mail.renderer(REQUEST, title="Requests to meet")
-def render_request(params: dict) -> mail.Message:
+@mail_renderer(REQUEST, title="Requests to meet")
+def render_request(params: dict) -> Message:
     request = db.session.get(IntroRequest, params["request_id"])
     if request is None:
-        raise mail.Skip("The request was withdrawn.")
+        raise Skip("The request was withdrawn.")
     person, other, event = request.sender, request.receiver, request.receiver.event
-    return mail.Message(
+    return Message(
         to=other.email, subject=f"{person.name} would like to meet you at {event.title}",
         text=render_template("matching/mail/request.txt", request=request, sender=person,
                              receiver=other, event=event,
-                             link=external_url("rsvp.mine", token=other.token)),
+                             link=external_url("attendee.page", token=other.token)),
         reply_to=event.owner.email)
 
 
@@ -189,7 +187,7 @@ def decide(person: Attendee, request_id: int, accept: bool) -> IntroRequest:
     if done.rowcount == 1 and accept:
         # Both sides are mailed the other's shared details, with the decision.
         for me, other in ((request.sender, request.receiver), (request.receiver, request.sender)):
-            mail.queue(ACCEPTED, me.email, {"request_id": request.id, "to": me.id},
+            queue_mail(ACCEPTED, me.email, {"request_id": request.id, "to": me.id},
                        event_id=me.event_id, attendee_id=me.id,
                        subject=f"Introduction: {other.name} at {me.event.title}")
     commit()
@@ -199,19 +197,19 @@ def decide(person: Attendee, request_id: int, accept: bool) -> IntroRequest:
     return request
 
 
-@mail.renderer(ACCEPTED, title="Accepted introductions")
-def render_accepted(params: dict) -> mail.Message:
+@mail_renderer(ACCEPTED, title="Accepted introductions")
+def render_accepted(params: dict) -> Message:
     request = db.session.get(IntroRequest, params["request_id"])
     if request is None:
-        raise mail.Skip("The introduction was withdrawn.")
+        raise Skip("The introduction was withdrawn.")
     me, other = ((request.sender, request.receiver) if params["to"] == request.from_id
                  else (request.receiver, request.sender))
     profile_of = _profile_map([other.id])
-    return mail.Message(
+    return Message(
         to=me.email, subject=f"Introduction: {other.name} at {me.event.title}",
         text=render_template("matching/mail/accepted.txt", me=me, event=me.event,
                              shared=profiles.shared_view(other, profile_of.get(other.id)),
-                             link=external_url("rsvp.mine", token=me.token)),
+                             link=external_url("attendee.page", token=me.token)),
         reply_to=me.event.owner.email)
 
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.db import db
-from organizer.models import Attendee, UTCDateTime, utcnow
+from organizer.plugin_api import Attendee, UTCDateTime, db, utcnow
+
 
 # What an attendee may agree to show the people they are matched with.
 SHAREABLE = {

@@ -1,4 +1,4 @@
-"""The matching plugin's hooks: its pages, tables, a block on RSVP pages, a link for hosts."""
+"""The matching plugin's hooks: its pages, tables, a panel on the attendee's page, a link for hosts."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,9 +6,10 @@ from pathlib import Path
 from flask import url_for
 from markupsafe import Markup
 
-from organizer import hookimpl
 
 # intros registers its mail renderers when imported.
+from organizer.plugin_api import Attendee, Link, Panel, db, hookimpl
+
 from . import followup, intros, views_attendee, views_host  # noqa: F401
 
 
@@ -23,16 +24,16 @@ def migration_folders():
     return Path(__file__).parent / "migrations"
 
 
-@hookimpl(optionalhook=True)  # the RSVP plugin's own hook: it may be blocked
-def rsvp_page_panels(attendee):
+@hookimpl
+def attendee_page_panels(attendee):
     if attendee.status not in ("going", "waiting", "pending"):
         return None
-    return Markup(views_attendee.panel(attendee))
+    return Panel("People to meet", Markup(views_attendee.panel(attendee)), anchor="matching")
 
 
 @hookimpl
 def host_event_actions(event):
-    return [("Matching", url_for("matching_host.page", event_id=event.id))]
+    return Link("Matching", url_for("matching_host.page", event_id=event.id))
 
 
 @hookimpl(optionalhook=True)  # the follow-up plugin's hook: it may be blocked
@@ -53,8 +54,6 @@ def demo_data(app, host, events):
 
     from sqlalchemy import select
 
-    from organizer.db import db
-    from organizer.models import Attendee
 
     from .models import Profile
     from .profiles import COMMON_INTERESTS, COMMON_SKILLS, FIELDS

@@ -8,8 +8,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from organizer.db import db
-from organizer.models import Attendee, utcnow
+from organizer.plugin_api import Attendee, db, utcnow
 
 from . import scoring
 from .models import SHAREABLE, Profile

@@ -6,8 +6,7 @@ from itertools import combinations
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import flag_modified
 
-from organizer.db import db, immediate
-from organizer.models import Attendee, Event, utcnow
+from organizer.plugin_api import Attendee, Event, db, utcnow, write
 
 from . import pairing, profiles, scoring, tables
 from .errors import MatchingError
@@ -139,7 +138,7 @@ def published(event: Event) -> Run | None:
 
 def store_draft(event: Event, run: Run) -> Run:
     """Replace the event's draft with ``run`` and commit."""
-    with immediate():
+    with write():
         old = draft(event)
         if old is not None:
             db.session.delete(old)
@@ -158,7 +157,7 @@ def _still_draft(run: Run) -> None:
 
 def toggle_lock(run: Run, round_no: int, group_no: int) -> bool:
     """Lock or unlock one group of the draft; returns whether it is now locked."""
-    with immediate():
+    with write():
         _still_draft(run)
         group = run.rounds[round_no][group_no]
         group["locked"] = not group.get("locked")
@@ -190,7 +189,7 @@ def check_current(run: Run, event: Event, setup: Setup) -> dict[int, scoring.Pro
 
 def swap(run: Run, event: Event, setup: Setup, round_no: int, first: int, second: int) -> None:
     """Exchange two people's places in one round; raises MatchingError when it can't."""
-    with immediate():  # the draft stays a draft until the swap is stored
+    with write():  # the draft stays a draft until the swap is stored
         _still_draft(run)
         _swap(run, event, setup, round_no, first, second)
 
@@ -226,7 +225,7 @@ def publish(run: Run, event: Event, setup: Setup) -> bool:
 
     Raises :class:`MatchingError` when the draft no longer fits (see :func:`check_current`).
     """
-    with immediate():
+    with write():
         # Locked: a swap or lock on the draft at this moment waits, then finds
         # it published (or this publish waits for it and publishes its result).
         db.session.refresh(run, with_for_update=True)

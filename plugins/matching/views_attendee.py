@@ -3,22 +3,25 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
-from organizer import attendees
+from organizer.plugin_api import attendee_blueprint
 
 from . import intros, profiles, runs
 from .models import SHAREABLE
 
-bp = Blueprint("matching", __name__, template_folder="templates")
+bp = attendee_blueprint("matching", __name__, template_folder="templates")
 ID_RE = re.compile(r"[0-9]{1,12}")
 
 
-@bp.route("/rsvp/<secret:token>/profile", methods=["GET", "POST"])
-def profile(token: str):
-    person = attendees.by_token_or_404(token)
+@bp.route("/profile", methods=["GET", "POST"])
+def profile(attendee):
+    person = attendee
     if person.status not in ("going", "waiting", "pending"):
-        abort(404)
+        # An old page sent after cancelling, say: say why, on the person's page.
+        flash("You're not on the list for this event any more, so there is no networking "
+              "profile to fill in.", "info")
+        return redirect(url_for("attendee.page", token=person.token), 303)
     sub = None
     if request.method == "POST":
         sub = profiles.read(request.form)
@@ -26,16 +29,16 @@ def profile(token: str):
             profiles.save(person, sub)
             flash("Your profile is saved." if not sub.opted_out
                   else "Saved: you will not be matched at this event.", "success")
-            return redirect(url_for("rsvp.mine", token=token))
+            return redirect(url_for("attendee.page", token=person.token))
     return render_template("matching/profile.html", person=person, event=person.event,
                            profile=profiles.of(person), sub=sub, shareable=SHAREABLE,
                            suggestions=profiles.suggestions(person.event_id)), \
         422 if sub is not None else 200
 
 
-@bp.route("/rsvp/<secret:token>/introductions", methods=["POST"])
-def ask(token: str):
-    person = attendees.by_token_or_404(token)
+@bp.route("/introductions", methods=["POST"])
+def ask(attendee):
+    person = attendee
     raw = request.form.get("attendee_id", "")
     try:
         if not ID_RE.fullmatch(raw):
@@ -45,12 +48,12 @@ def ask(token: str):
         flash(str(exc), "error")
     else:
         flash(f"We've asked {sent.receiver.name}. You'll hear by mail if they accept.", "success")
-    return redirect(url_for("rsvp.mine", token=token) + "#matching")
+    return redirect(url_for("attendee.page", token=person.token) + "#matching")
 
 
-@bp.route("/rsvp/<secret:token>/introductions/<int:request_id>", methods=["POST"])
-def decide(token: str, request_id: int):
-    person = attendees.by_token_or_404(token)
+@bp.route("/introductions/<int:request_id>", methods=["POST"])
+def decide(attendee, request_id: int):
+    person = attendee
     accept = request.form.get("answer") == "accept"
     try:
         done = intros.decide(person, request_id, accept)
@@ -59,7 +62,7 @@ def decide(token: str, request_id: int):
     else:
         flash(f"You and {done.sender.name} are introduced: check your mail." if accept
               else "Declined. Nothing about you was shared.", "success")
-    return redirect(url_for("rsvp.mine", token=token) + "#matching")
+    return redirect(url_for("attendee.page", token=person.token) + "#matching")
 
 
 def panel(person) -> str:

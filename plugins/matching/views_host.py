@@ -4,12 +4,11 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 
-from organizer import attendees, events
-from organizer.db import db, own_transactions
-from organizer.models import Attendee
+from organizer.plugin_api import (Attendee, attendee_of_event_or_404, db, event_for_hosts,
+                                  own_transactions)
 
 from . import explain, profiles, runs
 from .errors import MatchingError
@@ -42,7 +41,7 @@ def _attendee_id(name: str) -> int | None:
 @bp.route("/events/<int:event_id>/matching")
 @login_required
 def page(event_id: int, errors: dict | None = None, status: int = 200):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     setup = runs.setup_of(event)
     people = runs.participants(event, setup)
     names = {a.id: a for a, _ in people}
@@ -80,7 +79,7 @@ def page(event_id: int, errors: dict | None = None, status: int = 200):
 @bp.route("/events/<int:event_id>/matching/setup", methods=["POST"])
 @login_required
 def save_setup(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     setup = runs.setup_of(event)
     errors: dict[str, str] = {}
     mode = request.form.get("mode")
@@ -107,7 +106,7 @@ def save_setup(event_id: int):
 @bp.route("/events/<int:event_id>/matching/rules", methods=["POST"])
 @login_required
 def add_rule(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     kind = request.form.get("kind")
     first, second = _attendee_id("first"), _attendee_id("second")
     going = {a.id for a in db.session.scalars(select(Attendee).where(
@@ -134,7 +133,7 @@ def add_rule(event_id: int):
 @bp.route("/events/<int:event_id>/matching/rules/<int:rule_id>/remove", methods=["POST"])
 @login_required
 def remove_rule(event_id: int, rule_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     rule = db.session.get(Rule, rule_id)
     if rule is None or rule.event_id != event.id:
         abort(404)
@@ -152,7 +151,7 @@ def _rerun(event, setup) -> None:
 @login_required
 @own_transactions  # matching may take seconds: the write lock is taken only to store the draft
 def run(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     setup = runs.setup_of(event)
     try:
         _rerun(event, setup)
@@ -179,7 +178,7 @@ def _position(found, name: str, count: int) -> int | None:
 @bp.route("/events/<int:event_id>/matching/lock", methods=["POST"])
 @login_required
 def lock(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     found = _draft_or_404(event)
     r = _position(found, "round", len(found.rounds))
     g = _position(found, "group", len(found.rounds[r]) if r is not None else 0)
@@ -200,7 +199,7 @@ def lock(event_id: int):
 @bp.route("/events/<int:event_id>/matching/swap", methods=["POST"])
 @login_required
 def swap(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     found = _draft_or_404(event)
     r = _position(found, "round", len(found.rounds))
     first, second = _attendee_id("first"), _attendee_id("second")
@@ -224,9 +223,9 @@ def remove_person(event_id: int):
     The new draft is made first; only when it works are the exclusion and the
     draft stored together, so a failure leaves everything as it was.
     """
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     setup = runs.setup_of(event)
-    person = attendees.of_event_or_404(event, _attendee_id("attendee_id"))
+    person = attendee_of_event_or_404(event, _attendee_id("attendee_id"))
     setup.excluded = sorted(set(setup.excluded or []) | {person.id})
     old = runs.draft(event)
     fresh = None
@@ -250,7 +249,7 @@ def remove_person(event_id: int):
 @bp.route("/events/<int:event_id>/matching/include", methods=["POST"])
 @login_required
 def include_person(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     setup = runs.setup_of(event)
     person = _attendee_id("attendee_id")
     setup.excluded = [i for i in setup.excluded or [] if i != person]
@@ -263,7 +262,7 @@ def include_person(event_id: int):
 @bp.route("/events/<int:event_id>/matching/publish", methods=["POST"])
 @login_required
 def publish(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     found = _draft_or_404(event)
     try:
         if not runs.publish(found, event, runs.setup_of(event)):

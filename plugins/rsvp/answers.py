@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
-from organizer.db import db
-from organizer.models import Event
+from organizer.plugin_api import Event, db
 
 from .models import RsvpQuestion
 

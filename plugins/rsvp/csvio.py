@@ -5,7 +5,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from organizer.models import Attendee, Event
+from organizer.plugin_api import Attendee, Event
 
 from .answers import check_email, one_line
 from .models import RsvpQuestion, RsvpRegistration

@@ -5,8 +5,7 @@ import random
 
 from sqlalchemy import select
 
-from organizer.db import db
-from organizer.models import Attendee
+from organizer.plugin_api import Attendee, db
 
 from .models import RsvpQuestion, RsvpRegistration
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.db import db
-from organizer.models import Attendee, UTCDateTime
+from organizer.plugin_api import Attendee, UTCDateTime, db
+
 
 QUESTION_KINDS = {"text": "Short answer", "choice": "One of several choices",
                   "checkbox": "Yes / no tick box"}

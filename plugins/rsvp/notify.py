@@ -14,11 +14,10 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from organizer import ics, mail
-from organizer.db import db
-from organizer.models import Attendee, Event
-from organizer.timeutil import format_range
-from organizer.urls import external_url
+from organizer.plugin_api import (Attendee, Event, Message, Skip, cancellation_ics, db,
+                                  external_url, format_range, invite_ics, mail_renderer,
+                                  plugin_attachments, queue_mail, queue_mails)
+
 
 KIND = "rsvp.notice"
 
@@ -60,52 +59,52 @@ def _item(kind: str, attendee: Attendee, event: Event) -> dict:
 def queue(kind: str, attendee: Attendee, event: Event | None = None) -> None:
     """Queue the mail ``kind`` (see ``KINDS``) for ``attendee`` in the current transaction."""
     item = _item(kind, attendee, event or attendee.event)
-    mail.queue(KIND, item.pop("to"), **item)
+    queue_mail(KIND, item.pop("to"), **item)
 
 
 def queue_everyone(kind: str, people: list[Attendee], event: Event) -> int:
     """Queue the mail ``kind`` for each of ``people`` in one statement; return how many."""
-    mail.queue_many(KIND, [_item(kind, person, event) for person in people])
+    queue_mails(KIND, [_item(kind, person, event) for person in people])
     return len(people)
 
 
-@mail.renderer(KIND, title="RSVP mails and invites")
-def render(params: dict) -> mail.Message:
+@mail_renderer(KIND, title="RSVP mails and invites")
+def render(params: dict) -> Message:
     """Build a queued notice for the attendee as they are now."""
     # The attendee, their event and its host in one query; their registration in one more.
     attendee = db.session.scalar(select(Attendee).where(Attendee.id == params["attendee_id"])
                                  .options(joinedload(Attendee.event).joinedload(Event.owner)))
     if attendee is None:
-        raise mail.Skip("The guest is no longer on the list.")
+        raise Skip("The guest is no longer on the list.")
     kind = params["notice"]
     if kind in STILL and attendee.status not in STILL[kind]:
         # A later change has its own mail (queued after this one): this one
         # would now say something untrue, or undo it in their calendar.
-        raise mail.Skip(f"Their RSVP changed before this went out (now {attendee.status}).")
+        raise Skip(f"Their RSVP changed before this went out (now {attendee.status}).")
     if KINDS[kind][1] == "REQUEST" and attendee.event.status == "cancelled":
-        raise mail.Skip("The event was cancelled before this went out.")
+        raise Skip("The event was cancelled before this went out.")
     return message(kind, attendee)
 
 
-def message(kind: str, attendee: Attendee) -> mail.Message:
+def message(kind: str, attendee: Attendee) -> Message:
     """The mail ``kind`` for ``attendee``, with its invite and plugins' attachments."""
     from .seats import position
     event = attendee.event
     subject, method = KINDS[kind]
     calendar = None
     if method == "REQUEST":
-        calendar = ics.invite(event, attendee, sequence=sequence_for(attendee))
+        calendar = invite_ics(event, attendee, sequence=sequence_for(attendee))
     elif method == "CANCEL":
-        calendar = ics.cancellation(event, attendee, sequence=sequence_for(attendee))
+        calendar = cancellation_ics(event, attendee, sequence=sequence_for(attendee))
     context = {
         "attendee": attendee, "event": event, "kind": kind,
         "when": format_range(event.local_start, event.local_end),
-        "link": external_url("rsvp.mine", token=attendee.token),
+        "link": external_url("attendee.page", token=attendee.token),
         "event_url": external_url("events.public", slug=event.slug),
         "position": position(attendee),
     }
-    return mail.Message(
+    return Message(
         to=attendee.email, subject=subject.format(title=event.title),
         text=render_template("rsvp/mail/message.txt", **context),
         calendar=calendar, calendar_method=method, reply_to=event.owner.email,
-        attachments=mail.plugin_attachments(kind, attendee))
+        attachments=plugin_attachments(kind, attendee))

@@ -5,11 +5,9 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from organizer import hookimpl
-from organizer.db import db, immediate
-from organizer.models import Attendee
+from organizer.plugin_api import Attendee, Link, db, hookimpl, write
 
-from . import demo, notify, reminders, seats, settings, views_host, views_public
+from . import demo, notify, reminders, seats, settings, views_attendee, views_host, views_public
 from .models import RsvpRegistration
 
 # Changes that matter to someone's calendar: they get an updated invite.
@@ -18,15 +16,10 @@ CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "timezone", "venue", "addres
 
 
 @hookimpl
-def add_hookspecs(pm):
-    from . import hookspecs
-    pm.add_hookspecs(hookspecs)
-
-
-@hookimpl
 def register_blueprints(app):
     app.register_blueprint(views_public.bp)
     app.register_blueprint(views_host.bp)
+    app.register_blueprint(views_attendee.bp)
 
 
 @hookimpl
@@ -45,8 +38,13 @@ def event_page_panels(event, viewer):
 def host_event_actions(event):
     from flask import url_for
     going = seats.seats_taken(event.id)
-    return [(f"Guest list ({going} going)", url_for("rsvp_host.guests", event_id=event.id)),
-            ("RSVP questions", url_for("rsvp_host.questions", event_id=event.id))]
+    return [Link(f"Guest list ({going} going)", url_for("rsvp_host.guests", event_id=event.id)),
+            Link("RSVP questions", url_for("rsvp_host.questions", event_id=event.id))]
+
+
+@hookimpl
+def attendee_page_panels(attendee):
+    return views_attendee.panels(attendee)
 
 
 @hookimpl
@@ -66,7 +64,7 @@ def attendee_registered(attendee):
     if getattr(attendee, "rsvp_registered", False):
         return
     if db.session.get(RsvpRegistration, attendee.id) is None:
-        with immediate():  # a write after reads: take the write lock first
+        with write():  # a write after reads: take the write lock first
             if db.session.get(RsvpRegistration, attendee.id) is None:
                 seats.registration(attendee)
 
@@ -91,7 +89,7 @@ def _people(event, statuses: list[str]) -> list[Attendee]:
 def event_updated(event, changes):
     if "starts_at" in changes:
         # A new start means a new reminder time: remind everyone again then.
-        with immediate():
+        with write():
             db.session.execute(update(RsvpRegistration).where(
                 RsvpRegistration.event_id == event.id).values(reminder_sent_at=None))
     if "capacity" in changes:
@@ -113,7 +111,6 @@ def followup_report(event):
     """Waiting-list movement for the host's report."""
     from sqlalchemy import func, select
 
-    from organizer.db import db
 
     from .models import RsvpRegistration
     joined, promoted = db.session.execute(select(

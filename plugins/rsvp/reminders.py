@@ -5,8 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from organizer.db import db, immediate
-from organizer.models import Attendee, Event
+from organizer.plugin_api import Attendee, Event, db, write
 
 from . import notify, settings
 from .models import RsvpRegistration
@@ -21,7 +20,7 @@ def send_due(now: datetime) -> int:
     for event_id in soon:
         # One transaction per event: the claim (a conditional UPDATE, so two
         # runs at once remind nobody twice) and the mails it queues.
-        with immediate():
+        with write():
             event = db.session.get(Event, event_id)
             due = settings.reminder_due(event)
             if event.status != "published" or due is None or due > now:

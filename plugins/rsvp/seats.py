@@ -1,6 +1,6 @@
 """Seats: who is going, who waits, and moving people between the two without races.
 
-Every change that can take or free a seat runs in :func:`organizer.db.immediate`
+Every change that can take or free a seat runs in :func:`organizer.db.write`
 and first locks the event's row, so RSVPs, cancellations and promotions for
 one event happen one at a time: capacity is never exceeded and a free seat is
 never left empty while someone waits. The waiting list is first come, first
@@ -15,9 +15,8 @@ from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from organizer import attendees
-from organizer.db import commit, db, immediate, insert_loaded
-from organizer.models import Attendee, Event, utcnow
+from organizer.plugin_api import (Attendee, Event, commit, db, insert_loaded, normalise_email,
+                                  stage_attendee, stage_status, utcnow, write)
 
 from . import notify, settings
 from .models import RsvpQuestion, RsvpRegistration
@@ -46,7 +45,7 @@ def _unguarded():
 
 
 def _transaction(guard: bool):
-    return immediate(keep_loaded=True) if guard else _unguarded()
+    return write(keep_loaded=True) if guard else _unguarded()
 
 
 def lock_event(event_id: int, guard: bool = True) -> Event:
@@ -155,7 +154,7 @@ def move(attendee: Attendee, status: str) -> bool:
     """Change the status (inside a transaction); joining the waiting list puts
     the person at its end."""
     was = attendee.status
-    changed = attendees.stage_status(attendee, status)
+    changed = stage_status(attendee, status)
     if changed and status == "waiting" and was != "waiting":
         registration(attendee).waiting_since = utcnow()
     return changed
@@ -236,7 +235,7 @@ def register_form(slug: str, form) -> Attendee:
     :class:`InvalidForm` with the mistakes.
     """
     from . import answers as answers_mod
-    with immediate(keep_loaded=True) as session:
+    with write(keep_loaded=True) as session:
         # The event, its host and its questions in one statement: one row
         # per question (or one without), the event's row locked.
         rows = session.execute(_FORM_QUERY, {"slug": slug}).all()
@@ -265,7 +264,7 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
     _check_open(event, utcnow())
     if guests and not settings.of(event).plus_one:
         raise RsvpError("This event does not take +1 guests.")
-    email = attendees.normalise_email(email)
+    email = normalise_email(email)
     existing_id, waiting, taken = session.connection().execute(
         _STANDING, {"event_id": event.id, "email": email}).one()
     if existing_id is not None:
@@ -280,7 +279,7 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
         session.expire_on_commit = False
         session.commit()
         session.expire_on_commit = True
-    attendee = attendees.stage(event, name, email, status, guests=guests,
+    attendee = stage_attendee(event, name, email, status, guests=guests,
                                organisation=organisation, role=role, check_duplicate=False)
     insert_loaded(RsvpRegistration(
         attendee_id=attendee.id, event_id=event.id, answers=answers, guest_name=guest_name,
@@ -298,7 +297,7 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
 
 def rejoin(attendee_id: int) -> Attendee:
     """Someone who cancelled joins again, from their own link, at the back of any queue."""
-    with immediate():
+    with write():
         attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
         event = lock_event(attendee.event_id)
         db.session.refresh(attendee)
@@ -342,13 +341,13 @@ def fill_seats(event: Event, skip: int | None = None) -> list[Attendee]:
 
 def promote(event_id: int) -> list[Attendee]:
     """Fill free seats from the waiting list (after a capacity raise, say)."""
-    with immediate():
+    with write():
         return fill_seats(lock_event(event_id))
 
 
 def cancel(attendee_id: int) -> Attendee:
     """The attendee withdraws; their seat goes to the first person waiting."""
-    with immediate():
+    with write():
         attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
         event = lock_event(attendee.event_id)
         db.session.refresh(attendee)
@@ -368,7 +367,7 @@ def set_status(attendee_id: int, status: str) -> tuple[Attendee, str]:
     Returns the attendee and the status they ended with: approving someone
     when the event is full puts them on the waiting list.
     """
-    with immediate():
+    with write():
         attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
         event = lock_event(attendee.event_id)
         db.session.refresh(attendee)
@@ -393,7 +392,7 @@ def set_status(attendee_id: int, status: str) -> tuple[Attendee, str]:
 def update_answers(attendee_id: int, name: str, answers: dict, guests: int,
                    guest_name: str, organisation: str = "", role: str = "") -> Attendee:
     """The attendee changes their answers or their +1; a +1 must fit."""
-    with immediate():
+    with write():
         attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
         event = lock_event(attendee.event_id)
         db.session.refresh(attendee)

@@ -4,9 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from organizer.event_settings import DATETIME_FORMAT
-from organizer.models import Event
-from organizer.timeutil import localize
+from organizer.plugin_api import DATETIME_FORMAT, Event, localize
+
 
 NAME = "rsvp"
 MAX_REMINDER_HOURS = 7 * 24

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import (Blueprint, Response, flash, redirect, render_template, request, url_for)
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import func, or_, select
 
-from organizer import attendees, events
-from organizer.db import commit, db, immediate
-from organizer.models import ATTENDEE_STATUSES, Attendee, utcnow
+from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, GuestListError,
+                                  attendee_of_event_or_404, commit, db, event_for_hosts,
+                                  stage_attendee, utcnow, write)
 
 from . import answers as answers_mod, csvio, notify, seats, settings
 from .models import QUESTION_KINDS, RsvpQuestion, RsvpRegistration
@@ -23,7 +23,7 @@ def _guest_list_url(event_id: int, **args) -> str:
 @bp.route("/events/<int:event_id>/guests")
 @login_required
 def guests(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     status = request.args.get("status", "")
     search = request.args.get("q", "").strip()[:100]
     query = select(Attendee).where(Attendee.event_id == event.id)
@@ -45,7 +45,7 @@ def guests(event_id: int):
 
 
 def _own_attendee(event_id: int, attendee_id: int) -> Attendee:
-    return attendees.of_event_or_404(events.get_editable(event_id, current_user), attendee_id)
+    return attendee_of_event_or_404(event_for_hosts(event_id), attendee_id)
 
 
 @bp.route("/events/<int:event_id>/guests/<int:attendee_id>/status", methods=["POST"])
@@ -67,20 +67,20 @@ def set_status(event_id: int, attendee_id: int):
 @bp.route("/events/<int:event_id>/guests/add", methods=["POST"])
 @login_required
 def add(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     name = answers_mod.one_line(request.form.get("name"), 120)
     email, error = answers_mod.check_email(request.form.get("email", ""))
     if not name or error:
         flash(error or "Enter the guest's name.", "error")
         return redirect(_guest_list_url(event.id)), 303
     try:
-        with immediate():
+        with write():
             locked = seats.lock_event(event.id)
             status = "going" if seats.free_seats(locked) >= 1 else "waiting"
-            attendee = attendees.stage(locked, name, email, status)
+            attendee = stage_attendee(locked, name, email, status)
             seats.registration(attendee)
             notify.queue(status, attendee, locked)
-    except attendees.GuestListError as exc:
+    except GuestListError as exc:
         flash(str(exc), "error")
         return redirect(_guest_list_url(event.id)), 303
     flash(f"{name} added as {status}." + (" The event is full." if status == "waiting" else ""),
@@ -91,7 +91,7 @@ def add(event_id: int):
 @bp.route("/events/<int:event_id>/guests.csv")
 @login_required
 def export(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     people = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)
                                 .order_by(Attendee.id)).all()
     regs = {r.attendee_id: r for r in db.session.scalars(
@@ -104,7 +104,7 @@ def export(event_id: int):
 @bp.route("/events/<int:event_id>/guests/import", methods=["GET", "POST"])
 @login_required
 def import_csv(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     existing = set(db.session.scalars(select(Attendee.email).where(
         Attendee.event_id == event.id)))
     text, preview = "", None
@@ -127,7 +127,7 @@ def import_csv(event_id: int):
         if request.form.get("confirm") and not preview.problem and preview.valid:
             try:
                 placed = _import(event.id, preview.valid)
-            except attendees.GuestListError as exc:
+            except GuestListError as exc:
                 flash(f"Nothing was imported: {exc} Check the file again.", "error")
                 return redirect(url_for("rsvp_host.import_csv", event_id=event.id)), 303
             flash(f"Imported {sum(placed.values())} guests: "
@@ -148,7 +148,7 @@ def _import(event_id: int, rows: list[csvio.ImportRow]) -> dict[str, int]:
     host approves each RSVP).
     """
     placed: dict[str, int] = {}
-    with immediate():
+    with write():
         event = seats.lock_event(event_id)
         free = seats.free_seats(event)
         queue_ahead = seats.anyone_waiting(event.id)
@@ -160,7 +160,7 @@ def _import(event_id: int, rows: list[csvio.ImportRow]) -> dict[str, int]:
                     status, queue_ahead = "waiting", True
                 else:
                     free -= 1
-            attendee = attendees.stage(event, row.name, row.email, status,
+            attendee = stage_attendee(event, row.name, row.email, status,
                                        organisation=row.organisation, role=row.role)
             # Each one behind the last: the waiting list keeps the file's order.
             seats.registration(attendee).waiting_since = (
@@ -172,7 +172,7 @@ def _import(event_id: int, rows: list[csvio.ImportRow]) -> dict[str, int]:
 @bp.route("/events/<int:event_id>/questions", methods=["GET", "POST"])
 @login_required
 def questions(event_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     errors = []
     if request.method == "POST":
         label = answers_mod.one_line(request.form.get("label"), 301)
@@ -208,7 +208,7 @@ def questions(event_id: int):
 @bp.route("/events/<int:event_id>/questions/<int:question_id>/delete", methods=["POST"])
 @login_required
 def delete_question(event_id: int, question_id: int):
-    event = events.get_editable(event_id, current_user)
+    event = event_for_hosts(event_id)
     question = db.session.get(RsvpQuestion, question_id)
     if question is not None and question.event_id == event.id:
         db.session.delete(question)

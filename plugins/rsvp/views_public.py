@@ -1,19 +1,14 @@
-"""Attendees' pages: the RSVP form on the event page and each person's own RSVP page."""
+"""The RSVP form on the event page, and what answers it."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup
 from sqlalchemy import select
 
-from organizer import attendees
-from organizer.db import db, own_transactions
-from organizer.models import Attendee, Event, utcnow
-from organizer.ratelimit import limiter
-from organizer.security import private_page
-from organizer.timeutil import format_range
+from organizer.plugin_api import (Event, db, format_range, limiter, own_transactions, private_page,
+                                  render_markdown, utcnow)
 
 from . import answers as answers_mod, seats, settings
-from .models import RsvpRegistration
 
 bp = Blueprint("rsvp", __name__, template_folder="templates")
 
@@ -68,69 +63,7 @@ def rsvp(slug: str):
 
 def _event_page_with(event: Event, sub):
     """The event page again, with the form's answers and errors."""
-    from organizer.rendering import render_markdown
     return render_template("rsvp/event_with_form.html", event=event,
                            description=render_markdown(event.description),
                            when=format_range(event.local_start, event.local_end),
                            form_panel=panel(event, sub))
-
-
-@bp.route("/rsvp/<secret:token>")
-def mine(token: str):
-    attendee = attendees.by_token_or_404(token)
-    return _mine_page(attendee)
-
-
-def _mine_page(attendee: Attendee, sub=None, status: int = 200):
-    event = attendee.event
-    reg = db.session.get(RsvpRegistration, attendee.id)
-    from organizer.plugins import hook
-    panels = [Markup(p) for p in hook().rsvp_page_panels(attendee=attendee) if p]
-    return render_template(
-        "rsvp/mine.html", attendee=attendee, event=event, reg=reg, sub=sub, panels=panels,
-        conf=settings.of(event), questions=answers_mod.questions(event),
-        position=seats.position(attendee),
-        when=format_range(event.local_start, event.local_end),
-        open_now=event.status == "published" and utcnow() < settings.closes_at(event)), status
-
-
-@bp.route("/rsvp/<secret:token>/answers", methods=["POST"])
-def change(token: str):
-    attendee = attendees.by_token_or_404(token)
-    event = attendee.event
-    sub = answers_mod.read(request.form, event, settings.of(event).plus_one, with_contact=False)
-    if sub.errors:
-        return _mine_page(attendee, sub, 422)
-    try:
-        seats.update_answers(attendee.id, sub.name, sub.answers, sub.guests, sub.guest_name,
-                             organisation=sub.organisation, role=sub.role)
-    except seats.RsvpError as exc:
-        sub.errors["form"] = str(exc)
-        return _mine_page(attendee, sub, 409)
-    flash("Your answers are saved.", "success")
-    return redirect(url_for("rsvp.mine", token=token))
-
-
-@bp.route("/rsvp/<secret:token>/cancel", methods=["POST"])
-def cancel(token: str):
-    attendee = attendees.by_token_or_404(token)
-    try:
-        seats.cancel(attendee.id)
-    except seats.RsvpError as exc:
-        flash(str(exc), "info")
-    else:
-        flash("Your RSVP is cancelled. We've mailed you a note that removes the event "
-              "from your calendar.", "success")
-    return redirect(url_for("rsvp.mine", token=token))
-
-
-@bp.route("/rsvp/<secret:token>/rejoin", methods=["POST"])
-def rejoin(token: str):
-    attendee = attendees.by_token_or_404(token)
-    try:
-        seats.rejoin(attendee.id)
-    except seats.RsvpError as exc:
-        flash(str(exc), "error")
-    else:
-        flash("Welcome back! Check your status below.", "success")
-    return redirect(url_for("rsvp.mine", token=token))

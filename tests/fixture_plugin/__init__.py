@@ -7,7 +7,7 @@ import click
 from flask import Blueprint
 from markupsafe import Markup, escape
 
-from organizer import hookimpl
+from organizer.plugin_api import Action, Link, Panel, hookimpl
 
 from . import own_hooks
 
@@ -61,7 +61,7 @@ class EveryHook:
 
     @hookimpl
     def host_event_actions(self, event):
-        return [("Print everyhook badges", f"/everyhook/{event.id}")]
+        return [Link("Print everyhook badges", f"/everyhook/{event.id}")]
 
     @hookimpl
     def event_form_sections(self, event):
@@ -117,6 +117,20 @@ class EveryHook:
     @hookimpl
     def attendee_checked_in(self, attendee):
         self._record("attendee_checked_in", attendee=attendee)
+
+    @hookimpl
+    def attendee_check_in_undone(self, attendee):
+        self._record("attendee_check_in_undone", attendee=attendee)
+
+    @hookimpl
+    def attendee_page_panels(self, attendee):
+        self._record("attendee_page_panels", attendee=attendee)
+        return Panel("Everyhook for you", Markup(f"<p>Hello {escape(attendee.name)}</p>"),
+                     order=1)
+
+    @hookimpl
+    def attendee_page_actions(self, attendee):
+        return Action("Everyhook extras", f"/everyhook/mine/{attendee.id}")
 
     @hookimpl
     def due_work(self, now):

@@ -1,5 +1,5 @@
 """A hook the fixture plugin declares for other plugins."""
-from organizer.hookspecs import hookspec
+from organizer.plugin_api import hookspec
 
 
 @hookspec

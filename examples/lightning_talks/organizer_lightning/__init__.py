@@ -8,9 +8,8 @@ from markupsafe import Markup
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from organizer import hookimpl
-from organizer.db import commit, db
-from organizer.models import Event
+from organizer.plugin_api import Event, Link, commit, db, hookimpl
+
 
 NAME = "lightning"
 DEFAULT_SLOTS = 5
@@ -92,5 +91,5 @@ def validate_event_settings(plugin, values):
 
 @hookimpl
 def host_event_actions(event):
-    return [(f"Lightning talks ({len(talks(event))}/{slots(event)})",
-             url_for("events.public", slug=event.slug) + "#lightning-talks")]
+    return Link(f"Lightning talks ({len(talks(event))}/{slots(event)})",
+                url_for("events.public", slug=event.slug) + "#lightning-talks")

@@ -1,0 +1,86 @@
+"""What the RSVP plugin adds to the attendee's own page: their answers, cancelling, joining again."""
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from organizer.plugin_api import (Action, Attendee, Panel, attendee_blueprint, attendee_page, db,
+                                  utcnow)
+
+from . import answers as answers_mod, seats, settings
+from .models import RsvpRegistration
+
+bp = attendee_blueprint("rsvp_mine", __name__)
+
+ACTIVE = ("going", "waiting", "pending")
+
+
+def panels(attendee: Attendee) -> list[Panel]:
+    """The waiting-list place, the answers form, and cancelling or joining again."""
+    event = attendee.event
+    found = []
+    position = seats.position(attendee)
+    if position is not None:
+        found.append(Panel("Waiting list", Markup(render_template(
+            "rsvp/waiting_panel.html", position=position)), order=5))
+    if attendee.status in ACTIVE and event.status == "published":
+        reg = db.session.get(RsvpRegistration, attendee.id)
+        sub = g.get("rsvp_submission")
+        found.append(Panel("Your answers", Markup(render_template(
+            "rsvp/answers_panel.html", attendee=attendee, sub=sub, reg=reg,
+            conf=settings.of(event), questions=answers_mod.questions(event))), order=80))
+        found.append(Panel("Can't make it?", actions=[Action(
+            "Cancel my RSVP", url_for("rsvp_mine.cancel", token=attendee.token), method="post",
+            style="danger",
+            confirm="Cancel your RSVP? Your place goes to the next person waiting.")],
+            order=90))
+    elif (attendee.status == "cancelled" and event.status == "published"
+          and utcnow() < settings.closes_at(event)):
+        found.append(Panel("Changed your mind?", actions=[Action(
+            "Join again", url_for("rsvp_mine.rejoin", token=attendee.token), method="post",
+            style="primary")], order=90))
+    return found
+
+
+def _again(attendee: Attendee, sub, status: int):
+    g.rsvp_submission = sub
+    return attendee_page(attendee, status)
+
+
+@bp.route("/answers", methods=["POST"])
+def change(attendee: Attendee):
+    event = attendee.event
+    sub = answers_mod.read(request.form, event, settings.of(event).plus_one, with_contact=False)
+    if sub.errors:
+        return _again(attendee, sub, 422)
+    try:
+        seats.update_answers(attendee.id, sub.name, sub.answers, sub.guests, sub.guest_name,
+                             organisation=sub.organisation, role=sub.role)
+    except seats.RsvpError as exc:
+        sub.errors["form"] = str(exc)
+        return _again(attendee, sub, 409)
+    flash("Your answers are saved.", "success")
+    return redirect(url_for("attendee.page", token=attendee.token))
+
+
+@bp.route("/cancel", methods=["POST"])
+def cancel(attendee: Attendee):
+    try:
+        seats.cancel(attendee.id)
+    except seats.RsvpError as exc:
+        flash(str(exc), "info")
+    else:
+        flash("Your RSVP is cancelled. We've mailed you a note that removes the event "
+              "from your calendar.", "success")
+    return redirect(url_for("attendee.page", token=attendee.token))
+
+
+@bp.route("/rejoin", methods=["POST"])
+def rejoin(attendee: Attendee):
+    try:
+        seats.rejoin(attendee.id)
+    except seats.RsvpError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Welcome back! Check your status below.", "success")
+    return redirect(url_for("attendee.page", token=attendee.token))
