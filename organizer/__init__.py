@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     app.config.update(config)
+    settings.parse(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
     url = app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'organizer.db'}"

@@ -27,9 +27,21 @@ login_manager.login_view = "auth.signin"
 login_manager.login_message = "Please sign in to continue."
 
 RESET_VALID = timedelta(hours=1)
-# Verifying against this hash when the e-mail is unknown keeps both answers
-# equally slow, so timing does not reveal who has an account.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+# Verifying against a hash of the same method when the e-mail is unknown keeps
+# both answers equally slow, so timing does not reveal who has an account.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def hash_password(password: str) -> str:
+    """The password's hash, by the app's ``PASSWORD_HASH_METHOD``."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _DUMMY_HASHES[method]
 
 
 @login_manager.user_loader
@@ -73,7 +85,7 @@ def _unique_handle(name: str) -> str:
 def create_host(name: str, email: str, password: str, timezone: str) -> Host:
     """Store a new host account (the e-mail lower-cased)."""
     host = Host(name=name, email=email.strip().lower(), handle=_unique_handle(name),
-                password_hash=generate_password_hash(password), timezone=timezone)
+                password_hash=hash_password(password), timezone=timezone)
     db.session.add(host)
     commit()
     return host
@@ -108,7 +120,7 @@ def signin():
     form = SignInForm()
     if form.validate_on_submit():
         host = db.session.scalar(select(Host).where(Host.email == form.email.data.lower()))
-        valid = check_password_hash(host.password_hash if host else _DUMMY_HASH,
+        valid = check_password_hash(host.password_hash if host else _dummy_hash(),
                                     form.password.data)
         if host and valid:
             _start_session(host)
@@ -195,7 +207,7 @@ def reset_password(token: str):
             db.session.rollback()
             return render_template("error.html", code=400, message=(
                 "This reset link was just used. Ask for a new one if you still need to.")), 400
-        host.password_hash = generate_password_hash(form.password.data)
+        host.password_hash = hash_password(form.password.data)
         host.session_token = new_token()  # sign out every other session
         commit()
         _start_session(host)

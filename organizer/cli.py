@@ -153,7 +153,12 @@ def init_app(app: Flask) -> None:
 
 def _create_app():
     from . import create_app
-    return create_app()
+    from .config import ConfigError
+    try:
+        return create_app()
+    except ConfigError as error:
+        # A wrong setting is the operator's to fix: say which, without a traceback.
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,

@@ -27,6 +27,9 @@ DEFAULTS: dict[str, object] = {
     # process of this machine shares; redis://… when several servers share the load.
     "RATELIMIT_STORAGE_URI": None,
     "SIGNIN_RATE_LIMIT": "10 per minute",
+    # How hosts' passwords are hashed (werkzeug.security's methods). A test suite
+    # may choose a cheap "pbkdf2:sha256:1000"; a server keeps the default.
+    "PASSWORD_HASH_METHOD": "scrypt",
     # "thread" runs long jobs in this process; "rq" queues them in Redis for
     # `organizer worker` processes (several app servers); "eager" runs them at once.
     "JOB_BACKEND": "thread",
@@ -66,7 +69,7 @@ DEFAULTS: dict[str, object] = {
     "SERIES_MAX_OCCURRENCES": 60,
 }
 
-# Settings whose environment value is parsed as JSON/int rather than kept as text.
+# Settings that are lists or numbers, from code or from the environment's text.
 _LISTS = {"BLOCKED_PLUGINS"}
 # Variables read elsewhere, not app settings.
 _NOT_SETTINGS = {"ORGANIZER_INSTANCE_PATH", "ORGANIZER_TEST_DATABASE_URL"}
@@ -76,29 +79,65 @@ _INTS = {"JOB_WORKERS", "JOB_STALL_MINUTES", "PDF_PROCESSES", "MAX_CONTENT_LENGT
 _FLOATS = {"RUNNER_POLL_SECONDS"}
 
 
-def from_environment(environ: os._Environ | dict | None = None) -> dict[str, object]:
-    """Read every ``ORGANIZER_<NAME>`` variable as the setting ``<NAME>``.
+class ConfigError(ValueError):
+    """A setting of the wrong type or form; the message names it and says what it takes."""
 
-    Known list and number settings are parsed; the rest (plugins' settings
-    included) stay text.
-    """
+
+def from_environment(environ: os._Environ | dict | None = None) -> dict[str, object]:
+    """Read every ``ORGANIZER_<NAME>`` variable as the setting ``<NAME>`` (as text;
+    :func:`parse` turns it into the setting's type, like a value given in code)."""
     environ = os.environ if environ is None else environ
-    found: dict[str, object] = {}
-    for key, raw in environ.items():
-        if not key.startswith("ORGANIZER_") or key in _NOT_SETTINGS:
-            continue
-        name = key[len("ORGANIZER_"):]
-        if name in _LISTS:
-            raw = raw.strip()
-            found[name] = json.loads(raw) if raw.startswith("[") else [
-                part.strip() for part in raw.split(",") if part.strip()]
-        elif name in _INTS:
-            found[name] = int(raw)
-        elif name in _FLOATS:
-            found[name] = float(raw)
+    return {key[len("ORGANIZER_"):]: raw for key, raw in environ.items()
+            if key.startswith("ORGANIZER_") and key not in _NOT_SETTINGS}
+
+
+def _as_list(name: str, value) -> list[str]:
+    if isinstance(value, str):
+        raw = value.strip()
+        if raw.startswith("["):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                raise ConfigError(f"{name} is not valid JSON: {raw!r}. Give names "
+                                  "separated by commas (a,b) or a JSON list.") from None
         else:
-            found[name] = raw
-    return found
+            return [part.strip() for part in raw.split(",") if part.strip()]
+    if isinstance(value, (list, tuple, set, frozenset)) and all(
+            isinstance(item, str) for item in value):
+        return list(value)
+    raise ConfigError(f"{name} takes names: a list of strings, or text like \"a,b\" "
+                      f"(got {value!r}).")
+
+
+def _as_number(name: str, value, kind: type):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ConfigError(f"{name} takes a number (got {value!r}).")
+    try:
+        number = kind(value.strip()) if isinstance(value, str) else kind(value)
+    except ValueError:
+        raise ConfigError(f"{name} takes {'a whole number' if kind is int else 'a number'} "
+                          f"(got {value!r}).") from None
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        raise ConfigError(f"{name} takes a whole number (got {value!r}).")
+    return number
+
+
+def parse(config: dict) -> None:
+    """Give the known list and number settings their type, in place, whether they came
+    from code or the environment: ``"a,b"`` and ``["a", "b"]`` mean the same.
+
+    Raises :class:`ConfigError` naming the setting when a value cannot be one.
+    """
+    for name in _LISTS & config.keys():
+        config[name] = _as_list(name, config[name])
+    for name in _INTS & config.keys():
+        config[name] = _as_number(name, config[name], int)
+    for name in _FLOATS & config.keys():
+        config[name] = _as_number(name, config[name], float)
+    method = config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if not isinstance(method, str) or method.split(":")[0] not in ("scrypt", "pbkdf2"):
+        raise ConfigError(f"PASSWORD_HASH_METHOD is \"scrypt\" or \"pbkdf2:sha256:<rounds>\" "
+                          f"(got {method!r}).")
 
 
 def instance_secret_key(instance_path: str | Path) -> str:

@@ -1,10 +1,11 @@
 """The app factory: configuration order, secrets, templates, database rules."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from organizer import create_app
-from organizer.config import from_environment
+from organizer.config import ConfigError
 from organizer.db import db
 
 
@@ -31,10 +32,52 @@ def test_secret_key_is_generated_once_into_the_instance_and_kept(tmp_path, monke
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
 
 
-def test_environment_list_may_be_json():
-    assert from_environment({"ORGANIZER_BLOCKED_PLUGINS": '["a", "b"]'}) == {
-        "BLOCKED_PLUGINS": ["a", "b"]}
+@pytest.mark.parametrize("value", ["a,b", " a , b ", '["a", "b"]', ["a", "b"], ("a", "b")])
+def test_a_list_setting_takes_the_same_forms_from_code_and_environment(tmp_path, monkeypatch,
+                                                                        value):
+    from_code = create_app({"INSTANCE_PATH": str(tmp_path / "code"), "BLOCKED_PLUGINS": value})
+    assert from_code.config["BLOCKED_PLUGINS"] == ["a", "b"]
+    if isinstance(value, str):
+        monkeypatch.setenv("ORGANIZER_BLOCKED_PLUGINS", value)
+        from_env = create_app({"INSTANCE_PATH": str(tmp_path / "env")})
+        assert from_env.config["BLOCKED_PLUGINS"] == ["a", "b"]
 
+
+def test_blocking_by_text_from_code_really_blocks(app_factory):
+    app = app_factory(BLOCKED_PLUGINS="matching,followup")
+    output = app.test_cli_runner().invoke(args=["plugins", "list"]).output
+    assert "matching:" not in output and "followup:" not in output and "rsvp: " in output
+    assert output.endswith("blocked: matching, followup\n")
+
+
+@pytest.mark.parametrize("setting, value, says", [
+    ("BLOCKED_PLUGINS", 7, "BLOCKED_PLUGINS takes names"),
+    ("BLOCKED_PLUGINS", "[not json", "BLOCKED_PLUGINS is not valid JSON"),
+    ("JOB_WORKERS", "two", "JOB_WORKERS takes a whole number"),
+    ("JOB_WORKERS", 2.5, "JOB_WORKERS takes a whole number"),
+    ("RUNNER_POLL_SECONDS", [1], "RUNNER_POLL_SECONDS takes a number"),
+    ("PASSWORD_HASH_METHOD", "md5", "PASSWORD_HASH_METHOD is"),
+])
+def test_a_setting_of_the_wrong_type_stops_the_start_with_its_name(tmp_path, monkeypatch,
+                                                                    setting, value, says):
+    with pytest.raises(ConfigError, match=says):
+        create_app({"INSTANCE_PATH": str(tmp_path), setting: value})
+    if isinstance(value, str):
+        monkeypatch.setenv(f"ORGANIZER_{setting}", value)
+        with pytest.raises(ConfigError, match=says):
+            create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+
+def test_the_command_line_says_which_setting_is_wrong_without_a_traceback(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from organizer.cli import main
+    monkeypatch.setenv("ORGANIZER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("ORGANIZER_JOB_WORKERS", "two")
+    result = CliRunner().invoke(main, ["plugins", "list"])
+    assert result.exit_code == 1
+    assert result.output == "Error: JOB_WORKERS takes a whole number (got 'two').\n"
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app, backend):
     if backend != "sqlite":

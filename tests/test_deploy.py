@@ -38,9 +38,9 @@ def _redis_answers() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not (PG_URL and _redis_answers()),
-    reason="the multi-server test needs PostgreSQL (ORGANIZER_TEST_DATABASE_URL) and Redis")
+    reason="the multi-server test needs PostgreSQL (ORGANIZER_TEST_DATABASE_URL) and Redis")]
 
 
 def _port() -> int:

@@ -5,6 +5,8 @@ installed files, so nothing from this checkout can stand in for them.
 """
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import shutil
@@ -12,6 +14,8 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 

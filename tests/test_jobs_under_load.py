@@ -26,6 +26,8 @@ import pytest
 
 from .conftest import PASSWORD
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 GUESTS = 40          # checked-in guests of the event the jobs are about
 JOBS = 10            # badge sheets and follow-up ZIPs, alternating

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from pypdf import PdfReader
 
 from organizer import pdf
@@ -48,6 +50,7 @@ def test_control_the_listener_sees_what_a_default_renderer_fetches(listener):
     assert seen == ["/pixel.png"]
 
 
+@pytest.mark.slow
 def test_parts_rendered_in_several_processes_come_back_in_order():
     calls = []
     document = pdf.render_parts((f"<p>Part {n}</p>" for n in range(5)), progress=calls.append,

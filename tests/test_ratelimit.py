@@ -269,6 +269,7 @@ def _signins_at_once(port: int, count: int) -> list[int]:
     return statuses
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("storage_uri, allowed", [
     pytest.param(None, lambda n: n == 10, id="default"),
     # The control: each worker counts on its own and lets up to 10 through,

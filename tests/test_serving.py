@@ -22,6 +22,8 @@ from organizer.db import db
 
 from .smtp_server import SMTPServer
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "serving-test-" + "k" * 32
 

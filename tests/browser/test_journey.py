@@ -22,8 +22,8 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium (apt-get install chromium)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian's chromium (apt-get install chromium)")]
 
 # Every visible form field has a label (or an aria-label) a screen reader can read.
 UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
