@@ -92,8 +92,11 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Create or upgrade the tables of the core and every plugin."""
-    from .migrate import upgrade
-    upgrade()
+    from .migrate import MigrationError, upgrade
+    try:
+        upgrade()
+    except MigrationError as error:
+        raise click.ClickException(str(error)) from None
     click.echo("The database is up to date.")
 
 
@@ -116,6 +119,41 @@ def plugins_list() -> None:
     blocked = [n for n in current_app.config["BLOCKED_PLUGINS"]]
     if blocked:
         click.echo("blocked: " + ", ".join(blocked))
+    from .migrate import parked_plugins
+    for name, tables in parked_plugins().items():
+        click.echo(f"not running, tables kept: {name} ({', '.join(tables) or 'none'}); "
+                   f"'organizer plugins remove {name}' deletes them")
+
+
+@plugins_group.command("remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Don't ask before deleting the plugin's data.")
+@with_appcontext
+def plugins_remove(name: str, yes: bool) -> None:
+    """Delete the tables and settings of a plugin that is blocked or uninstalled."""
+    from .migrate import MigrationError, parked_plugins, remove_plugin
+
+    tables = parked_plugins().get(name)
+    if tables is not None and not yes:
+        counts = _row_counts(tables)
+        click.echo(f"The plugin {name} keeps these tables:")
+        for table in tables:
+            click.echo(f"  {table}: {counts[table]} rows")
+        click.confirm("Delete them and the plugin's event settings for good?", abort=True)
+    try:
+        dropped = remove_plugin(name)
+    except MigrationError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Removed {name}: {len(dropped)} tables deleted ({', '.join(dropped) or 'none'}).")
+
+
+def _row_counts(tables: list[str]) -> dict[str, int]:
+    import sqlalchemy as sa
+
+    from .db import db
+    with db.engine.connect() as conn:
+        return {table: conn.execute(sa.select(sa.func.count()).select_from(sa.table(table)))
+                .scalar() for table in tables}
 
 
 @click.command("demo")

@@ -56,6 +56,20 @@ def pg_ready():
     return PG_URL
 
 
+@pytest.fixture
+def pg_schema_restored(backend, pg_ready):
+    """For a test that changes which tables exist: PostgreSQL's test database outlives
+    the test, so afterwards it is migrated afresh for the tests that follow."""
+    yield
+    if backend == "postgresql":
+        app = create_app({"INSTANCE_PATH": "/tmp/organizer-pg-template", "SECRET_KEY": "t" * 32,
+                          "DATABASE_URL": pg_ready})
+        with app.app_context():
+            from organizer.migrate import reset
+            reset()
+            db.engine.dispose()
+
+
 def _truncate_pg(url: str) -> None:
     engine = create_engine(url)
     meta = MetaData()

@@ -8,9 +8,7 @@ import pytest
 from markupsafe import Markup
 from sqlalchemy import select
 
-from organizer import create_app
 from organizer.db import db
-from organizer.migrate import reset
 from organizer.demo import DEMO_EMAIL, DEMO_PASSWORD
 from organizer.models import Attendee, Event
 from organizer.plugin_api import Panel, hookimpl
@@ -32,16 +30,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(autouse=True)
-def _full_schema_afterwards(backend, pg_ready):
-    """The demo resets the database with only the running plugins' tables; PostgreSQL's
-    test database outlives the test, so the next test gets every table back."""
-    yield
-    if backend == "postgresql":
-        app = create_app({"INSTANCE_PATH": "/tmp/organizer-pg-template", "SECRET_KEY": "t" * 32,
-                          "DATABASE_URL": pg_ready})
-        with app.app_context():
-            reset()
-            db.engine.dispose()
+def _every_table_afterwards(pg_schema_restored):
+    """The demo resets the database with only the running plugins' tables."""
 
 
 def _pattern(path: str) -> str:
