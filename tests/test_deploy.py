@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .conftest import PASSWORD, PG_URL, _truncate_pg
+from .conftest import PASSWORD, PG_URL, truncate_pg
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -100,7 +100,7 @@ def cluster(tmp_path, pg_ready):
     from redis import Redis
 
     from organizer import create_app
-    _truncate_pg(pg_ready)
+    truncate_pg(pg_ready)
     instance = tmp_path / "shared-instance"  # job files: written by the worker, sent by servers
     instance.mkdir()
     prefix = "test-" + secrets.token_hex(4)
