@@ -1,11 +1,14 @@
-"""The small named types hooks return: a link, an action button, a panel.
+"""The small named types hooks return: a link, an action button, a panel, a question for
+a guest, a line on a badge, a marker at the door, a person met, a section of a report.
 
 A plugin builds these rather than loose tuples and dicts, so a typo is an
 error where it is made and the page code reads by name.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
 
@@ -61,6 +64,76 @@ class Panel:
             raise TypeError("Panel.body must be markupsafe.Markup: render a template, or "
                             "escape the text with markupsafe.escape")
         object.__setattr__(self, "actions", tuple(self.actions))
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question a plugin adds to the form guests fill in to RSVP.
+
+    ``field`` is an unbound WTForms field, validated with the rest of the form:
+    ``BooleanField("I'm happy to be photographed")``. ``name`` is the form
+    field's name; start it with your plugin's name (``photo_consent``).
+    ``save(attendee, value)`` stores the answer; it runs inside the RSVP's own
+    transaction, so the answer is kept exactly when the RSVP is.
+    ``answers(event)`` returns attendee id → the answer as text, for the host's
+    guest list and CSV export, under ``column`` (the field's label by default).
+    """
+
+    name: str
+    field: Any
+    save: Callable[[Any, Any], None]
+    answers: Callable[[Any], Mapping[int, str]] | None = None
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class BadgeLine:
+    """A line of text a plugin prints on an attendee's name badge, under their
+    organisation ("Speaker", "Ask me about hiring"). Short: a badge is small."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class DoorMarker:
+    """What the door station shows with an attendee's check-in ("No photos", "VIP",
+    "Needs the step-free entrance"). ``tone`` is ``"info"`` (the default) or
+    ``"warning"`` for something the person at the door must act on."""
+
+    text: str
+    tone: str = "info"
+
+    def __post_init__(self):
+        if self.tone not in ("info", "warning"):
+            raise ValueError(f"DoorMarker.tone is 'info' or 'warning', not {self.tone!r}")
+
+
+@dataclass(frozen=True)
+class PersonMet:
+    """Someone an attendee met or was matched with, for their follow-up.
+
+    ``details`` holds only what that person agreed to share (label → value);
+    ``why`` sentences limited to what both shared; ``how`` a short phrase
+    ("matched for a 1:1"); ``topics`` words for a first message.
+    """
+
+    attendee_id: int
+    name: str
+    details: Mapping[str, str] = field(default_factory=dict)
+    why: tuple[str, ...] = ()
+    how: str = ""
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the host's report: ``rows`` of (label, value) and optionally a
+    ``mix`` (label → count, drawn as a bar chart) titled ``mix_title``."""
+
+    title: str
+    rows: tuple[tuple[str, str], ...] = ()
+    mix: Mapping[str, int] | None = None
+    mix_title: str = ""
 
 
 def flatten(results, kind: type) -> list:

@@ -18,7 +18,8 @@ from . import hookimpl
 from .db import after_commit, commit, db, insert_loaded, own_transactions, write
 from .event_settings import DATETIME_FORMAT
 from .hookspecs import hookspec
-from .hooktypes import Action, Link, Panel
+from .hooktypes import (Action, BadgeLine, DoorMarker, Link, Panel, PersonMet, Question,
+                        ReportSection, flatten)
 from .models import ATTENDEE_STATUSES, Attendee, Event, Host, Series, UTCDateTime, utcnow
 from .plugins import hook
 from .ratelimit import limiter
@@ -30,7 +31,8 @@ from .views.attendee import attendee_blueprint, attendee_page
 
 __all__ = [
     # hooks
-    "hookimpl", "hookspec", "hook", "Link", "Action", "Panel",
+    "hookimpl", "hookspec", "hook", "flatten", "Link", "Action", "Panel", "Question", "BadgeLine",
+    "DoorMarker", "PersonMet", "ReportSection",
     # data
     "db", "Event", "Attendee", "Host", "Series", "UTCDateTime", "utcnow", "ATTENDEE_STATUSES",
     # writing

@@ -1,14 +1,14 @@
 """What a personal follow-up holds: the recap, the people met and why, first lines, dates."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from organizer.plugin_api import (Attendee, Event, db, external_url, format_range, hook,
-                                  render_markdown, utcnow)
+from organizer.plugin_api import (Attendee, Event, PersonMet, db, external_url, flatten,
+                                  format_range, hook, render_markdown, utcnow)
 
 from .models import Settings
 
@@ -115,16 +115,14 @@ def build(attendee: Attendee, settings: Settings | None = None) -> Followup:
     settings = settings or settings_of(event)
     people, seen = [], set()
     door = anyone_checked_in(event)
-    for found in hook().followup_people(attendee=attendee):
-        for other in found or []:
-            other_id = other.get("attendee_id")
-            person = db.session.get(Attendee, other_id) if other_id else None
-            if person is None or person.event_id != event.id or other_id in seen:
-                continue
-            if not came(person, door):
-                continue  # someone who did not come is not in anyone's follow-up
-            seen.add(other_id)
-            people.append(dict(other))
+    for other in flatten(hook().followup_people(attendee=attendee), PersonMet):
+        person = db.session.get(Attendee, other.attendee_id)
+        if person is None or person.event_id != event.id or other.attendee_id in seen:
+            continue
+        if not came(person, door):
+            continue  # someone who did not come is not in anyone's follow-up
+        seen.add(other.attendee_id)
+        people.append(asdict(other))
     people.sort(key=lambda p: p["name"].lower())
     first, second = _nudge(event, FIRST_NUDGE), _nudge(event, SECOND_NUDGE)
     for other in people:

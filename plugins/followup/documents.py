@@ -4,13 +4,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from dataclasses import asdict
 from datetime import timedelta
 
 from flask import render_template
 from sqlalchemy import func, select
 
-from organizer.plugin_api import (Attendee, Event, FONT_STACK, db, format_range, hook,
-                                  reminders_ics, render_pdf)
+from organizer.plugin_api import (Attendee, Event, FONT_STACK, ReportSection, db, flatten,
+                                  format_range, hook, reminders_ics, render_pdf)
 
 from . import charts, content
 
@@ -76,10 +77,8 @@ def report_pdf(event: Event) -> bytes:
              "cancelled": sum(1 for a in people if a.status == "cancelled"),
              "no_show_rate": f"{(1 - len(arrived) / len(going)) * 100:.0f} %" if going else "—"}
     sections = []
-    for section in hook().followup_report(event=event):
-        if not section:
-            continue
-        section = dict(section)
+    for found in flatten(hook().followup_report(event=event), ReportSection):
+        section = asdict(found)
         if section.get("mix"):
             section["mix_svg"] = charts.horizontal(section.get("mix_title", section["title"]),
                                                    section["mix"])

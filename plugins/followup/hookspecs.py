@@ -7,13 +7,17 @@ from organizer.plugin_api import hookspec
 def followup_people(attendee):
     """Return the people ``attendee`` met or was matched with, for their follow-up PDF.
 
-    A list of dicts: ``attendee_id`` (the other person), ``name``,
-    ``details`` (a dict of label → value holding only what the other person
-    agreed to share), ``why`` (a list of sentences, already limited to what
-    both shared), ``how`` (a short phrase: "matched for a 1:1",
-    "introduced at your request") and optionally ``topics`` (words for a
-    first message: "fundraising"). People who did not attend are left out by
-    the follow-up plugin, so implementations need not check.
+    A list of :class:`organizer.plugin_api.PersonMet`: the other person's
+    ``attendee_id`` and ``name``, ``details`` (label → value, only what they
+    agreed to share), ``why`` (sentences limited to what both shared), ``how``
+    ("matched for a 1:1", "introduced at your request") and ``topics`` (words
+    for a first message). People who did not attend are left out by the
+    follow-up plugin, so implementations need not check::
+
+        @hookimpl(optionalhook=True)
+        def followup_people(attendee):
+            return [PersonMet(other.id, other.name, how="sat at your table")
+                    for other in tablemates(attendee)]
     """
 
 
@@ -21,7 +25,11 @@ def followup_people(attendee):
 def followup_report(event):
     """Return a section for the host's report PDF, or None.
 
-    A dict: ``title``, ``rows`` (a list of (label, value) pairs) and
-    optionally ``mix`` (a dict of label → count drawn as a bar chart) with
-    its ``mix_title``.
+    A :class:`organizer.plugin_api.ReportSection`: ``title``, ``rows``
+    ((label, value) pairs of text) and optionally ``mix`` (label → count, drawn
+    as a bar chart) with its ``mix_title``::
+
+        @hookimpl(optionalhook=True)
+        def followup_report(event):
+            return ReportSection("Lightning talks", rows=(("Talks given", str(count(event))),))
     """

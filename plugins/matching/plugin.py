@@ -7,10 +7,10 @@ from flask import url_for
 from markupsafe import Markup
 
 
-# intros registers its mail renderers when imported.
 from organizer.plugin_api import Attendee, Link, Panel, db, hookimpl
 
-from . import followup, intros, views_attendee, views_host  # noqa: F401
+# intros registers its mail renderers when imported.
+from . import for_followup, intros, views_attendee, views_host  # noqa: F401
 
 
 @hookimpl
@@ -38,13 +38,12 @@ def host_event_actions(event):
 
 @hookimpl(optionalhook=True)  # the follow-up plugin's hook: it may be blocked
 def followup_people(attendee):
-    """Everyone ``attendee`` was matched with or introduced to, with what each shares."""
-    return followup.people(attendee)
+    return for_followup.people(attendee)
 
 
 @hookimpl(optionalhook=True)
 def followup_report(event):
-    return followup.report(event)
+    return for_followup.report(event)
 
 
 @hookimpl

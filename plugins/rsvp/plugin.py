@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from organizer.plugin_api import Attendee, Link, db, hookimpl, write
+from organizer.plugin_api import Attendee, Link, ReportSection, db, hookimpl, write
 
 from . import demo, notify, reminders, seats, settings, views_attendee, views_host, views_public
 from .models import RsvpRegistration
@@ -116,7 +116,7 @@ def followup_report(event):
     joined, promoted = db.session.execute(select(
         func.count(RsvpRegistration.waiting_since), func.count(RsvpRegistration.promoted_at))
         .where(RsvpRegistration.event_id == event.id)).one()
-    return {"title": "Waiting list",
-            "rows": [("Joined the waiting list", joined),
-                     ("Moved up to a seat", promoted),
-                     ("Still waiting or left", max(joined - promoted, 0))]}
+    return ReportSection("Waiting list", rows=(
+        ("Joined the waiting list", str(joined)),
+        ("Moved up to a seat", str(promoted)),
+        ("Still waiting or left", str(max(joined - promoted, 0)))))

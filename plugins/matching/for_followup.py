@@ -5,7 +5,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from organizer.plugin_api import Attendee, Event, db
+from organizer.plugin_api import Attendee, Event, PersonMet, ReportSection, db
 
 from . import explain, intros, profiles, runs
 from .models import IntroRequest, Match, Profile
@@ -34,19 +34,20 @@ def _topics(me, other, other_profile) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _entry(me, other: Attendee, how: str) -> dict:
+def _entry(me, other: Attendee, how: str) -> PersonMet:
     other_profile = profiles.of(other)
     scored = profiles.for_matching(other, other_profile)
-    return {"attendee_id": other.id, "name": other.name, "how": how,
-            "details": _details(profiles.shared_view(other, other_profile)),
-            "why": explain.for_attendee(me, scored, other_profile),
-            "topics": _topics(me, scored, other_profile)}
+    return PersonMet(attendee_id=other.id, name=other.name, how=how,
+                     details=_details(profiles.shared_view(other, other_profile)),
+                     why=tuple(explain.for_attendee(me, scored, other_profile)),
+                     topics=tuple(_topics(me, scored, other_profile)))
 
 
-def people(attendee: Attendee) -> list[dict]:
+def people(attendee: Attendee) -> list[PersonMet]:
+    """Everyone ``attendee`` was matched with or introduced to, with what each shares."""
     mine = profiles.of(attendee)
     me = profiles.for_matching(attendee, mine)
-    found: dict[int, dict] = {}
+    found: dict[int, PersonMet] = {}
     groups = runs.matches_of(attendee)
     for round_no, others in groups:
         for other in others:
@@ -67,7 +68,8 @@ def people(attendee: Attendee) -> list[dict]:
     return list(found.values())
 
 
-def report(event: Event) -> dict | None:
+def report(event: Event) -> ReportSection | None:
+    """Matches, introductions and the mix of fields, for the host's report."""
     run = runs.published(event)
     fields = Counter(field for (field,) in db.session.execute(
         select(Profile.field).join(Attendee, Attendee.id == Profile.attendee_id)
@@ -81,10 +83,12 @@ def report(event: Event) -> dict | None:
     if run is not None:
         groups = db.session.scalar(select(func.count(func.distinct(
             Match.round * 100000 + Match.group_no))).where(Match.run_id == run.id)) or 0
-    return {"title": "Connections",
-            "rows": [("Matches made", f"{groups} {'pairs' if run and run.mode == 'pairs' else 'groups'}"
-                      if run else "matching was not published"),
-                     ("Introductions asked", sum(requests.values())),
-                     ("Introductions accepted", requests.get("accepted", 0)),
-                     ("Profiles filled in", profiles.count(event.id))],
-            "mix": dict(fields), "mix_title": "Fields of the people going"}
+    made = (f"{groups} {'pairs' if run.mode == 'pairs' else 'groups'}" if run
+            else "matching was not published")
+    return ReportSection(
+        "Connections",
+        rows=(("Matches made", made),
+              ("Introductions asked", str(sum(requests.values()))),
+              ("Introductions accepted", str(requests.get("accepted", 0))),
+              ("Profiles filled in", str(profiles.count(event.id)))),
+        mix=dict(fields), mix_title="Fields of the people going")
