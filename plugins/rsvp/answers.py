@@ -27,6 +27,9 @@ class Submission:
     role: str = ""
     answers: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
+    # Other plugins' questions: their form as filled in, and its values by name.
+    plugin_form: object = None
+    plugin_values: dict = field(default_factory=dict)
 
 
 def questions(event: Event) -> list[RsvpQuestion]:

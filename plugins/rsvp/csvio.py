@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from organizer.plugin_api import Attendee, Event
@@ -25,12 +26,15 @@ def safe_cell(value) -> str:
 
 
 def export(event: Event, people: list[Attendee], registrations: dict[int, RsvpRegistration],
-           questions: list[RsvpQuestion]) -> str:
-    """The guest list as CSV text, one row per person, one column per question."""
+           questions: list[RsvpQuestion],
+           columns: list[tuple[str, Mapping[int, str]]] = ()) -> str:
+    """The guest list as CSV text, one row per person, one column per question (the
+    host's, then other plugins': ``columns`` of title and attendee id → answer)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["name", "email", "status", "guests", "guest_name", "organisation", "role",
-                     "registered_at", "checked_in_at", *[safe_cell(q.label) for q in questions]])
+                     "registered_at", "checked_in_at", *[safe_cell(q.label) for q in questions],
+                     *[safe_cell(title) for title, _ in columns]])
     for person in people:
         reg = registrations.get(person.id)
         answers = reg.answers if reg else {}
@@ -39,7 +43,8 @@ def export(event: Event, people: list[Attendee], registrations: dict[int, RsvpRe
                person.created_at.astimezone(event.zone).strftime("%Y-%m-%d %H:%M"),
                person.checked_in_at.astimezone(event.zone).strftime("%Y-%m-%d %H:%M")
                if person.checked_in_at else "",
-               *[_answer(answers.get(str(q.id))) for q in questions]]
+               *[_answer(answers.get(str(q.id))) for q in questions],
+               *[values.get(person.id, "") for _, values in columns]]
         writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
 

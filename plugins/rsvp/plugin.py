@@ -7,12 +7,17 @@ from sqlalchemy import select, update
 
 from organizer.plugin_api import Attendee, Link, ReportSection, db, hookimpl, write
 
-from . import demo, notify, reminders, seats, settings, views_attendee, views_host, views_public
+from . import demo, hookspecs, notify, reminders, seats, settings, views_attendee, views_host, views_public
 from .models import RsvpRegistration
 
 # Changes that matter to someone's calendar: they get an updated invite.
 CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "timezone", "venue", "address",
                    "online_url"}
+
+
+@hookimpl
+def add_hookspecs(pm):
+    pm.add_hookspecs(hookspecs)
 
 
 @hookimpl

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from organizer.plugin_api import (Attendee, Event, commit, db, insert_loaded, normalise_email,
                                   stage_attendee, stage_status, utcnow, write)
 
-from . import notify, settings
+from . import notify, plugin_questions, settings
 from .models import RsvpQuestion, RsvpRegistration
 
 HOLDS_SEAT = ("going",)
@@ -244,10 +244,15 @@ def register_form(slug: str, form) -> Attendee:
             raise UnknownEvent("There is no such event.")
         questions = [question for _, question in rows if question is not None]
         sub = answers_mod.read(form, event, settings.of(event).plus_one, asked=questions)
+        theirs = plugin_questions.asked(event)
+        sub.plugin_form, sub.plugin_values, errors = plugin_questions.check(theirs, form)
+        sub.errors.update(errors)
         if sub.errors:
             raise InvalidForm(event, sub)
         attendee, error = _take(session, event, sub.name, sub.email, sub.answers, sub.guests,
                                 sub.guest_name, sub.organisation, sub.role)
+        if attendee is not None:
+            plugin_questions.save(theirs, attendee, sub.plugin_values)
     if error is not None:
         raise error
     return attendee

@@ -9,7 +9,7 @@ from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, GuestListError,
                                   attendee_of_event_or_404, commit, db, event_for_hosts,
                                   stage_attendee, utcnow, write)
 
-from . import answers as answers_mod, csvio, notify, seats, settings
+from . import answers as answers_mod, csvio, notify, plugin_questions, seats, settings
 from .models import QUESTION_KINDS, RsvpQuestion, RsvpRegistration
 
 bp = Blueprint("rsvp_host", __name__, template_folder="templates")
@@ -41,7 +41,7 @@ def guests(event_id: int):
     return render_template(
         "rsvp/guests.html", event=event, people=people, counts=counts, status=status,
         search=search, positions=positions, statuses=ATTENDEE_STATUSES,
-        seats_taken=seats.seats_taken(event.id))
+        seats_taken=seats.seats_taken(event.id), columns=plugin_questions.columns(event))
 
 
 def _own_attendee(event_id: int, attendee_id: int) -> Attendee:
@@ -96,7 +96,8 @@ def export(event_id: int):
                                 .order_by(Attendee.id)).all()
     regs = {r.attendee_id: r for r in db.session.scalars(
         select(RsvpRegistration).where(RsvpRegistration.event_id == event.id))}
-    body = csvio.export(event, people, regs, answers_mod.questions(event))
+    body = csvio.export(event, people, regs, answers_mod.questions(event),
+                        plugin_questions.columns(event))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="guests-{event.slug}.csv"'})
 

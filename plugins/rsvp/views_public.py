@@ -8,7 +8,7 @@ from sqlalchemy import select
 from organizer.plugin_api import (Event, db, format_range, limiter, own_transactions, private_page,
                                   render_markdown, utcnow)
 
-from . import answers as answers_mod, seats, settings
+from . import answers as answers_mod, plugin_questions, seats, settings
 
 bp = Blueprint("rsvp", __name__, template_folder="templates")
 
@@ -28,7 +28,9 @@ def panel(event: Event, submission=None) -> Markup:
         "rsvp/panel.html", event=event, conf=conf, open_now=open_now,
         going=taken, free=free, waiting=seats.waiting_count(event.id),
         closes=closes.astimezone(event.zone) if conf.deadline else None,
-        questions=answers_mod.questions(event), sub=submission))
+        questions=answers_mod.questions(event), sub=submission,
+        plugin_form=(submission.plugin_form if submission and submission.plugin_form
+                     else plugin_questions.form(plugin_questions.asked(event)))))
 
 
 def _event_by_slug(slug: str) -> Event:
