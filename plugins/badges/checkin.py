@@ -6,14 +6,14 @@ which station), ``unknown`` (not a ticket), ``revoked`` (an old code),
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from organizer.plugin_api import (Attendee, Event, db, stage_check_in, stage_undo_check_in, utcnow,
-                                  write)
+from organizer.plugin_api import (Attendee, DoorMarker, Event, db, flatten, hook, stage_check_in,
+                                  stage_undo_check_in, utcnow, write)
 
 from . import tickets
 from .models import CheckIn, Station, Ticket
@@ -64,6 +64,8 @@ class Answer:
     station: str = ""
     checkin_id: int | None = None
     event: str = ""
+    # Other plugins' markers for this person (door_markers): {"text", "tone"} each.
+    markers: list[dict] = field(default_factory=list)
 
     def json(self) -> dict:
         return asdict(self)
@@ -168,7 +170,18 @@ def _without_nonce(station: Station | Door, attendee) -> CheckIn | None:
 
 
 def _answered(station: Station | Door, attendee, settled: Answer | CheckIn | None) -> Answer:
-    return settled if isinstance(settled, Answer) else _outcome(station, attendee, settled)
+    answer = settled if isinstance(settled, Answer) else _outcome(station, attendee, settled)
+    return _with_markers(answer, attendee.id)
+
+
+def _with_markers(answer: Answer, attendee_id: int) -> Answer:
+    """Add what other plugins want the door to know about this person (after the
+    scan's transaction; a scan with no such plugin loads nothing more)."""
+    if hook().door_markers.get_hookimpls():
+        person = db.session.get(Attendee, attendee_id)
+        answer.markers = [{"text": marker.text, "tone": marker.tone} for marker in
+                          flatten(hook().door_markers(attendee=person), DoorMarker)]
+    return answer
 
 
 def check_in(station: Station | Door, attendee: Attendee | Holder, nonce: str | None) -> Answer:

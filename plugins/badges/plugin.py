@@ -8,11 +8,16 @@ from flask import url_for
 from organizer.plugin_api import (Attendee, Event, Link, commit, db, hookimpl, stage_check_in,
                                   utcnow, write)
 
-from . import printing, selfcheck, tickets, views, views_attendee
+from . import hookspecs, printing, selfcheck, tickets, views, views_attendee
 
 TICKET_MAILS = {"going", "promoted", "reminder", "update"}
 # Mails that follow a new seat: the person has no ticket yet.
 NEW_SEAT_MAILS = {"going", "promoted"}
+
+
+@hookimpl
+def add_hookspecs(pm):
+    pm.add_hookspecs(hookspecs)
 
 
 @hookimpl

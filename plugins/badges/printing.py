@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import undefer
 
-from organizer.plugin_api import (Attendee, Event, JobContext, JobError, attendee_of_event_or_404,
-                                  db, event_for_hosts, pdf_response, register_job, submit_job)
+from organizer.plugin_api import (Attendee, BadgeLine, Event, JobContext, JobError,
+                                  attendee_of_event_or_404, db, event_for_hosts, flatten, hook,
+                                  pdf_response, register_job, submit_job)
 
 from . import layouts, sheets, tickets
 from .models import Ticket
@@ -36,7 +37,9 @@ def badge_data(event: Event, attendee: Attendee | None, ticket: Ticket | None) -
         role=attendee.role if attendee else "",
         organisation=attendee.organisation if attendee else "",
         event_title=event.title, event_when=_when(event),
-        code_png=tickets.ticket_image(ticket) if ticket else None)
+        code_png=tickets.ticket_image(ticket) if ticket else None,
+        lines=tuple(found.text for found in flatten(hook().badge_lines(attendee=attendee),
+                                                    BadgeLine)) if attendee else ())
 
 
 def filename(event: Event, layout: layouts.Layout, suffix: str = "") -> str:

@@ -35,6 +35,7 @@ class BadgeData:
     event_title: str
     event_when: str
     code_png: bytes | None  # None: a blank badge for a walk-in, without a code
+    lines: tuple[str, ...] = ()  # other plugins' lines (badge_lines), under the organisation
 
 
 def _width_units(text: str) -> float:
@@ -117,6 +118,8 @@ body {{ margin: 0 }}
 .name {{ font-weight: 700; line-height: 1.12; overflow-wrap: anywhere; margin: 0 }}
 .org {{ font-size: {13 if layout.portrait else 10}pt; line-height: 1.3; margin-top: 2mm;
         color: #333; overflow-wrap: anywhere; max-height: 2.7em; overflow: hidden }}
+.line {{ font-size: {11 if layout.portrait else 9}pt; font-weight: bold; margin-top: 1.5mm;
+         text-transform: uppercase; letter-spacing: .04em }}
 .qr {{ image-rendering: pixelated }}
 {body}
 {positions}
@@ -133,6 +136,7 @@ def _badge(data: BadgeData, slot: int, layout: Layout) -> tuple[str, int]:
     line = (layout.width - 2 * pad) / (8.5 * PT)  # ems in the event line
     size = int(name_size(data.name, box_width, box_height, 44 if layout.portrait else 30)[0])
     role = " · ".join(part for part in (data.role, data.organisation) if part)
+    lines = "".join(f'<div class="line">{escape(_clip(text, line))}</div>' for text in data.lines)
     code = ""
     if data.code_png:
         src = "data:image/png;base64," + base64.b64encode(data.code_png).decode("ascii")
@@ -140,7 +144,7 @@ def _badge(data: BadgeData, slot: int, layout: Layout) -> tuple[str, int]:
     return (f'<div class="b s{slot}"><div class="ev"><b>{escape(_clip(data.event_title, line))}</b>'
             f'<br>{escape(data.event_when)}</div><div class="who">'
             f'<p class="name f{size}">{escape(data.name)}</p>'
-            f'<div class="org">{escape(role)}</div></div>{code}</div>'), size
+            f'<div class="org">{escape(role)}</div>{lines}</div>{code}</div>'), size
 
 
 def document(badges: Sequence[BadgeData], layout: Layout) -> str:

@@ -25,10 +25,22 @@
   function showCounts(c) {
     if (c && typeof c.checked_in === "number") count.textContent = c.checked_in + " / " + c.expected;
   }
+  function showMarkers(markers) {
+    // What other plugins want the door to know ("No photos"), as text only.
+    var list = result.querySelector(".result-markers");
+    list.textContent = "";
+    markers.forEach(function (m) {
+      var item = document.createElement("li");
+      item.className = "marker marker-" + (m.tone === "warning" ? "warning" : "info");
+      item.textContent = m.text;
+      list.appendChild(item);
+    });
+  }
   function problem(title, detail) {
     result.className = "js-result result result-bad";
     result.querySelector(".result-title").textContent = title;
     result.querySelector(".result-detail").textContent = detail || "";
+    showMarkers([]);
     undoButton.hidden = true;
     lastCheckin = null;
   }
@@ -49,6 +61,7 @@
     if (answer.event) detail.push(answer.event);
     result.querySelector(".result-title").textContent = title;
     result.querySelector(".result-detail").textContent = detail.join(" · ");
+    showMarkers(answer.markers || []);
     lastCheckin = answer.result === "checked_in" ? answer.checkin_id : null;
     undoButton.hidden = !lastCheckin;
     refreshCounts();
@@ -57,6 +70,7 @@
     result.className = "js-result result result-bad";
     result.querySelector(".result-title").textContent = "No connection";
     result.querySelector(".result-detail").textContent = "Nothing was recorded. Try again.";
+    showMarkers([]);
   }
   function send(path, fields) {
     fields.nonce = nonce();
@@ -78,6 +92,7 @@
       showCounts(r.counts);
       result.className = "js-result result result-idle";
       result.querySelector(".result-title").textContent = r.undone ? "Check-in undone" : "Could not undo";
+      showMarkers([]);
       result.querySelector(".result-detail").textContent = "";
       undoButton.hidden = true;
       lastCheckin = null;
