@@ -1,83 +1,74 @@
-"""Per-event settings that plugins add to the event form (``event_form_sections``)."""
+"""Per-event settings that plugins add to the event form (``event_form_sections``).
+
+Each plugin's section is a WTForms form bound under the prefix
+``plugin-<name>``; its data, once valid, is stored as ``event.settings[name]``.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from wtforms import Form
+
+from .hooktypes import SettingsSection, flatten
 from .models import Event
 from .plugins import hook
 from .timeutil import TimeError, check_year
 
-MAX_VALUE_LENGTH = 2000
-# "datetime" fields hold a wall-clock time in the event's zone, as in the form.
+# Date-and-time settings hold a wall-clock time in the event's zone, as in the form.
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def sections(event: Event | None) -> list[dict]:
-    """The plugin sections for the form, each with its current values filled in."""
+@dataclass
+class Section:
+    """A plugin's section of the event form, bound to the stored values or the submission."""
+
+    plugin: str
+    title: str
+    form: Form
+
+
+def sections(event: Event | None, formdata=None) -> list[Section]:
+    """Every plugin's section, filled from ``formdata`` when given, else from what
+    ``event`` stores (else the fields' defaults)."""
     found = []
-    for section in hook().event_form_sections(event=event):
-        if not section:
-            continue
-        stored = event.plugin_settings(section["name"]) if event else {}
-        fields = []
-        for field in section.get("fields", []):
-            field = dict(field)
-            field["value"] = stored.get(field["name"], field.get("default"))
-            field["input_name"] = f"plugin-{section['name']}-{field['name']}"
-            fields.append(field)
-        found.append({**section, "fields": fields})
+    for spec in flatten(hook().event_form_sections(event=event), SettingsSection):
+        stored = event.plugin_settings(spec.plugin) if event else {}
+        form = spec.form(formdata=formdata or None, data=stored or None,
+                         prefix=f"plugin-{spec.plugin}")
+        found.append(Section(spec.plugin, spec.title, form))
     return found
 
 
-def _parse(field: dict, raw: str | None) -> tuple[object, str | None]:
-    kind = field.get("type", "text")
-    label = field.get("label", field["name"])
-    if kind == "checkbox":
-        return raw is not None, None
-    raw = (raw or "").strip()
-    if len(raw) > MAX_VALUE_LENGTH:
-        return None, f"{label}: keep it under {MAX_VALUE_LENGTH} characters."
-    if kind == "number":
-        if raw == "":
-            return field.get("default"), None
-        try:
-            return int(raw), None
-        except ValueError:
-            return None, f"{label}: enter a whole number."
-    if kind == "datetime":
-        if raw == "":
-            return None, None
-        try:
-            check_year(datetime.strptime(raw, DATETIME_FORMAT))
-        except TimeError as exc:
-            return None, f"{label}: {exc}"
-        except ValueError:
-            return None, f"{label}: enter a date and time."
-        return raw, None
-    if kind == "select":
-        if raw == "" and field.get("default") is not None:
-            return field["default"], None
-        allowed = [str(value) for value, _ in field.get("choices", [])]
-        if raw not in allowed:
-            return None, f"{label}: choose one of the offered options."
-    return raw, None
+def _storable(value):
+    """A form value as JSON can hold it."""
+    if isinstance(value, datetime):
+        return value.strftime(DATETIME_FORMAT)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
-def read(form, event_sections: list[dict], current: dict | None) -> tuple[dict, list[str]]:
-    """Read the submitted plugin values; return (settings, error messages).
+def read(event_sections: list[Section], current: dict | None) -> tuple[dict, list[str]]:
+    """Validate the submitted sections; return (settings, error sentences).
 
     Settings of plugins that are not loaded now are kept untouched.
     """
     settings = dict(current or {})
     errors: list[str] = []
     for section in event_sections:
-        values = {}
-        for field in section["fields"]:
-            value, error = _parse(field, form.get(field["input_name"]))
-            if error:
-                errors.append(error)
-            values[field["name"]] = value
-        for messages in hook().validate_event_settings(plugin=section["name"], values=values):
-            errors.extend(messages or [])
-        settings[section["name"]] = values
+        form = section.form
+        valid = form.validate()
+        for field in form:
+            if isinstance(field.data, datetime) and not field.errors:
+                try:
+                    check_year(field.data)
+                except TimeError as exc:
+                    field.errors = [*field.errors, str(exc)]
+                    valid = False
+        if not valid:
+            errors += [f"{form[name].label.text}: {message}"
+                       for name, messages in form.errors.items() for message in messages]
+            continue
+        settings[section.plugin] = {field.short_name: _storable(field.data) for field in form}
     return settings, errors

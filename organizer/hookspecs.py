@@ -84,22 +84,17 @@ def attendee_page_actions(attendee):
 
 @hookspec
 def event_form_sections(event):
-    """Return a section for the event form: ``{"name", "title", "fields"}``.
+    """Return the plugin's :class:`~organizer.hooktypes.SettingsSection` of the event form:
+    its per-event settings as a ``wtforms.Form`` class. ``event`` is None on the
+    creation form. Valid values are stored in ``event.settings[plugin]``::
 
-    ``fields`` is a list of dicts with ``name``, ``label``, ``type``
-    ("text", "number", "checkbox", "select" or "datetime"), optional ``choices``,
-    ``help``, ``default``. Submitted values are validated by
-    :func:`validate_event_settings` and stored in ``event.settings[name]``.
-    ``event`` is None on the creation form.
-    """
+        class TalkSettings(wtforms.Form):
+            slots = IntegerField("Talk slots", default=5,
+                                 validators=[NumberRange(0, 30, "Between 0 and 30.")])
 
-
-@hookspec
-def validate_event_settings(plugin, values):
-    """Check the values submitted for a plugin's form section.
-
-    Return a list of human-readable error messages (empty when all is
-    well). Called for every section; implementations ignore other plugins'.
+        @hookimpl
+        def event_form_sections(event):
+            return SettingsSection("lightning", "Lightning talks", TalkSettings)
     """
 
 
@@ -128,10 +123,8 @@ def queue_event_messages(event, change, changes):
 
 @hookspec
 def mail_attachments(message_kind, attendee):
-    """Return a list of ``(filename, bytes, mimetype)`` to attach to a mail.
-
-    ``message_kind`` names the mail ("invite", "update", "cancel", ...).
-    """
+    """Return an :class:`~organizer.mail.Attachment` (or a list, or None) for a mail of
+    the kind ``message_kind`` ("invite", "update", "cancel", ...) to ``attendee``."""
 
 
 # --- lifecycle (called after the change is committed) ---------------------

@@ -67,6 +67,23 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class SettingsSection:
+    """A plugin's part of the event form: its per-event settings as a WTForms form.
+
+    ``form`` is a ``wtforms.Form`` subclass (not a FlaskForm: the event form
+    carries the CSRF token). Its fields' names are the keys of
+    ``event.settings[plugin]``; the inputs are named ``plugin-<plugin>-<field>``.
+    Validators do the checking: a value that fails shows its message beside the
+    field and nothing is saved. Dates and times are stored as text
+    (``DATETIME_FORMAT``, the event's wall clock).
+    """
+
+    plugin: str
+    title: str
+    form: type
+
+
+@dataclass(frozen=True)
 class Question:
     """A question a plugin adds to the form guests fill in to RSVP.
 

@@ -36,6 +36,7 @@ from flask import current_app
 from sqlalchemy import insert, select
 
 from .db import after_commit, db
+from .hooktypes import flatten
 from .models import Attendee, OutboxMessage, utcnow
 from .plugins import hook
 
@@ -212,11 +213,8 @@ def states(message_ids: list[str]) -> dict[str, tuple[str, str]]:
 
 def plugin_attachments(message_kind: str, attendee: Attendee | None) -> list[Attachment]:
     """Attachments plugins add to a mail of ``message_kind`` for ``attendee``."""
-    found = []
-    for result in hook().mail_attachments(message_kind=message_kind, attendee=attendee):
-        for filename, content, mimetype in result or []:
-            found.append(Attachment(filename, content, mimetype))
-    return found
+    return flatten(hook().mail_attachments(message_kind=message_kind, attendee=attendee),
+                   Attachment)
 
 
 # --- building a message -------------------------------------------------------

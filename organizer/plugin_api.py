@@ -19,7 +19,7 @@ from .db import after_commit, commit, db, insert_loaded, own_transactions, write
 from .event_settings import DATETIME_FORMAT
 from .hookspecs import hookspec
 from .hooktypes import (Action, BadgeLine, DoorMarker, Link, Panel, PersonMet, Question,
-                        ReportSection, flatten)
+                        ReportSection, SettingsSection, flatten)
 from .models import ATTENDEE_STATUSES, Attendee, Event, Host, Series, UTCDateTime, utcnow
 from .plugins import hook
 from .ratelimit import limiter
@@ -32,7 +32,7 @@ from .views.attendee import attendee_blueprint, attendee_page
 __all__ = [
     # hooks
     "hookimpl", "hookspec", "hook", "flatten", "Link", "Action", "Panel", "Question", "BadgeLine",
-    "DoorMarker", "PersonMet", "ReportSection",
+    "DoorMarker", "PersonMet", "ReportSection", "SettingsSection",
     # data
     "db", "Event", "Attendee", "Host", "Series", "UTCDateTime", "utcnow", "ATTENDEE_STATUSES",
     # writing

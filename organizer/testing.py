@@ -18,7 +18,7 @@ SQLite and once on PostgreSQL.
 
 Helpers for forms as a browser sends them: :func:`post` (with the session's
 CSRF token), :func:`signup`, :func:`signin`, :func:`event_form`,
-:func:`create_event`; mail: :func:`outbox`, :func:`body_text`.
+:func:`create_event`, :func:`plugin_defaults`; mail: :func:`outbox`, :func:`body_text`.
 """
 from __future__ import annotations
 
@@ -55,7 +55,9 @@ def sqlite_template(tmp_path_factory) -> Path:
     return folder / "organizer.db"
 
 
-def _migrate_pg(url: str, folder: Path) -> None:
+def migrate_pg(url: str, folder: Path) -> None:
+    """Drop every table of the PostgreSQL database at ``url`` and migrate it afresh with
+    the installed plugins (``folder``: an instance folder for the app that does it)."""
     app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": "t" * 32, "DATABASE_URL": url})
     with app.app_context():
         from .migrate import reset
@@ -68,7 +70,7 @@ def pg_ready(tmp_path_factory):
     """Migrate the PostgreSQL test database once per run (None without a URL)."""
     if not PG_URL:
         return None
-    _migrate_pg(PG_URL, tmp_path_factory.mktemp("pg"))
+    migrate_pg(PG_URL, tmp_path_factory.mktemp("pg"))
     return PG_URL
 
 
@@ -78,7 +80,7 @@ def pg_schema_restored(backend, pg_ready, tmp_path_factory):
     the test, so afterwards it is migrated afresh for the tests that follow."""
     yield
     if backend == "postgresql":
-        _migrate_pg(pg_ready, tmp_path_factory.mktemp("pg"))
+        migrate_pg(pg_ready, tmp_path_factory.mktemp("pg"))
 
 
 def truncate_pg(url: str) -> None:
@@ -272,11 +274,28 @@ def host(app, host_client):
     return db.session.scalar(db.select(Host).where(Host.email == "ana@example.org"))
 
 
+def plugin_defaults(app) -> dict[str, str]:
+    """The plugin settings of the event form as a browser sends them untouched:
+    every installed plugin's defaults (``{"plugin-rsvp-enabled": "y", ...}``)."""
+    from .event_settings import sections
+    sent = {}
+    with app.test_request_context():
+        for section in sections(None):
+            for field in section.form:
+                if field.type == "BooleanField":
+                    if field.data:
+                        sent[field.name] = "y"
+                elif field._value() != "":
+                    sent[field.name] = field._value()
+    return sent
+
+
 @pytest.fixture
 def event(app, host_client):
-    """A published coffee chat of ``host``, a week from now, six seats."""
+    """A published coffee chat of ``host``, a week from now, six seats, with every
+    plugin's settings left at their defaults (so RSVPs are open)."""
     from .models import Event
-    return db.session.get(Event, create_event(host_client))
+    return db.session.get(Event, create_event(host_client, **plugin_defaults(app)))
 
 
 @pytest.fixture

@@ -7,10 +7,12 @@ import re
 from pathlib import Path
 
 from organizer import hookspecs
+from organizer_plugins.badges import hookspecs as badges_hookspecs
 from organizer_plugins.followup import hookspecs as followup_hookspecs
+from organizer_plugins.rsvp import hookspecs as rsvp_hookspecs
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
-MODULES = (hookspecs, followup_hookspecs)
+MODULES = (hookspecs, rsvp_hookspecs, badges_hookspecs, followup_hookspecs)
 
 
 def _hooks():

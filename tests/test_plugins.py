@@ -82,7 +82,7 @@ def test_hook_host_event_actions(signed_in):
     assert f'href="/everyhook/{event_id}">Print everyhook badges' in page
 
 
-def test_hook_event_form_sections_and_validate_event_settings(signed_in):
+def test_hook_event_form_sections_validates_and_stores_a_plugins_settings(signed_in):
     _, _, client = signed_in
     form_page = client.get("/events/new").get_data(as_text=True)
     assert "Everyhook settings" in form_page and 'name="plugin-everyhook-talks"' in form_page
@@ -97,10 +97,10 @@ def test_hook_event_form_sections_and_validate_event_settings(signed_in):
     assert "between 0 and 10 slots" in refused.get_data(as_text=True)
     not_a_number = post(client, f"/events/{event_id}/edit",
                         event_form(**{"plugin-everyhook-talks": "lots"}), page="/dashboard")
-    assert "enter a whole number" in not_a_number.get_data(as_text=True)
+    assert "Lightning talks: Not a valid integer value." in not_a_number.get_data(as_text=True)
     forged = post(client, f"/events/{event_id}/edit",
                   event_form(**{"plugin-everyhook-track": "roof"}), page="/dashboard")
-    assert "choose one of the offered options" in forged.get_data(as_text=True)
+    assert "Track: Not a valid choice." in forged.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Event, event_id).plugin_settings("everyhook")["talks"] == 5
 

@@ -8,6 +8,9 @@ def test_the_host_event_and_attendee_fixtures_are_real_and_connected(app, host, 
     assert attendee.event_id == event.id and attendee.status == "going"
     guests = host_client.get(f"/events/{event.id}")
     assert guests.status_code == 200 and event.title in guests.get_data(as_text=True)
+    # Plugin settings are left at their defaults, as a host who does not touch them: open.
+    public = app.test_client().get(f"/e/{event.slug}").get_data(as_text=True)
+    assert 'action="/e/' in public and 'name="email"' in public
     page = app.test_client().get(f"/rsvp/{attendee.token}")
     assert page.status_code == 200 and "Ben Guest" in page.get_data(as_text=True)
 

@@ -90,14 +90,14 @@ def _form_page(form: EventForm, event: Event | None, sections: list[dict],
 def new_event():
     preset = request.args.get("preset", "meetup")
     form = EventForm()
-    sections = event_settings.sections(None)
+    sections = event_settings.sections(None, request.form if request.method == "POST" else None)
     if request.method == "GET":
         defaults = presets.form_defaults(preset, current_user.timezone, utcnow())
         defaults.update(_last_place(defaults["kind"]))
         form.process(data=defaults)
     plugin_errors: list[str] = []
     if form.validate_on_submit():
-        settings, plugin_errors = event_settings.read(request.form, sections, {})
+        settings, plugin_errors = event_settings.read(sections, {})
         if not plugin_errors:
             publish = request.form.get("action") == "publish"
             event = events.create(current_user, form.values(), settings, publish=publish)
@@ -113,7 +113,7 @@ def new_event():
 def edit_event(event_id: int):
     event = events.get_editable(event_id, current_user)
     form = EventForm(obj=event)
-    sections = event_settings.sections(event)
+    sections = event_settings.sections(event, request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.start.data = event.local_start.replace(tzinfo=None)
         form.end.data = event.local_end.replace(tzinfo=None)
@@ -122,7 +122,7 @@ def edit_event(event_id: int):
         flash("A cancelled event cannot be changed.", "error")
         return redirect(url_for("host.manage", event_id=event.id))
     if form.validate_on_submit():
-        settings, plugin_errors = event_settings.read(request.form, sections, event.settings)
+        settings, plugin_errors = event_settings.read(sections, event.settings)
         if not plugin_errors:
             changed = events.update(event, form.values(), settings)
             if request.form.get("action") == "publish":

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import url_for
 
-from organizer.plugin_api import (Attendee, Event, Link, commit, db, hookimpl, stage_check_in,
+from organizer.plugin_api import (Attachment, Attendee, Event, Link, commit, db, hookimpl, stage_check_in,
                                   utcnow, write)
 
 from . import hookspecs, printing, selfcheck, tickets, views, views_attendee
@@ -45,7 +45,7 @@ def mail_attachments(message_kind, attendee):
     ticket = tickets.ticket_for(attendee, just_confirmed=message_kind in NEW_SEAT_MAILS)
     if ticket is None:
         return []
-    return [("ticket.png", tickets.ticket_png(ticket), "image/png")]
+    return Attachment("ticket.png", tickets.ticket_png(ticket), "image/png")
 
 
 @hookimpl

@@ -58,11 +58,6 @@ def event_form_sections(event):
 
 
 @hookimpl
-def validate_event_settings(plugin, values):
-    return settings.validate(values) if plugin == settings.NAME else []
-
-
-@hookimpl
 def attendee_registered(attendee):
     # People added by other plugins or by hand get a registration too. An
     # RSVP made here already has one, and says so: no query needed.

@@ -4,7 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from organizer.plugin_api import DATETIME_FORMAT, Event, localize
+from wtforms import BooleanField, DateTimeLocalField, Form, IntegerField
+from wtforms.validators import NumberRange, Optional
+
+from organizer.plugin_api import DATETIME_FORMAT, Event, SettingsSection, localize
 
 
 NAME = "rsvp"
@@ -51,24 +54,22 @@ def reminder_due(event: Event) -> datetime | None:
     return event.starts_at - timedelta(hours=hours) if hours > 0 else None
 
 
-def form_section() -> dict:
-    return {"name": NAME, "title": "RSVPs", "fields": [
-        {"name": "enabled", "label": "Take RSVPs on the event page", "type": "checkbox",
-         "default": True},
-        {"name": "approval", "label": "Approve each RSVP myself", "type": "checkbox",
-         "default": False, "help": "People wait as “pending” until you approve or decline."},
-        {"name": "plus_one", "label": "Guests may bring a +1", "type": "checkbox",
-         "default": False, "help": "A +1 takes a seat too."},
-        {"name": "deadline", "label": "RSVPs close at", "type": "datetime",
-         "help": "In the event's time zone. Leave empty to close when the event starts."},
-        {"name": "reminder_hours", "label": "Reminder mail, hours before the start",
-         "type": "number", "default": 24, "help": "0 sends no reminder."},
-    ]}
+class SettingsForm(Form):
+    """The RSVP part of the event form."""
+
+    enabled = BooleanField("Take RSVPs on the event page", default=True)
+    approval = BooleanField("Approve each RSVP myself",
+                            description="People wait as “pending” until you approve or decline.")
+    plus_one = BooleanField("Guests may bring a +1", description="A +1 takes a seat too.")
+    deadline = DateTimeLocalField(
+        "RSVPs close at", format=DATETIME_FORMAT, validators=[Optional()],
+        description="In the event's time zone. Leave empty to close when the event starts.")
+    reminder_hours = IntegerField(
+        "Reminder mail, hours before the start", default=24,
+        validators=[Optional(), NumberRange(0, MAX_REMINDER_HOURS, message=(
+            f"between 0 and {MAX_REMINDER_HOURS} hours before the start."))],
+        description="0 sends no reminder.")
 
 
-def validate(values: dict) -> list[str]:
-    errors = []
-    hours = values.get("reminder_hours")
-    if hours is not None and not 0 <= hours <= MAX_REMINDER_HOURS:
-        errors.append(f"Reminder: between 0 and {MAX_REMINDER_HOURS} hours before the start.")
-    return errors
+def form_section() -> SettingsSection:
+    return SettingsSection(NAME, "RSVPs", SettingsForm)

@@ -6,10 +6,20 @@ from pathlib import Path
 import click
 from flask import Blueprint
 from markupsafe import Markup, escape
+from wtforms import BooleanField, Form, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional
 
-from organizer.plugin_api import Action, Link, Panel, hookimpl
+from organizer.plugin_api import Action, Attachment, Link, Panel, SettingsSection, hookimpl
 
 from . import own_hooks
+
+
+class EverySettings(Form):
+    talks = IntegerField("Lightning talks", default=3, description="How many talk slots.",
+                         validators=[Optional(), NumberRange(0, 10, "between 0 and 10 slots.")])
+    open = BooleanField("Open sign-up", default=True)
+    track = SelectField("Track", choices=[("main", "Main room"), ("side", "Side room")],
+                        default="main")
 
 
 class EveryHook:
@@ -65,22 +75,7 @@ class EveryHook:
 
     @hookimpl
     def event_form_sections(self, event):
-        return {"name": "everyhook", "title": "Everyhook settings", "fields": [
-            {"name": "talks", "label": "Lightning talks", "type": "number", "default": 3,
-             "help": "How many talk slots."},
-            {"name": "open", "label": "Open sign-up", "type": "checkbox", "default": True},
-            {"name": "track", "label": "Track", "type": "select",
-             "choices": [("main", "Main room"), ("side", "Side room")], "default": "main"},
-        ]}
-
-    @hookimpl
-    def validate_event_settings(self, plugin, values):
-        if plugin != "everyhook":
-            return []
-        talks = values.get("talks")
-        if talks is not None and not 0 <= talks <= 10:
-            return ["Lightning talks: between 0 and 10 slots."]
-        return []
+        return SettingsSection("everyhook", "Everyhook settings", EverySettings)
 
     @hookimpl
     def ics_event(self, event, vevent, attendee):
@@ -88,7 +83,7 @@ class EveryHook:
 
     @hookimpl
     def mail_attachments(self, message_kind, attendee):
-        return [("everyhook.txt", message_kind.encode(), "text/plain")]
+        return Attachment("everyhook.txt", message_kind.encode(), "text/plain")
 
     @hookimpl
     def event_published(self, event):

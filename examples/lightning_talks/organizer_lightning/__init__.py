@@ -7,8 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from markupsafe import Markup
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
+from wtforms import Form, IntegerField
+from wtforms.validators import NumberRange, Optional
 
-from organizer.plugin_api import Event, Link, commit, db, hookimpl
+from organizer.plugin_api import Event, Link, SettingsSection, commit, db, hookimpl
 
 
 NAME = "lightning"
@@ -75,18 +77,17 @@ def event_page_panels(event, viewer):
                                   slots=slots(event)))
 
 
+class TalkSettings(Form):
+    """The lightning talks' part of the event form."""
+
+    slots = IntegerField("Talk slots", default=DEFAULT_SLOTS,
+                         validators=[Optional(), NumberRange(0, 30, "Between 0 and 30.")],
+                         description="Five-minute talks attendees can propose on the event page.")
+
+
 @hookimpl
 def event_form_sections(event):
-    return {"name": NAME, "title": "Lightning talks", "fields": [
-        {"name": "slots", "label": "Talk slots", "type": "number", "default": DEFAULT_SLOTS,
-         "help": "Five-minute talks attendees can propose on the event page."}]}
-
-
-@hookimpl
-def validate_event_settings(plugin, values):
-    if plugin == NAME and not 0 <= (values.get("slots") or 0) <= 30:
-        return ["Talk slots: between 0 and 30."]
-    return []
+    return SettingsSection(NAME, "Lightning talks", TalkSettings)
 
 
 @hookimpl
