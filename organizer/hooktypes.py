@@ -161,6 +161,6 @@ def flatten(results, kind: type) -> list:
             continue
         for item in (result if isinstance(result, (list, tuple)) else [result]):
             if not isinstance(item, kind):
-                raise TypeError(f"a hook returned {item!r} where a {kind.__name__} was expected")
+                raise TypeError(f"a hook returned {item!r} where {kind.__name__} objects were expected")
             items.append(item)
     return items

@@ -4,6 +4,8 @@ from __future__ import annotations
 import email
 from email import policy
 
+import pytest
+
 from organizer import hookimpl, mail
 from organizer.db import commit
 
@@ -64,8 +66,14 @@ class AttachTicket:
     @hookimpl
     def mail_attachments(self, message_kind, attendee):
         if message_kind == "invite":
-            return [("qr.png", b"png-bytes", "image/png")]
+            return [mail.Attachment("qr.png", b"png-bytes", "image/png")]
         return []
+
+
+class LooseTuple:
+    @hookimpl
+    def mail_attachments(self, message_kind, attendee):
+        return [("qr.png", b"png-bytes", "image/png")]
 
 
 def test_plugins_add_attachments_by_message_kind(app_factory):
@@ -74,6 +82,13 @@ def test_plugins_add_attachments_by_message_kind(app_factory):
         found = mail.plugin_attachments("invite", None)
         assert [(a.filename, a.content) for a in found] == [("qr.png", b"png-bytes")]
         assert mail.plugin_attachments("cancel", None) == []
+
+
+def test_an_attachment_that_is_not_an_attachment_is_refused_where_it_is_made(app_factory):
+    app = app_factory(EXTRA_PLUGINS=[LooseTuple()])
+    with app.app_context(), pytest.raises(TypeError,
+                                          match="where Attachment objects were expected"):
+        mail.plugin_attachments("invite", None)
 
 
 def test_accented_and_non_latin_text_survives_the_trip(app):

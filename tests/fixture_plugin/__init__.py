@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask import Blueprint
 from markupsafe import Markup, escape
-from wtforms import BooleanField, Form, IntegerField, SelectField
+from wtforms import BooleanField, Form, IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from organizer.plugin_api import Action, Attachment, Link, Panel, SettingsSection, hookimpl
@@ -18,8 +18,8 @@ class EverySettings(Form):
     talks = IntegerField("Lightning talks", default=3, description="How many talk slots.",
                          validators=[Optional(), NumberRange(0, 10, "between 0 and 10 slots.")])
     open = BooleanField("Open sign-up", default=True)
-    track = SelectField("Track", choices=[("main", "Main room"), ("side", "Side room")],
-                        default="main")
+    track = SelectField("Track", choices=[SelectChoice("main", "Main room"),
+                                          SelectChoice("side", "Side room")], default="main")
 
 
 class EveryHook:
