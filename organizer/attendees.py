@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .db import after_commit, commit, db, insert_loaded
-from .models import ATTENDEE_STATUSES, Attendee, Event, utcnow
+from .models import ATTENDEE_STATUSES, Attendee, AttendeeStatus, Event, utcnow
 from .plugins import hook
 
 
@@ -56,7 +56,7 @@ def of_event_or_404(event: Event, attendee_id: int | None) -> Attendee:
     return attendee
 
 
-def stage(event: Event, name: str, email: str, status: str = "going",
+def stage(event: Event, name: str, email: str, status: str = AttendeeStatus.GOING,
           check_duplicate: bool = True, **fields) -> Attendee:
     """Add someone to the session without committing (for a caller's own transaction).
 
@@ -76,7 +76,8 @@ def stage(event: Event, name: str, email: str, status: str = "going",
     return attendee
 
 
-def add(event: Event, name: str, email: str, status: str = "going", **fields) -> Attendee:
+def add(event: Event, name: str, email: str, status: str = AttendeeStatus.GOING,
+        **fields) -> Attendee:
     """Put someone on the guest list and commit; fires ``attendee_registered``."""
     attendee = stage(event, name, email, status, **fields)
     commit()
@@ -150,7 +151,7 @@ def stage_check_in(attendee, when: datetime | None = None) -> bool:
 _table = Attendee.__table__
 _CHECK_IN = (update(_table)
              .where(_table.c.id == bindparam("attendee_id"), _table.c.checked_in_at.is_(None),
-                    _table.c.status == "going")
+                    _table.c.status == AttendeeStatus.GOING)
              .values(checked_in_at=bindparam("arrived")))
 
 

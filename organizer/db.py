@@ -205,7 +205,8 @@ def write(keep_loaded: bool = False):
 
     On SQLite this is ``BEGIN IMMEDIATE``: two of these never interleave, so
     a read-check-write inside is safe. On PostgreSQL it is an ordinary
-    transaction; callers lock the rows they read with ``with_for_update()``.
+    transaction; callers read the rows they will change with :func:`locked`
+    or :func:`hold`.
     Commits on success, rolls back on error; callbacks queued with
     :func:`after_commit` run after the lock is released.
 
@@ -240,6 +241,24 @@ def write(keep_loaded: bool = False):
             raise
     # Mail and plugins' reactions run outside the lock.
     _run_callbacks(session)
+
+
+def locked(query, of=None):
+    """``query`` (a select) holding the rows it reads of ``of`` (an entity; all by
+    default) until the write transaction ends, for a read-check-write.
+
+    On PostgreSQL: ``FOR NO KEY UPDATE``, so other writers of those rows wait
+    while rows that merely point at them (a ticket, a check-in) can still be
+    added. On SQLite :func:`write` already holds the database's write lock and
+    the clause is left out.
+    """
+    return query.with_for_update(of=of, key_share=True)
+
+
+def hold(obj) -> None:
+    """Read ``obj`` again, holding its row until the write transaction ends (see
+    :func:`locked`): what it says now cannot change before this transaction commits."""
+    db.session.refresh(obj, with_for_update={"key_share": True})
 
 
 def insert_loaded(obj):

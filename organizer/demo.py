@@ -14,7 +14,7 @@ from flask import current_app
 from . import events, series as series_service
 from .auth import create_host
 from .db import commit, db
-from .models import Attendee, utcnow
+from .models import Attendee, AttendeeStatus, utcnow
 from .plugins import hook
 from .presets import next_working_day
 from .timeutil import to_utc
@@ -81,7 +81,7 @@ def _at(day, hour: int, minute: int = 0) -> datetime:
 
 def _attend(event, people, statuses=None) -> None:
     for index, (name, org, role) in enumerate(people):
-        status = statuses[index] if statuses else "going"
+        status = statuses[index] if statuses else AttendeeStatus.GOING
         db.session.add(Attendee(event_id=event.id, name=name, email=_email(name),
                                 organisation=org, role=role, status=status))
 
@@ -139,8 +139,9 @@ def load(base_url: str | None = None) -> str:
         "online_url": "", "capacity": 40,
         "starts_at": _at(meetup_day, 18, 30), "ends_at": _at(meetup_day, 21, 0)}, publish=True)
     going = PEOPLE[:40]
-    _attend(meetup, going, ["going"] * 38 + ["cancelled", "going"])
-    _attend(meetup, PEOPLE[40:], ["waiting"] * len(PEOPLE[40:]))
+    _attend(meetup, going,
+            [AttendeeStatus.GOING] * 38 + [AttendeeStatus.CANCELLED, AttendeeStatus.GOING])
+    _attend(meetup, PEOPLE[40:], [AttendeeStatus.WAITING] * len(PEOPLE[40:]))
 
     virtual_day = next_working_day(today + timedelta(days=2))
     virtual = events.create(host, {

@@ -7,6 +7,7 @@ IANA time zone so it can be shown and exported in local time.
 from __future__ import annotations
 
 import secrets
+from enum import StrEnum
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -63,7 +64,20 @@ EVENT_KINDS = {
     "virtual": "Virtual session",
 }
 EVENT_STATUSES = ("draft", "published", "cancelled")
-ATTENDEE_STATUSES = ("going", "waiting", "pending", "declined", "cancelled")
+
+
+class AttendeeStatus(StrEnum):
+    """Where someone stands on an event's guest list. Each is also its text in the
+    database, forms and URLs (``AttendeeStatus.GOING == "going"``)."""
+
+    GOING = "going"
+    WAITING = "waiting"      # on the waiting list, promoted in order when a seat frees up
+    PENDING = "pending"      # waiting for the host's approval
+    DECLINED = "declined"    # the host said no
+    CANCELLED = "cancelled"  # they said no, or cancelled later
+
+
+ATTENDEE_STATUSES = tuple(AttendeeStatus)
 
 
 class Host(UserMixin, db.Model):
@@ -221,7 +235,7 @@ class Attendee(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(20), default="going")
+    status: Mapped[str] = mapped_column(String(20), default=AttendeeStatus.GOING)
     guests: Mapped[int] = mapped_column(Integer, default=0)
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

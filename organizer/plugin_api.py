@@ -15,12 +15,13 @@ from flask_login import current_user
 from . import attendees as _attendees, events as _events, ics as _ics, jobs as _jobs
 from . import mail as _mail, pdf as _pdf
 from . import hookimpl
-from .db import after_commit, commit, db, insert_loaded, own_transactions, write
+from .db import after_commit, commit, db, hold, insert_loaded, locked, own_transactions, write
 from .event_settings import DATETIME_FORMAT
 from .hookspecs import hookspec
 from .hooktypes import (Action, BadgeLine, DoorMarker, Link, Panel, PersonMet, Question,
                         ReportSection, SettingsSection, flatten)
-from .models import ATTENDEE_STATUSES, Attendee, Event, Host, Series, UTCDateTime, utcnow
+from .models import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, Event, Host, Series, UTCDateTime,
+                     utcnow)
 from .plugins import hook
 from .ratelimit import limiter
 from .rendering import render_markdown
@@ -34,9 +35,10 @@ __all__ = [
     "hookimpl", "hookspec", "hook", "flatten", "Link", "Action", "Panel", "Question", "BadgeLine",
     "DoorMarker", "PersonMet", "ReportSection", "SettingsSection",
     # data
-    "db", "Event", "Attendee", "Host", "Series", "UTCDateTime", "utcnow", "ATTENDEE_STATUSES",
+    "db", "Event", "Attendee", "AttendeeStatus", "Host", "Series", "UTCDateTime", "utcnow",
+    "ATTENDEE_STATUSES",
     # writing
-    "write", "commit", "after_commit", "insert_loaded", "own_transactions",
+    "write", "locked", "hold", "commit", "after_commit", "insert_loaded", "own_transactions",
     # pages
     "event_for_hosts", "attendee_blueprint", "attendee_page", "attendee_by_token_or_404",
     "attendee_of_event_or_404", "private_page", "external_url", "render_markdown",

@@ -9,7 +9,7 @@ from .. import event_settings, events, presets
 from ..db import db
 from ..forms import CoHostForm, EventForm
 from ..hooktypes import Link, flatten
-from ..models import Attendee, CoHost, Event, Series, utcnow
+from ..models import Attendee, AttendeeStatus, CoHost, Event, Series, utcnow
 from ..plugins import hook
 from ..security import refuse
 from ..series import describe
@@ -63,7 +63,7 @@ def _going_counts(event_ids: list[int]) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         select(Attendee.event_id, func.count()).where(
-            Attendee.event_id.in_(event_ids), Attendee.status == "going")
+            Attendee.event_id.in_(event_ids), Attendee.status == AttendeeStatus.GOING)
         .group_by(Attendee.event_id))
     return dict(rows.all())
 

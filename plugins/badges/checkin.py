@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from organizer.plugin_api import (Attendee, DoorMarker, Event, db, flatten, hook, stage_check_in,
-                                  stage_undo_check_in, utcnow, write)
+from organizer.plugin_api import (Attendee, AttendeeStatus, DoorMarker, Event, db, flatten, hook,
+                                  stage_check_in, stage_undo_check_in, utcnow, write)
 
 from . import tickets
 from .models import CheckIn, Station, Ticket
@@ -133,7 +133,7 @@ def _outcome(station: Station | Door, attendee, record: CheckIn | None) -> Answe
                        zone=station.zone)
     # Someone cancelled a moment ago, or another door was faster.
     person = db.session.get(Attendee, attendee.id, populate_existing=True)
-    if person.status != "going":
+    if person.status != AttendeeStatus.GOING:
         return _status_answer(person)
     return _answer("already", person, latest(person.id))
 
@@ -148,7 +148,7 @@ def _settle(station: Station | Door, attendee, nonce: str | None) -> Answer | Ch
     repeated, nonce = _repeat(station, attendee, nonce)
     if repeated is not None:
         return repeated
-    if attendee.status != "going":
+    if attendee.status != AttendeeStatus.GOING:
         return _status_answer(attendee)
     record = _arrive(station, attendee, nonce)
     if record is None and nonce:
@@ -264,5 +264,5 @@ def counts(event_id: int) -> dict:
     expected, arrived = db.session.execute(
         select(func.coalesce(func.sum(1 + Attendee.guests), 0),
                func.coalesce(func.sum(arrived_seats), 0))
-        .where(Attendee.event_id == event_id, Attendee.status == "going")).one()
+        .where(Attendee.event_id == event_id, Attendee.status == AttendeeStatus.GOING)).one()
     return {"checked_in": int(arrived), "expected": int(expected)}

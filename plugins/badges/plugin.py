@@ -5,8 +5,8 @@ from pathlib import Path
 
 from flask import url_for
 
-from organizer.plugin_api import (Attachment, Attendee, Event, Link, commit, db, hookimpl, stage_check_in,
-                                  utcnow, write)
+from organizer.plugin_api import (Attachment, Attendee, AttendeeStatus, Event, Link, commit, db,
+                                  hookimpl, stage_check_in, utcnow, write)
 
 from . import hookspecs, printing, selfcheck, tickets, views, views_attendee
 
@@ -51,7 +51,7 @@ def mail_attachments(message_kind, attendee):
 @hookimpl
 def attendee_status_changed(attendee, old_status):
     # Someone no longer going has no valid ticket: an old code says so at the door.
-    if attendee.status != "going" and tickets.active(attendee) is not None:
+    if attendee.status != AttendeeStatus.GOING and tickets.active(attendee) is not None:
         # A write after the reads above: it takes the write lock first (SQLite).
         with write():
             tickets.revoke(attendee.id)
@@ -81,7 +81,7 @@ def demo_data(app, host, events):
         .order_by(Event.starts_at.desc()).limit(1)).first()
     if past is not None:
         for person in db.session.scalars(select(Attendee).where(
-                Attendee.event_id == past.id, Attendee.status == "going")):
+                Attendee.event_id == past.id, Attendee.status == AttendeeStatus.GOING)):
             stage_check_in(person, past.starts_at)
             db.session.add(CheckIn(attendee_id=person.id, event_id=past.id,
                                    at=past.starts_at))

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import undefer
 
-from organizer.plugin_api import (Attendee, BadgeLine, Event, JobContext, JobError,
+from organizer.plugin_api import (Attendee, AttendeeStatus, BadgeLine, Event, JobContext, JobError,
                                   attendee_of_event_or_404, db, event_for_hosts, flatten, hook,
                                   pdf_response, register_job, submit_job)
 
@@ -47,7 +47,8 @@ def filename(event: Event, layout: layouts.Layout, suffix: str = "") -> str:
 
 
 def _people(event_id: int, who: str) -> list[Attendee]:
-    query = select(Attendee).where(Attendee.event_id == event_id, Attendee.status == "going")
+    query = select(Attendee).where(Attendee.event_id == event_id,
+                                   Attendee.status == AttendeeStatus.GOING)
     if who == "not-checked-in":
         query = query.where(Attendee.checked_in_at.is_(None))
     # Alphabetical: badges are laid out on a table and picked up by name.
@@ -117,12 +118,12 @@ def badges(event_id: int):
     if len(query) >= 2:
         like = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         found = db.session.scalars(select(Attendee).where(
-            Attendee.event_id == event.id, Attendee.status == "going",
+            Attendee.event_id == event.id, Attendee.status == AttendeeStatus.GOING,
             or_(func.lower(Attendee.name).like(like, escape="\\"),
                 func.lower(Attendee.email).like(like, escape="\\")))
             .order_by(func.lower(Attendee.name)).limit(30)).all()
     going = db.session.scalar(select(func.count()).where(
-        Attendee.event_id == event.id, Attendee.status == "going"))
+        Attendee.event_id == event.id, Attendee.status == AttendeeStatus.GOING))
     return render_template("badges/print.html", event=event, layouts=layouts.LAYOUTS,
                            layout_key=layout_key, who=who, who_choices=WHO,
                            blanks=blanks_text, errors=errors, query=query, found=found,
@@ -142,7 +143,7 @@ def host_badge(event_id: int, attendee_id: int):
     """One guest's badge, for a host who reprints a lost one at the door."""
     event = event_for_hosts(event_id)
     person = attendee_of_event_or_404(event, attendee_id)
-    if person.status != "going":
+    if person.status != AttendeeStatus.GOING:
         abort(409, "Only people who are going have a badge.")
     layout = layout_arg()
     data = badge_data(event, person, tickets.ticket_for(person))

@@ -17,7 +17,8 @@ from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from organizer.plugin_api import Attendee, db, external_url, insert_loaded, utcnow, write
+from organizer.plugin_api import (Attendee, AttendeeStatus, db, external_url, insert_loaded,
+                                  utcnow, write)
 
 from .models import Ticket
 
@@ -50,7 +51,7 @@ def ticket_for(attendee: Attendee, just_confirmed: bool = False) -> Ticket | Non
     ``just_confirmed``: the person has just been given a seat, so they most
     likely have no ticket yet; one is issued without looking first.
     """
-    if attendee.status != "going":
+    if attendee.status != AttendeeStatus.GOING:
         return None
     if not just_confirmed:
         found = active(attendee)

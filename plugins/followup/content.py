@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from organizer.plugin_api import (Attendee, Event, PersonMet, db, external_url, flatten,
-                                  format_range, hook, render_markdown, utcnow)
+from organizer.plugin_api import (Attendee, AttendeeStatus, Event, PersonMet, db, external_url,
+                                  flatten, format_range, hook, render_markdown, utcnow)
 
 from .models import Settings
 
@@ -26,7 +26,7 @@ def settings_of(event: Event) -> Settings:
 
 def attended(attendee: Attendee, settings: Settings) -> bool:
     """Whether ``attendee`` counts as having come, by the host's choice of recipients."""
-    if attendee.status != "going":
+    if attendee.status != AttendeeStatus.GOING:
         return False
     return settings.recipients == "going" or attendee.checked_in_at is not None
 
@@ -37,7 +37,7 @@ def came(attendee: Attendee, anyone_checked_in: bool) -> bool:
     At an event with a door (anyone checked in) only people who checked in
     came; where nobody was checked in, everyone still going counts.
     """
-    if attendee.status != "going":
+    if attendee.status != AttendeeStatus.GOING:
         return False
     return attendee.checked_in_at is not None or not anyone_checked_in
 
@@ -48,7 +48,8 @@ def anyone_checked_in(event: Event) -> bool:
 
 
 def recipients(event: Event, settings: Settings) -> list[Attendee]:
-    query = select(Attendee).where(Attendee.event_id == event.id, Attendee.status == "going")
+    query = select(Attendee).where(Attendee.event_id == event.id,
+                                   Attendee.status == AttendeeStatus.GOING)
     if settings.recipients != "going":
         query = query.where(Attendee.checked_in_at.is_not(None))
     return list(db.session.scalars(query.order_by(Attendee.name, Attendee.id)))

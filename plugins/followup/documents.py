@@ -10,8 +10,8 @@ from datetime import timedelta
 from flask import render_template
 from sqlalchemy import func, select
 
-from organizer.plugin_api import (Attendee, Event, FONT_STACK, ReportSection, db, flatten,
-                                  format_range, hook, reminders_ics, render_pdf)
+from organizer.plugin_api import (FONT_STACK, Attendee, AttendeeStatus, Event, ReportSection, db,
+                                  flatten, format_range, hook, reminders_ics, render_pdf)
 
 from . import charts, content
 
@@ -71,10 +71,10 @@ def report_pdf(event: Event) -> bytes:
     """The host's report: counts, charts, what plugins add, and the attendee list."""
     people = list(db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)
                                      .order_by(Attendee.name)))
-    going = [a for a in people if a.status == "going"]
+    going = [a for a in people if a.status == AttendeeStatus.GOING]
     arrived = [a for a in going if a.checked_in_at is not None]
     stats = {"going": len(going), "checked_in": len(arrived),
-             "cancelled": sum(1 for a in people if a.status == "cancelled"),
+             "cancelled": sum(1 for a in people if a.status == AttendeeStatus.CANCELLED),
              "no_show_rate": f"{(1 - len(arrived) / len(going)) * 100:.0f} %" if going else "—"}
     sections = []
     for found in flatten(hook().followup_report(event=event), ReportSection):

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import url_for
 from markupsafe import Markup
 
-from organizer.plugin_api import Link, Panel, hookimpl
+from organizer.plugin_api import AttendeeStatus, Link, Panel, hookimpl
 
 from . import hookspecs, sending, views
 
@@ -39,7 +39,7 @@ def queue_event_messages(event, change, changes):
 
 @hookimpl
 def attendee_page_panels(attendee):
-    if attendee.status != "going":
+    if attendee.status != AttendeeStatus.GOING:
         return None
     return Panel("After the event", Markup(views.panel(attendee)), order=60, anchor="followup")
 

@@ -8,7 +8,7 @@ from flask import render_template
 from sqlalchemy import select
 
 from organizer.plugin_api import (Attachment, Attendee, Event, JobContext, Message, Skip, db,
-                                  external_url, job_failure, mail_renderer, mail_states,
+                                  external_url, job_failure, locked, mail_renderer, mail_states,
                                   queue_mails, register_job, utcnow, write)
 
 from . import content, documents
@@ -36,7 +36,7 @@ def queue_all(event: Event) -> int:
     """
     # The event's row is locked first: the host's button and the event's end
     # at the same moment queue one after the other, not both.
-    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    db.session.execute(locked(select(Event.id).where(Event.id == event.id)))
     settings = content.settings_of(event)
     people = content.recipients(event, settings)
     have = set(db.session.scalars(select(Delivery.attendee_id).where(

@@ -5,7 +5,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from organizer.plugin_api import Attendee, Event, PersonMet, ReportSection, db
+from organizer.plugin_api import Attendee, AttendeeStatus, Event, PersonMet, ReportSection, db
 
 from . import explain, intros, profiles, runs
 from .models import IntroRequest, Match, Profile
@@ -73,7 +73,7 @@ def report(event: Event) -> ReportSection | None:
     run = runs.published(event)
     fields = Counter(field for (field,) in db.session.execute(
         select(Profile.field).join(Attendee, Attendee.id == Profile.attendee_id)
-        .where(Profile.event_id == event.id, Attendee.status == "going")) if field)
+        .where(Profile.event_id == event.id, Attendee.status == AttendeeStatus.GOING)) if field)
     requests = dict(db.session.execute(select(IntroRequest.status, func.count())
                                        .where(IntroRequest.event_id == event.id)
                                        .group_by(IntroRequest.status)).all())

@@ -11,8 +11,9 @@ from flask import render_template
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from organizer.plugin_api import (Attendee, Event, Message, Skip, commit, db, external_url,
-                                  mail_renderer, meeting_ics, queue_mail, queue_mails, utcnow)
+from organizer.plugin_api import (Attendee, AttendeeStatus, Event, Message, Skip, commit, db,
+                                  external_url, mail_renderer, meeting_ics, queue_mail,
+                                  queue_mails, utcnow)
 
 from . import explain, profiles, runs
 from .models import IntroRequest, Match, Profile, Run
@@ -80,7 +81,8 @@ def queue_introductions(run: Run, event: Event) -> int:
     members = sorted({member for groups in run.rounds for group in groups
                       for member in group["members"]})
     people = db.session.scalars(select(Attendee).where(
-        Attendee.id.in_(members), Attendee.status == "going").order_by(Attendee.id)).all()
+        Attendee.id.in_(members), Attendee.status == AttendeeStatus.GOING)
+        .order_by(Attendee.id)).all()
     queue_mails(INTRODUCTION, [
         {"to": person.email, "params": {"run_id": run.id, "attendee_id": person.id},
          "event_id": event.id, "attendee_id": person.id,
@@ -97,7 +99,7 @@ def render_introduction(params: dict) -> Message:
     person = db.session.get(Attendee, params["attendee_id"])
     if run is None or run.status != "published":
         raise Skip("These matches were replaced before the introduction went out.")
-    if person is None or person.status != "going":
+    if person is None or person.status != AttendeeStatus.GOING:
         raise Skip("They are no longer going to the event.")
     groups = runs.matches_of(person, run)
     if not groups:
@@ -116,7 +118,7 @@ class IntroError(ValueError):
 def may_ask(person: Attendee) -> bool:
     """Only people going, with a profile they did not opt out of, ask for introductions."""
     profile = db.session.get(Profile, person.id)
-    return person.status == "going" and profile is not None and not profile.opted_out
+    return person.status == AttendeeStatus.GOING and profile is not None and not profile.opted_out
 
 
 def candidates(person: Attendee) -> list[Attendee]:
@@ -125,7 +127,7 @@ def candidates(person: Attendee) -> list[Attendee]:
         return []
     return list(db.session.scalars(
         select(Attendee).join(Profile, Profile.attendee_id == Attendee.id)
-        .where(Attendee.event_id == person.event_id, Attendee.status == "going",
+        .where(Attendee.event_id == person.event_id, Attendee.status == AttendeeStatus.GOING,
                Attendee.id != person.id, Profile.opted_out.is_(False))
         .order_by(Attendee.name)))
 
@@ -179,7 +181,7 @@ def decide(person: Attendee, request_id: int, accept: bool) -> IntroRequest:
     request = db.session.get(IntroRequest, request_id)
     if request is None or request.to_id != person.id:
         raise IntroError("That request is not for you.")
-    if person.status != "going" or request.sender.status != "going":
+    if person.status != AttendeeStatus.GOING or request.sender.status != AttendeeStatus.GOING:
         raise IntroError("Introductions are only between people going to the event.")
     done = db.session.execute(update(IntroRequest).where(
         IntroRequest.id == request.id, IntroRequest.status == "pending")

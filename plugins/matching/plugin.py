@@ -7,7 +7,7 @@ from flask import url_for
 from markupsafe import Markup
 
 
-from organizer.plugin_api import Attendee, Link, Panel, db, hookimpl
+from organizer.plugin_api import Attendee, AttendeeStatus, Link, Panel, db, hookimpl
 
 # intros registers its mail renderers when imported.
 from . import for_followup, intros, views_attendee, views_host  # noqa: F401
@@ -26,7 +26,8 @@ def migration_folders():
 
 @hookimpl
 def attendee_page_panels(attendee):
-    if attendee.status not in ("going", "waiting", "pending"):
+    if attendee.status not in (AttendeeStatus.GOING, AttendeeStatus.WAITING,
+                               AttendeeStatus.PENDING):
         return None
     return Panel("People to meet", Markup(views_attendee.panel(attendee)), anchor="matching")
 
@@ -60,7 +61,8 @@ def demo_data(app, host, events):
     chance = random.Random(12)  # the same demo every time
     meetup = events["meetup"]
     guests = db.session.scalars(select(Attendee).where(
-        Attendee.event_id == meetup.id, Attendee.status == "going").order_by(Attendee.id))
+        Attendee.event_id == meetup.id, Attendee.status == AttendeeStatus.GOING)
+        .order_by(Attendee.id))
     for guest in guests:
         db.session.add(Profile(
             attendee_id=guest.id, event_id=meetup.id,

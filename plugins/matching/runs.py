@@ -6,7 +6,7 @@ from itertools import combinations
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import flag_modified
 
-from organizer.plugin_api import Attendee, Event, db, utcnow, write
+from organizer.plugin_api import Attendee, AttendeeStatus, Event, db, hold, utcnow, write
 
 from . import pairing, profiles, scoring, tables
 from .errors import MatchingError
@@ -29,7 +29,7 @@ def setup_of(event: Event) -> Setup:
 def participants(event: Event, setup: Setup) -> list[tuple[Attendee, Profile | None]]:
     """Everyone going (or checked in), not opted out, not taken out by the host."""
     query = (select(Attendee, Profile).outerjoin(Profile, Profile.attendee_id == Attendee.id)
-             .where(Attendee.event_id == event.id, Attendee.status == "going"))
+             .where(Attendee.event_id == event.id, Attendee.status == AttendeeStatus.GOING))
     if setup.checked_in_only:
         query = query.where(Attendee.checked_in_at.is_not(None))
     excluded = set(setup.excluded or [])
@@ -149,7 +149,7 @@ def store_draft(event: Event, run: Run) -> Run:
 def _still_draft(run: Run) -> None:
     """Inside a write transaction: read ``run`` again with its row locked, and refuse
     unless it is still the draft (a co-host may have published it a moment ago)."""
-    db.session.refresh(run, with_for_update=True)
+    hold(run)
     if run.status != "draft":
         raise MatchingError("This draft has just been published or replaced: look at the "
                             "matching page again.")
@@ -228,7 +228,7 @@ def publish(run: Run, event: Event, setup: Setup) -> bool:
     with write():
         # Locked: a swap or lock on the draft at this moment waits, then finds
         # it published (or this publish waits for it and publishes its result).
-        db.session.refresh(run, with_for_update=True)
+        hold(run)
         if run.status == "draft":
             check_current(run, event, setup)
         done = db.session.execute(update(Run).where(Run.id == run.id, Run.status == "draft")
@@ -253,7 +253,7 @@ def matches_of(attendee: Attendee, run: Run | None = None) -> list[tuple[int, li
     """The groups of ``attendee`` in ``run`` (the published one by default): (round, the
     others still going), in round order; rounds where nobody else is left are skipped."""
     run = run or published(attendee.event)
-    if run is None or attendee.status != "going":
+    if run is None or attendee.status != AttendeeStatus.GOING:
         return []
     mine = db.session.execute(select(Match.round, Match.group_no).where(
         Match.run_id == run.id, Match.attendee_id == attendee.id).order_by(Match.round)).all()
@@ -263,7 +263,7 @@ def matches_of(attendee: Attendee, run: Run | None = None) -> list[tuple[int, li
                                     .where(Match.run_id == run.id, Match.round == round_no,
                                            Match.group_no == group_no,
                                            Attendee.id != attendee.id,
-                                           Attendee.status == "going")
+                                           Attendee.status == AttendeeStatus.GOING)
                                     .order_by(Attendee.name)).all()
         if others:
             found.append((round_no, list(others)))

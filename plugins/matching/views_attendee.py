@@ -5,7 +5,7 @@ import re
 
 from flask import flash, redirect, render_template, request, url_for
 
-from organizer.plugin_api import attendee_blueprint
+from organizer.plugin_api import AttendeeStatus, attendee_blueprint
 
 from . import intros, profiles, runs
 from .models import SHAREABLE
@@ -17,7 +17,7 @@ ID_RE = re.compile(r"[0-9]{1,12}")
 @bp.route("/profile", methods=["GET", "POST"])
 def profile(attendee):
     person = attendee
-    if person.status not in ("going", "waiting", "pending"):
+    if person.status not in (AttendeeStatus.GOING, AttendeeStatus.WAITING, AttendeeStatus.PENDING):
         # An old page sent after cancelling, say: say why, on the person's page.
         flash("You're not on the list for this event any more, so there is no networking "
               "profile to fill in.", "info")

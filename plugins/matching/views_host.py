@@ -7,8 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from sqlalchemy import select
 
-from organizer.plugin_api import (Attendee, attendee_of_event_or_404, db, event_for_hosts,
-                                  own_transactions)
+from organizer.plugin_api import (Attendee, AttendeeStatus, attendee_of_event_or_404, db,
+                                  event_for_hosts, own_transactions)
 
 from . import explain, profiles, runs
 from .errors import MatchingError
@@ -67,7 +67,8 @@ def page(event_id: int, errors: dict | None = None, status: int = 200):
                         reasons += explain.for_host(scored[a], scored[b])
                 detail[(r, g)] = reasons
     everyone = db.session.scalars(select(Attendee).where(
-        Attendee.event_id == event.id, Attendee.status == "going").order_by(Attendee.name)).all()
+        Attendee.event_id == event.id, Attendee.status == AttendeeStatus.GOING)
+        .order_by(Attendee.name)).all()
     return render_template(
         "matching/host.html", event=event, setup=setup, people=people, run=run, shown=shown,
         names=names, detail=detail, rules=runs.rules(event), everyone=everyone,
@@ -110,7 +111,7 @@ def add_rule(event_id: int):
     kind = request.form.get("kind")
     first, second = _attendee_id("first"), _attendee_id("second")
     going = {a.id for a in db.session.scalars(select(Attendee).where(
-        Attendee.event_id == event.id, Attendee.status == "going"))}
+        Attendee.event_id == event.id, Attendee.status == AttendeeStatus.GOING))}
     if kind not in ("must", "never"):
         flash("Choose “must meet” or “must not meet”.", "error")
     elif first not in going or second not in going:

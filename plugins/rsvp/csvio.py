@@ -6,14 +6,14 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from organizer.plugin_api import Attendee, Event
+from organizer.plugin_api import Attendee, AttendeeStatus, Event
 
 from .answers import check_email, one_line
 from .models import RsvpQuestion, RsvpRegistration
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-IMPORT_STATUSES = ("going", "waiting", "pending", "declined", "cancelled")
+IMPORT_STATUSES = tuple(AttendeeStatus)
 # A row without a status is placed as an RSVP would be (see views_host._import).
 AS_RSVP = ""
 MAX_ROWS = 5000

@@ -5,7 +5,7 @@ import random
 
 from sqlalchemy import select
 
-from organizer.plugin_api import Attendee, db
+from organizer.plugin_api import Attendee, AttendeeStatus, db
 
 from .models import RsvpQuestion, RsvpRegistration
 
@@ -46,7 +46,7 @@ def load(events: dict) -> None:
                                     .order_by(Attendee.id)).all()
         for index, person in enumerate(people):
             if event is lunch and index >= 9:
-                person.status = "pending"  # the host still has approvals to make
+                person.status = AttendeeStatus.PENDING  # the host still has approvals to make
             guest = event is meetup and index in (3, 11)
             person.guests = 1 if guest else 0
             db.session.add(RsvpRegistration(
@@ -55,12 +55,12 @@ def load(events: dict) -> None:
     # The +1s take seats too: the last people in move to the waiting list
     # until the meetup is exactly full.
     going = db.session.scalars(select(Attendee).where(
-        Attendee.event_id == meetup.id, Attendee.status == "going")
+        Attendee.event_id == meetup.id, Attendee.status == AttendeeStatus.GOING)
         .order_by(Attendee.id.desc())).all()
     taken = sum(1 + p.guests for p in going)
     for person in going:
         if taken <= (meetup.capacity or taken):
             break
         if person.guests == 0:
-            person.status = "waiting"
+            person.status = AttendeeStatus.WAITING
             taken -= 1

@@ -5,9 +5,10 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from organizer.plugin_api import Attendee, Link, ReportSection, db, hookimpl, write
+from organizer.plugin_api import Attendee, AttendeeStatus, Link, ReportSection, db, hookimpl, write
 
-from . import demo, hookspecs, notify, reminders, seats, settings, views_attendee, views_host, views_public
+from . import (demo, hookspecs, notify, reminders, seats, settings, views_attendee, views_host,
+               views_public)
 from .models import RsvpRegistration
 
 # Changes that matter to someone's calendar: they get an updated invite.
@@ -74,10 +75,9 @@ def queue_event_messages(event, change, changes):
     """A changed time or place mails everyone going an updated invite; a cancelled
     event mails everyone on the list. Queued with the change itself."""
     if change == "updated" and CALENDAR_FIELDS & set(changes):
-        notify.queue_everyone("update", _people(event, ["going"]), event)
+        notify.queue_everyone("update", _people(event, [AttendeeStatus.GOING]), event)
     elif change == "cancelled":
-        notify.queue_everyone("event_cancelled", _people(event, ["going", "waiting", "pending"]),
-                              event)
+        notify.queue_everyone("event_cancelled", _people(event, list(seats.ACTIVE)), event)
 
 
 def _people(event, statuses: list[str]) -> list[Attendee]:

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from organizer.plugin_api import Attendee, Event, db, write
+from organizer.plugin_api import Attendee, AttendeeStatus, Event, db, write
 
 from . import notify, settings
 from .models import RsvpRegistration
@@ -26,7 +26,7 @@ def send_due(now: datetime) -> int:
             if event.status != "published" or due is None or due > now:
                 continue
             going = select(Attendee.id).where(Attendee.event_id == event.id,
-                                              Attendee.status == "going")
+                                              Attendee.status == AttendeeStatus.GOING)
             claimed = db.session.execute(
                 update(RsvpRegistration).where(RsvpRegistration.attendee_id.in_(going),
                                                RsvpRegistration.reminder_sent_at.is_(None))

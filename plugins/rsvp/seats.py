@@ -8,21 +8,22 @@ served, in the order people joined it.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from organizer.plugin_api import (Attendee, Event, commit, db, insert_loaded, normalise_email,
-                                  stage_attendee, stage_status, utcnow, write)
+from organizer.plugin_api import (Attendee, AttendeeStatus, Event, db, insert_loaded, locked,
+                                  normalise_email, stage_attendee, stage_status, utcnow, write)
 
 from . import notify, plugin_questions, settings
 from .models import RsvpQuestion, RsvpRegistration
 
-HOLDS_SEAT = ("going",)
-ACTIVE = ("going", "waiting", "pending")
+HOLDS_SEAT = (AttendeeStatus.GOING,)
+ACTIVE = (AttendeeStatus.GOING, AttendeeStatus.WAITING, AttendeeStatus.PENDING)
+# No longer on the list: they cancelled, or the host declined them.
+GAVE_UP = (AttendeeStatus.CANCELLED, AttendeeStatus.DECLINED)
 
 
 class RsvpError(Exception):
@@ -36,37 +37,24 @@ class AlreadyRegistered(RsvpError):
         self.attendee = attendee
 
 
-@contextmanager
-def _unguarded():
-    # Only for the control test that proves the guard matters: a plain
-    # transaction, no write lock, no row lock.
-    yield db.session()
-    commit()
-
-
-def _transaction(guard: bool):
-    return write(keep_loaded=True) if guard else _unguarded()
-
-
-def lock_event(event_id: int, guard: bool = True) -> Event:
+def lock_event(event_id: int) -> Event:
     """Load the event inside the current transaction, holding its row lock.
 
     The host comes in the same statement: the mails that follow a change
     carry their name and address.
     """
-    event = db.session.scalar(_locked(Event.id == event_id, guard))
+    event = db.session.scalar(_locked(Event.id == event_id))
     if event is None:
         raise RsvpError("This event no longer exists.")
     return event
 
 
-def _locked(where, guard: bool = True):
+def _locked(where):
     query = (select(Event).where(where).options(joinedload(Event.owner, innerjoin=True))
              .execution_options(populate_existing=True))
-    # FOR NO KEY UPDATE on PostgreSQL: seat changes for the event still
-    # take turns, but rows that merely point at the event (a ticket, a
-    # check-in) can be written meanwhile.
-    return query.with_for_update(of=Event, key_share=True) if guard else query
+    # Seat changes for the event take turns; rows that merely point at the
+    # event (a ticket, a check-in) can be written meanwhile.
+    return locked(query, of=Event)
 
 
 def seats_taken(event_id: int) -> int:
@@ -84,7 +72,7 @@ _JOINED = func.coalesce(RsvpRegistration.waiting_since, Attendee.created_at)
 def _waiting_query(event_id: int):
     return (select(Attendee)
             .outerjoin(RsvpRegistration, RsvpRegistration.attendee_id == Attendee.id)
-            .where(Attendee.event_id == event_id, Attendee.status == "waiting"))
+            .where(Attendee.event_id == event_id, Attendee.status == AttendeeStatus.WAITING))
 
 
 def waiting_list(event_id: int) -> list[Attendee]:
@@ -95,17 +83,17 @@ def waiting_list(event_id: int) -> list[Attendee]:
 def anyone_waiting(event_id: int) -> bool:
     """True when the event has a waiting list (one cheap EXISTS query)."""
     return bool(db.session.scalar(select(select(Attendee.id).where(
-        Attendee.event_id == event_id, Attendee.status == "waiting").exists())))
+        Attendee.event_id == event_id, Attendee.status == AttendeeStatus.WAITING).exists())))
 
 
 def waiting_count(event_id: int) -> int:
     return int(db.session.scalar(select(func.count()).where(
-        Attendee.event_id == event_id, Attendee.status == "waiting")))
+        Attendee.event_id == event_id, Attendee.status == AttendeeStatus.WAITING)))
 
 
 def position(attendee: Attendee) -> int | None:
     """1 for the first person waiting; None when not waiting."""
-    if attendee.status != "waiting":
+    if attendee.status != AttendeeStatus.WAITING:
         return None
     known = getattr(attendee, "rsvp_position", None)
     if known is not None:
@@ -142,12 +130,12 @@ def _place(event: Event, guests: int, someone_waits: bool | None = None,
     """Where a new or returning person goes: pending, going or the waiting list
     (``someone_waits`` and ``taken`` seats when the caller has just counted them)."""
     if settings.of(event).approval:
-        return "pending"
+        return AttendeeStatus.PENDING
     if anyone_waiting(event.id) if someone_waits is None else someone_waits:
-        return "waiting"  # nobody jumps the queue
+        return AttendeeStatus.WAITING  # nobody jumps the queue
     free = free_seats(event) if taken is None else (
         float("inf") if event.capacity is None else event.capacity - taken)
-    return "going" if free >= 1 + guests else "waiting"
+    return AttendeeStatus.GOING if free >= 1 + guests else AttendeeStatus.WAITING
 
 
 def move(attendee: Attendee, status: str) -> bool:
@@ -155,7 +143,7 @@ def move(attendee: Attendee, status: str) -> bool:
     the person at its end."""
     was = attendee.status
     changed = stage_status(attendee, status)
-    if changed and status == "waiting" and was != "waiting":
+    if changed and status == AttendeeStatus.WAITING and was != AttendeeStatus.WAITING:
         registration(attendee).waiting_since = utcnow()
     return changed
 
@@ -180,15 +168,15 @@ _STANDING = select(
     select(_att.c.id).where(_att.c.event_id == bindparam("event_id"),
                             _att.c.email == bindparam("email")).scalar_subquery(),
     select(func.count()).where(_att.c.event_id == bindparam("event_id"),
-                               _att.c.status == "waiting").scalar_subquery(),
+                               _att.c.status == AttendeeStatus.WAITING).scalar_subquery(),
     select(func.coalesce(func.sum(1 + _att.c.guests), 0)).where(
         _att.c.event_id == bindparam("event_id"),
         _att.c.status.in_(HOLDS_SEAT)).scalar_subquery())
 
 
 def register(event_id: int, name: str, email: str, answers: dict | None = None,
-             guests: int = 0, guest_name: str = "", organisation: str = "", role: str = "",
-             _guard: bool = True) -> Attendee:
+             guests: int = 0, guest_name: str = "", organisation: str = "",
+             role: str = "") -> Attendee:
     """Take an RSVP: going, waiting or pending; the person's mail is queued with it.
 
     An address already on the list (in any status) changes nothing: its
@@ -197,10 +185,10 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
     """
     # Everything decided below is read again under the lock; objects read
     # before (the event's host, say) stay loaded for the mail that follows.
-    with _transaction(_guard) as session:
-        event = lock_event(event_id, _guard)
+    with write(keep_loaded=True) as session:
+        event = lock_event(event_id)
         attendee, error = _take(session, event, name, email, answers or {}, guests,
-                                guest_name, organisation, role, _guard)
+                                guest_name, organisation, role)
     if error is not None:
         raise error
     return attendee
@@ -259,8 +247,8 @@ def register_form(slug: str, form) -> Attendee:
 
 
 def _take(session, event: Event, name: str, email: str, answers: dict, guests: int,
-          guest_name: str, organisation: str, role: str,
-          guard: bool = True) -> tuple[Attendee | None, RsvpError | None]:
+          guest_name: str, organisation: str,
+          role: str) -> tuple[Attendee | None, RsvpError | None]:
     """The RSVP itself, inside the caller's transaction that holds the event's lock.
 
     Returns the new attendee, or the error to raise once the transaction has
@@ -277,22 +265,15 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
         notify.queue("already", existing, event)
         return None, AlreadyRegistered(existing)
     status = _place(event, guests, someone_waits=waiting > 0, taken=int(taken))
-    if not guard:
-        # The control run: without the guard the check and the write are
-        # separate transactions, as in code that reads with autocommit and
-        # writes later.
-        session.expire_on_commit = False
-        session.commit()
-        session.expire_on_commit = True
     attendee = stage_attendee(event, name, email, status, guests=guests,
                                organisation=organisation, role=role, check_duplicate=False)
     insert_loaded(RsvpRegistration(
         attendee_id=attendee.id, event_id=event.id, answers=answers, guest_name=guest_name,
-        ics_bump=0, waiting_since=utcnow() if status == "waiting" else None))
+        ics_bump=0, waiting_since=utcnow() if status == AttendeeStatus.WAITING else None))
     attendee.rsvp_registered = True
     # The page that follows shows the event: it stays with the attendee.
     set_committed_value(attendee, "event", event)
-    if status == "waiting":
+    if status == AttendeeStatus.WAITING:
         # Just joined at the back, and the lock keeps it so: the place is
         # the length of the list before, plus one.
         attendee.rsvp_position = waiting + 1
@@ -307,9 +288,9 @@ def rejoin(attendee_id: int) -> Attendee:
         event = lock_event(attendee.event_id)
         db.session.refresh(attendee)
         _check_open(event, utcnow())
-        if attendee.status == "declined":
+        if attendee.status == AttendeeStatus.DECLINED:
             raise RsvpError("The host has declined this RSVP, so it cannot be renewed here.")
-        if attendee.status != "cancelled":
+        if attendee.status != AttendeeStatus.CANCELLED:
             raise RsvpError("You're already on the list.")
         if attendee.guests and not settings.of(event).plus_one:
             attendee.guests = 0
@@ -336,7 +317,7 @@ def fill_seats(event: Event, skip: int | None = None) -> list[Attendee]:
         need = 1 + attendee.guests
         if need > free:
             break  # first come, first served: nobody further back jumps ahead
-        move(attendee, "going")
+        move(attendee, AttendeeStatus.GOING)
         registration(attendee).promoted_at = utcnow()
         notify.queue("promoted", attendee, event)
         promoted.append(attendee)
@@ -358,8 +339,8 @@ def cancel(attendee_id: int) -> Attendee:
         db.session.refresh(attendee)
         if attendee.status not in ACTIVE:
             raise RsvpError("Your RSVP is already cancelled.")
-        was_going = attendee.status == "going"
-        move(attendee, "cancelled")
+        was_going = attendee.status == AttendeeStatus.GOING
+        move(attendee, AttendeeStatus.CANCELLED)
         registration(attendee).ics_bump += 1
         notify.queue("cancelled" if was_going else "left", attendee, event)
         fill_seats(event)
@@ -379,17 +360,17 @@ def set_status(attendee_id: int, status: str) -> tuple[Attendee, str]:
         old = attendee.status
         if status == old:
             return attendee, old
-        if status == "going" and old in ("pending", "waiting", "declined", "cancelled"):
+        if status == AttendeeStatus.GOING and old != AttendeeStatus.GOING:
             fits = free_seats(event) >= 1 + attendee.guests
-            status = "going" if fits else "waiting"
+            status = AttendeeStatus.GOING if fits else AttendeeStatus.WAITING
         move(attendee, status)
         reg = registration(attendee)
-        if status in ("cancelled", "declined") or (old in ("cancelled", "declined")):
+        if status in GAVE_UP or old in GAVE_UP:
             reg.ics_bump += 1
         kind = {"going": "going", "waiting": "waiting", "declined": "declined",
                 "cancelled": "cancelled_by_host", "pending": "pending"}[status]
         notify.queue(kind, attendee, event)
-        if old == "going":
+        if old == AttendeeStatus.GOING:
             fill_seats(event, skip=attendee.id)
     return attendee, status
 
@@ -406,13 +387,13 @@ def update_answers(attendee_id: int, name: str, answers: dict, guests: int,
         if guests and not settings.of(event).plus_one:
             raise RsvpError("This event does not take +1 guests.")
         extra = guests - attendee.guests
-        if attendee.status == "going" and extra > 0 and free_seats(event) < extra:
+        if attendee.status == AttendeeStatus.GOING and extra > 0 and free_seats(event) < extra:
             raise RsvpError("There is no seat left for a +1. Your RSVP is unchanged.")
         attendee.name, attendee.guests = name.strip(), guests
         attendee.organisation, attendee.role = organisation, role
         attendee.updated_at = utcnow()
         reg = registration(attendee)
         reg.answers, reg.guest_name = answers, guest_name
-        if attendee.status == "going" and extra < 0:
+        if attendee.status == AttendeeStatus.GOING and extra < 0:
             fill_seats(event)
     return attendee

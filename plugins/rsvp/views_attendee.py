@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from organizer.plugin_api import (Action, Attendee, Panel, attendee_blueprint, attendee_page, db,
-                                  utcnow)
+from organizer.plugin_api import (Action, Attendee, AttendeeStatus, Panel, attendee_blueprint,
+                                  attendee_page, db, utcnow)
 
 from . import answers as answers_mod, seats, settings
 from .models import RsvpRegistration
 
 bp = attendee_blueprint("rsvp_mine", __name__)
 
-ACTIVE = ("going", "waiting", "pending")
+ACTIVE = (AttendeeStatus.GOING, AttendeeStatus.WAITING, AttendeeStatus.PENDING)
 
 
 def panels(attendee: Attendee) -> list[Panel]:
@@ -34,7 +34,7 @@ def panels(attendee: Attendee) -> list[Panel]:
             style="danger",
             confirm="Cancel your RSVP? Your place goes to the next person waiting.")],
             order=90))
-    elif (attendee.status == "cancelled" and event.status == "published"
+    elif (attendee.status == AttendeeStatus.CANCELLED and event.status == "published"
           and utcnow() < settings.closes_at(event)):
         found.append(Panel("Changed your mind?", actions=[Action(
             "Join again", url_for("rsvp_mine.rejoin", token=attendee.token), method="post",

@@ -5,7 +5,7 @@ from flask import (Blueprint, Response, flash, redirect, render_template, reques
 from flask_login import login_required
 from sqlalchemy import func, or_, select
 
-from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, GuestListError,
+from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, GuestListError,
                                   attendee_of_event_or_404, commit, db, event_for_hosts,
                                   stage_attendee, utcnow, write)
 
@@ -57,7 +57,7 @@ def set_status(event_id: int, attendee_id: int):
         flash("Choose one of the offered statuses.", "error")
         return redirect(_guest_list_url(event_id)), 303
     attendee, ended = seats.set_status(attendee.id, wanted)
-    if wanted == "going" and ended == "waiting":
+    if wanted == AttendeeStatus.GOING and ended == AttendeeStatus.WAITING:
         flash(f"The event is full, so {attendee.name} is on the waiting list.", "info")
     else:
         flash(f"{attendee.name} is now {ended}. We've mailed them.", "success")
@@ -76,15 +76,16 @@ def add(event_id: int):
     try:
         with write():
             locked = seats.lock_event(event.id)
-            status = "going" if seats.free_seats(locked) >= 1 else "waiting"
+            status = (AttendeeStatus.GOING if seats.free_seats(locked) >= 1
+                      else AttendeeStatus.WAITING)
             attendee = stage_attendee(locked, name, email, status)
             seats.registration(attendee)
             notify.queue(status, attendee, locked)
     except GuestListError as exc:
         flash(str(exc), "error")
         return redirect(_guest_list_url(event.id)), 303
-    flash(f"{name} added as {status}." + (" The event is full." if status == "waiting" else ""),
-          "success")
+    full = " The event is full." if status == AttendeeStatus.WAITING else ""
+    flash(f"{name} added as {status}.{full}", "success")
     return redirect(_guest_list_url(event.id))
 
 
@@ -155,17 +156,17 @@ def _import(event_id: int, rows: list[csvio.ImportRow]) -> dict[str, int]:
         queue_ahead = seats.anyone_waiting(event.id)
         approval = settings.of(event).approval
         for row in rows:
-            status = row.status or ("pending" if approval else "going")
-            if status == "going":
+            status = row.status or (AttendeeStatus.PENDING if approval else AttendeeStatus.GOING)
+            if status == AttendeeStatus.GOING:
                 if queue_ahead or free < 1:
-                    status, queue_ahead = "waiting", True
+                    status, queue_ahead = AttendeeStatus.WAITING, True
                 else:
                     free -= 1
             attendee = stage_attendee(event, row.name, row.email, status,
                                        organisation=row.organisation, role=row.role)
             # Each one behind the last: the waiting list keeps the file's order.
             seats.registration(attendee).waiting_since = (
-                utcnow() if status == "waiting" else None)
+                utcnow() if status == AttendeeStatus.WAITING else None)
             placed[status] = placed.get(status, 0) + 1
     return placed
 

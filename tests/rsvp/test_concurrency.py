@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import threading
+from contextlib import contextmanager
 
 from sqlalchemy import select
 
@@ -23,7 +24,7 @@ def _event(app, capacity=SEATS):
         return make_event(host, capacity=str(capacity)).id
 
 
-def _surge(app, event_id, guard=True):
+def _surge(app, event_id):
     from organizer_plugins.rsvp import seats
     counter = iter(range(PEOPLE))
     lock = threading.Lock()
@@ -31,7 +32,7 @@ def _surge(app, event_id, guard=True):
     def one():
         with lock:
             n = next(counter)
-        seats.register(event_id, f"Person {n}", f"p{n}@example.org", _guard=guard)
+        seats.register(event_id, f"Person {n}", f"p{n}@example.org")
 
     return run_together(app, one, threads=PEOPLE)
 
@@ -58,11 +59,39 @@ def test_200_rsvps_at_once_for_50_seats_confirm_exactly_50(app_factory):
     assert positions == list(range(1, PEOPLE - SEATS + 1))
 
 
-def test_control_without_the_guard_the_same_surge_overbooks(app_factory):
+def _without_the_guard(monkeypatch):
+    """The RSVP as careless code would write it: a plain transaction (no write lock),
+    the event read without its row lock, and the seat count's read committed before
+    the write, as code that checks with one query and writes with another."""
+    from organizer.db import commit
+    from organizer.models import Event
+    from organizer_plugins.rsvp import seats
+
+    @contextmanager
+    def plain_transaction(keep_loaded=False):
+        yield db.session()
+        commit()
+
+    def place_then_commit(*args, **kwargs):
+        status = place(*args, **kwargs)
+        session = db.session()
+        session.expire_on_commit = False  # what was read stays, as in the careless code
+        session.commit()
+        session.expire_on_commit = True
+        return status
+
+    place = seats._place
+    monkeypatch.setattr(seats, "write", plain_transaction)
+    monkeypatch.setattr(seats, "lock_event", lambda event_id: db.session.get(Event, event_id))
+    monkeypatch.setattr(seats, "_place", place_then_commit)
+
+
+def test_control_without_the_guard_the_same_surge_overbooks(app_factory, monkeypatch):
     """Proves the test above can see a race: with the guard off, seats are oversold."""
     app = app_factory(JOB_BACKEND="eager")
     event_id = _event(app)
-    _surge(app, event_id, guard=False)
+    _without_the_guard(monkeypatch)
+    _surge(app, event_id)
     going = [p for p in _people(app, event_id) if p.status == "going"]
     assert len(going) > SEATS, len(going)
 
