@@ -46,7 +46,7 @@ import networkx as nx
 import numpy as np
 from organizer_plugins.matching.pairing import pair
 from organizer_plugins.matching.scoring import Profile, score_matrix
-from organizer_plugins.matching.tables import plan_tables
+from organizer_plugins.matching.table_rounds import plan_tables
 from scipy.optimize import linear_sum_assignment
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from organizer.plugin_api import Attendee, AttendeeStatus, Event, db, hold, utcnow, write
 
-from . import pairing, profiles, scoring, tables
+from . import pairing, profiles, scoring, table_rounds
 from .errors import MatchingError
 from .models import Match, Profile, Rule, Run, Setup
 
@@ -92,9 +92,9 @@ def compute(event: Event, setup: Setup, previous: Run | None = None) -> Run:
         if len(ordered) >= 2 and setup.group_size > len(ordered):
             raise MatchingError(f"Tables of {setup.group_size} are larger than the "
                                 f"{len(ordered)} people taking part.")
-        plan = tables.plan_tables(ordered, setup.group_size, setup.rounds, WEIGHTS,
-                                  met_before=met, must_not_meet=never, same_org=setup.same_org,
-                                  time_limit=TABLE_TIME_LIMIT)
+        plan = table_rounds.plan_tables(
+            ordered, setup.group_size, setup.rounds, WEIGHTS, met_before=met,
+            must_not_meet=never, same_org=setup.same_org, time_limit=TABLE_TIME_LIMIT)
         rounds = [[{"members": list(group), "locked": False} for group in round_]
                   for round_ in plan.rounds]
         warnings += plan.warnings

@@ -20,7 +20,7 @@ from organizer_plugins.matching.scoring import (
     score,
     score_matrix,
 )
-from organizer_plugins.matching.tables import (
+from organizer_plugins.matching.table_rounds import (
     constructed_rounds,
     plan_tables,
     table_sizes,
