@@ -108,7 +108,7 @@ def test_removing_a_plugin_asks_then_deletes_its_tables_and_settings(app_factory
     assert _notes(reinstalled) == []
 
 
-def test_an_unknown_revision_without_a_record_gets_a_sentence(app_factory):
+def test_an_unknown_revision_without_a_record_gets_a_sentence(app_factory, pg_schema_restored):
     app = app_factory()
     with app.app_context():
         db.session.execute(text("INSERT INTO alembic_version VALUES ('mystery_0007')"))
