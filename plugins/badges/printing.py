@@ -13,15 +13,12 @@ from organizer.plugin_api import (Attendee, AttendeeStatus, BadgeLine, Event, Jo
                                   attendee_of_event_or_404, db, event_for_hosts, flatten, hook,
                                   pdf_response, register_job, submit_job)
 
-from . import layouts, sheets, tickets
+from . import forms, layouts, sheets, tickets
+from .forms import WHO
 from .models import Ticket
 
 bp = Blueprint("badgepdf", __name__, template_folder="templates")
 
-WHO = {"going": "Everyone going",
-       "not-checked-in": "Everyone going who has not checked in yet",
-       "blank": "Blank badges only (walk-ins write their name)"}
-MAX_BLANKS = 200
 ID_RE = re.compile(r"[0-9]{1,12}")
 
 
@@ -91,21 +88,14 @@ def build_sheet(ctx: JobContext, event_id: int, layout: str, who: str = "going",
 def badges(event_id: int):
     event = event_for_hosts(event_id)
     errors: dict[str, str] = {}
-    form = request.form if request.method == "POST" else request.args
-    layout_key = form.get("layout") or layouts.DEFAULT
-    who = form.get("who") or "going"
-    blanks_text = (form.get("blanks") or "0").strip()
+    form = forms.SheetForm(request.form if request.method == "POST" else request.args)
+    layout_key, who = form.layout.data, form.who.data
+    blanks_text = (form.blanks.data or "0").strip()
     if request.method == "POST":
-        if layouts.get(layout_key) is None:
-            errors["layout"] = "Choose one of the paper layouts."
-        if who not in WHO:
-            errors["who"] = "Choose whose badges to print."
-        blanks = int(blanks_text) if re.fullmatch(r"[0-9]{1,4}", blanks_text) else -1
-        if not 0 <= blanks <= MAX_BLANKS:
-            errors["blanks"] = f"Blank badges: a whole number from 0 to {MAX_BLANKS}."
-        elif who == "blank" and blanks == 0:
-            errors["blanks"] = "Say how many blank badges to print."
-        elif not errors and who != "blank" and not _people(event.id, who) and blanks == 0:
+        if not form.validate():
+            errors = {name: messages[0] for name, messages in form.errors.items()}
+        blanks = form.blanks.data
+        if not errors and who != "blank" and not _people(event.id, who) and blanks == 0:
             errors["who"] = "Nobody matches: there are no badges to print."
         if not errors:
             job = submit_job("badges.sheet", {"event_id": event.id, "layout": layout_key,

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from organizer.plugin_api import (Attendee, Event, commit, db, event_for_hosts, external_url,
                                   limiter, utcnow)
 
-from . import checkin, tickets
+from . import checkin, forms, tickets
 from .models import Station, Ticket
 
 bp = Blueprint("selfcheck", __name__, template_folder="templates")
@@ -104,7 +104,7 @@ def here(secret: str):
 def by_code(secret: str):
     """A guest types the start of their ticket code (rate-limited: codes can be guessed)."""
     station = _poster(secret)
-    chosen, error = _by_code(station, request.form.get("code", ""))
+    chosen, error = _by_code(station, forms.CodeForm(request.form).code.data)
     if chosen is None:
         return _page(station, _remembered(station), error=error)
     return _page(station, None, answer=checkin.check_in(station, chosen, None))

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from organizer.plugin_api import (Attendee, Event, commit, db, event_for_hosts, limiter,
                                   own_transactions, utcnow)
 
-from . import checkin, decode, selfcheck
+from . import checkin, decode, forms, selfcheck
 from .models import Station, Ticket
 
 ID_RE = re.compile(r"[0-9]{1,12}")
@@ -40,7 +40,7 @@ def ticket_landing(secret: str):
 def stations(event_id: int):
     event = event_for_hosts(event_id)
     if request.method == "POST":
-        name = " ".join(request.form.get("name", "").split())[:80] or "Door"
+        name = forms.StationForm(request.form).name.data
         db.session.add(Station(event_id=event.id, name=name,
                                secret=secrets.token_urlsafe(24)))
         commit()

@@ -10,14 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from organizer.plugin_api import (Attendee, Event, attendee_blueprint, attendee_of_event_or_404,
                                   db, event_for_hosts, pdf_response, submit_job, utcnow)
 
-from . import content, documents, sending
+from . import content, documents, forms, sending
 from .models import Preference, Settings
 
 bp = Blueprint("followup", __name__, template_folder="templates")
 # The attendee's own follow-up, behind their private link.
 mine = attendee_blueprint("followup_mine", __name__)
-MAX_MESSAGE = 5000
-MAX_RESOURCES = 3000
 
 
 def _save(event: Event, settings, recipients: str, message: str, resources: str) -> None:
@@ -47,22 +45,12 @@ def page(event_id: int):
     settings = content.settings_of(event)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        recipients = request.form.get("recipients")
-        message = (request.form.get("message") or "").strip()
-        resources = (request.form.get("resources") or "").strip()
-        if recipients not in ("checked_in", "going"):
-            errors["recipients"] = "Choose who receives a follow-up."
-        if len(message) > MAX_MESSAGE:
-            errors["message"] = f"Keep the message under {MAX_MESSAGE} characters."
-        if len(resources) > MAX_RESOURCES:
-            errors["resources"] = f"Keep the resources under {MAX_RESOURCES} characters."
-        bad = [line for line in resources.splitlines() if line.strip()
-               and not content.parse_resources(line)]
-        if bad:
-            errors["resources"] = (f"“{bad[0][:60]}” has no web address: end each line with "
-                                   "one starting with https://.")
-        if not errors:
-            _save(event, settings, recipients, message, resources)
+        form = forms.SettingsForm(request.form)
+        if not form.validate():
+            errors = {name: messages[-1] for name, messages in form.errors.items()}
+        else:
+            _save(event, settings, form.recipients.data, form.message.data,
+                  form.resources.data)
             flash("Saved. Preview a follow-up below before you send.", "success")
             return redirect(url_for("followup.page", event_id=event.id))
         flash("Not saved: see below.", "error")
@@ -139,9 +127,10 @@ def own(attendee: Attendee):
 @mine.route("/followup/mail", methods=["POST"])
 def mail_choice(attendee: Attendee):
     person = attendee
-    if request.form.get("wanted") not in ("0", "1"):
-        abort(400, "Say whether you want the follow-up mail.")
-    wanted = request.form.get("wanted") == "1"
+    form = forms.MailChoiceForm(request.form)
+    if not form.validate():
+        abort(400, form.wanted.errors[0])
+    wanted = form.wanted.data == "1"
     found = db.session.get(Preference, person.id)
     if found is None:
         found = Preference(attendee_id=person.id)

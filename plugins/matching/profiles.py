@@ -1,22 +1,17 @@
 """Attendee profiles: reading the form, tag suggestions, consent, and what matching sees."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
 from organizer.plugin_api import Attendee, db, utcnow
 
-from . import scoring
-from .models import SHAREABLE, Profile
+from . import forms, scoring
+from .forms import MAX_LINKS, MAX_TAGS
+from .models import Profile
 
-MAX_TAGS = 12
-MAX_TAG = 40
-MAX_LINKS = 4
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # Offered as suggestions (a datalist), so people tend to use the same words;
 # anything else may be typed too. The event's own tags are suggested first.
@@ -38,7 +33,7 @@ FIELDS = ("software", "design", "research", "finance", "investing", "sales & mar
 
 
 @dataclass
-class ProfileForm:
+class ProfileAnswers:
     """What the profile form submitted, cleaned, with an error per field."""
 
     interests: list[str] = dc_field(default_factory=list)
@@ -52,58 +47,23 @@ class ProfileForm:
     errors: dict[str, str] = dc_field(default_factory=dict)
 
 
-def _tags(raw: str | None, label: str, errors: dict, key: str) -> list[str]:
-    """Comma-separated tags: normalised, unique, in the order typed."""
-    found: list[str] = []
-    for part in CONTROL.sub(" ", raw or "").split(","):
-        tag = scoring.normalise_tag(part)
-        if not tag or tag in found:
-            continue
-        if len(tag) > MAX_TAG:
-            errors[key] = f"{label}: keep each entry under {MAX_TAG} characters (“{tag[:20]}…”)."
-            continue
-        found.append(tag)
-    if len(found) > MAX_TAGS:
-        errors[key] = f"{label}: at most {MAX_TAGS} entries, separated by commas."
-    return found[:MAX_TAGS]
-
-
-def _links(raw: str | None, errors: dict) -> list[str]:
-    links = []
-    for line in (raw or "").split():
-        parts = urlsplit(line)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(line) > 300:
-            errors["links"] = (f"Links: “{line[:60]}” is not a web address "
-                               "(it should start with https://).")
-            continue
-        links.append(line)
-    if len(links) > MAX_LINKS:
-        errors["links"] = f"Links: at most {MAX_LINKS}."
-    return links[:MAX_LINKS]
-
-
-def read(form) -> ProfileForm:
-    """Read and check the profile form."""
-    sub = ProfileForm()
-    errors = sub.errors
-    sub.interests = _tags(form.get("interests"), "Interests", errors, "interests")
-    sub.offers = _tags(form.get("offers"), "What you can offer", errors, "offers")
-    sub.seeks = _tags(form.get("seeks"), "What you are looking for", errors, "seeks")
-    sub.languages = _tags(form.get("languages"), "Languages", errors, "languages")
-    sub.field = scoring.normalise_tag(CONTROL.sub(" ", form.get("field") or ""))[:101]
-    if len(sub.field) > 100:
-        errors["field"] = "Your field: keep it under 100 characters."
-    sub.links = _links(form.get("links"), errors)
-    sub.share = [key for key in SHAREABLE if form.get(f"share_{key}")]
-    sub.opted_out = bool(form.get("opted_out"))
-    return sub
+def read(formdata) -> ProfileAnswers:
+    """Read and check the profile form (:class:`forms.ProfileForm`)."""
+    form = forms.ProfileForm(formdata)
+    form.validate()
+    return ProfileAnswers(
+        interests=form.interests.data[:MAX_TAGS], offers=form.offers.data[:MAX_TAGS],
+        seeks=form.seeks.data[:MAX_TAGS], languages=form.languages.data[:MAX_TAGS],
+        field=form.field.data[:101], links=form.links.data[:MAX_LINKS], share=form.shared(),
+        opted_out=form.opted_out.data,
+        errors={name: messages[0] for name, messages in form.errors.items()})
 
 
 def of(attendee: Attendee) -> Profile | None:
     return db.session.get(Profile, attendee.id)
 
 
-def save(attendee: Attendee, sub: ProfileForm) -> Profile:
+def save(attendee: Attendee, sub: ProfileAnswers) -> Profile:
     """Store the attendee's profile (created on first save) and commit."""
     profile = of(attendee)
     if profile is None:

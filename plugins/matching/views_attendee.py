@@ -1,17 +1,14 @@
 """The attendee's side, reached through their private RSVP link: profile, matches, requests."""
 from __future__ import annotations
 
-import re
-
 from flask import flash, redirect, render_template, request, url_for
 
 from organizer.plugin_api import AttendeeStatus, attendee_blueprint
 
-from . import intros, profiles, runs
+from . import forms, intros, profiles, runs
 from .models import SHAREABLE
 
 bp = attendee_blueprint("matching", __name__, template_folder="templates")
-ID_RE = re.compile(r"[0-9]{1,12}")
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -39,11 +36,11 @@ def profile(attendee):
 @bp.route("/introductions", methods=["POST"])
 def ask(attendee):
     person = attendee
-    raw = request.form.get("attendee_id", "")
+    form = forms.IntroForm(request.form)
     try:
-        if not ID_RE.fullmatch(raw):
-            raise intros.IntroError("Choose someone from the list of people at this event.")
-        sent = intros.ask(person, int(raw), request.form.get("message", ""))
+        if not form.validate():
+            raise intros.IntroError(form.attendee_id.errors[0])
+        sent = intros.ask(person, form.attendee_id.data, form.message.data)
     except intros.IntroError as exc:
         flash(str(exc), "error")
     else:
@@ -54,7 +51,7 @@ def ask(attendee):
 @bp.route("/introductions/<int:request_id>", methods=["POST"])
 def decide(attendee, request_id: int):
     person = attendee
-    accept = request.form.get("answer") == "accept"
+    accept = forms.DecideForm(request.form).accepted
     try:
         done = intros.decide(person, request_id, accept)
     except intros.IntroError as exc:

@@ -1,8 +1,6 @@
 """The host's matching page: set-up, rules, run, preview with reasons, lock/swap/remove, publish."""
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
@@ -10,32 +8,15 @@ from sqlalchemy import select
 from organizer.plugin_api import (Attendee, AttendeeStatus, attendee_of_event_or_404, db,
                                   event_for_hosts, own_transactions)
 
-from . import explain, profiles, runs
+from . import explain, forms, profiles, runs
 from .errors import MatchingError
 from .models import Rule
 
 bp = Blueprint("matching_host", __name__, template_folder="templates")
-ID_RE = re.compile(r"[0-9]{1,12}")
-SMALL_RE = re.compile(r"[0-9]{1,4}")  # ASCII digits only: "²" is a digit to str.isdigit
-MAX_ROUNDS = 12
-MAX_GROUP = 20
 
 
 def _page(event_id: int):
     return url_for("matching_host.page", event_id=event_id)
-
-
-def _int(name: str, low: int, high: int, label: str, errors: dict) -> int | None:
-    raw = (request.form.get(name) or "").strip()
-    if not SMALL_RE.fullmatch(raw) or not low <= int(raw) <= high:
-        errors[name] = f"{label}: a whole number from {low} to {high}."
-        return None
-    return int(raw)
-
-
-def _attendee_id(name: str) -> int | None:
-    raw = request.form.get(name, "")
-    return int(raw) if ID_RE.fullmatch(raw) else None
 
 
 @bp.route("/events/<int:event_id>/matching")
@@ -82,22 +63,15 @@ def page(event_id: int, errors: dict | None = None, status: int = 200):
 def save_setup(event_id: int):
     event = event_for_hosts(event_id)
     setup = runs.setup_of(event)
-    errors: dict[str, str] = {}
-    mode = request.form.get("mode")
-    if mode not in ("pairs", "groups"):
-        errors["mode"] = "Choose pairs or groups."
-    size = _int("group_size", 2, MAX_GROUP, "People per group", errors)
-    rounds = _int("rounds", 1, MAX_ROUNDS, "Rounds", errors)
-    minutes = _int("slot_minutes", 5, 240, "Minutes per round", errors)
-    same_org = request.form.get("same_org")
-    if same_org not in ("avoid", "allow"):
-        errors["same_org"] = "Choose whether colleagues may be matched."
-    if errors:
+    form = forms.SetupForm(request.form)
+    if not form.validate():
         flash("The set-up was not saved: see below.", "error")
-        return page(event_id, errors, 400)
-    setup.mode, setup.group_size, setup.rounds = mode, size, rounds
-    setup.slot_minutes, setup.same_org = minutes, same_org
-    setup.checked_in_only = bool(request.form.get("checked_in_only"))
+        return page(event_id, {name: messages[0] for name, messages in form.errors.items()},
+                    400)
+    setup.mode, setup.group_size, setup.rounds = form.mode.data, form.group_size.data, \
+        form.rounds.data
+    setup.slot_minutes, setup.same_org = form.slot_minutes.data, form.same_org.data
+    setup.checked_in_only = form.checked_in_only.data
     db.session.add(setup)
     db.session.commit()
     flash("Set-up saved.", "success")
@@ -108,12 +82,13 @@ def save_setup(event_id: int):
 @login_required
 def add_rule(event_id: int):
     event = event_for_hosts(event_id)
-    kind = request.form.get("kind")
-    first, second = _attendee_id("first"), _attendee_id("second")
+    form = forms.RuleForm(request.form)
+    valid = form.validate()
+    kind, first, second = form.kind.data, form.first.data, form.second.data
     going = {a.id for a in db.session.scalars(select(Attendee).where(
         Attendee.event_id == event.id, Attendee.status == AttendeeStatus.GOING))}
-    if kind not in ("must", "never"):
-        flash("Choose “must meet” or “must not meet”.", "error")
+    if not valid:
+        flash(next(iter(form.errors.values()))[0], "error")
     elif first not in going or second not in going:
         flash("Choose two people from the guest list.", "error")
     elif first == second:
@@ -171,20 +146,16 @@ def _draft_or_404(event):
     return found
 
 
-def _position(found, name: str, count: int) -> int | None:
-    raw = request.form.get(name, "")
-    return int(raw) if SMALL_RE.fullmatch(raw) and int(raw) < count else None
-
-
 @bp.route("/events/<int:event_id>/matching/lock", methods=["POST"])
 @login_required
 def lock(event_id: int):
     event = event_for_hosts(event_id)
     found = _draft_or_404(event)
-    r = _position(found, "round", len(found.rounds))
-    g = _position(found, "group", len(found.rounds[r]) if r is not None else 0)
-    if r is None or g is None:
+    form = forms.GroupForm(request.form)
+    if not form.validate() or form.round.data >= len(found.rounds) \
+            or form.group.data >= len(found.rounds[form.round.data]):
         abort(400, "That group is not in the draft.")
+    r, g = form.round.data, form.group.data
     if found.mode != "pairs" or r != 0:
         abort(400, "Groups can be locked in the first round of pairs; for tables, run again "
                    "or swap people.")
@@ -202,12 +173,12 @@ def lock(event_id: int):
 def swap(event_id: int):
     event = event_for_hosts(event_id)
     found = _draft_or_404(event)
-    r = _position(found, "round", len(found.rounds))
-    first, second = _attendee_id("first"), _attendee_id("second")
+    form = forms.SwapForm(request.form)
     try:
-        if r is None or first is None or second is None:
+        if not form.validate() or form.round.data >= len(found.rounds):
             raise MatchingError("Choose a round and two people to swap.")
-        runs.swap(found, event, runs.setup_of(event), r, first, second)
+        runs.swap(found, event, runs.setup_of(event), form.round.data, form.first.data,
+                  form.second.data)
     except MatchingError as exc:
         flash(str(exc), "error")
     else:
@@ -226,7 +197,8 @@ def remove_person(event_id: int):
     """
     event = event_for_hosts(event_id)
     setup = runs.setup_of(event)
-    person = attendee_of_event_or_404(event, _attendee_id("attendee_id"))
+    form = forms.PersonForm(request.form)
+    person = attendee_of_event_or_404(event, form.attendee_id.data if form.validate() else None)
     setup.excluded = sorted(set(setup.excluded or []) | {person.id})
     old = runs.draft(event)
     fresh = None
@@ -252,7 +224,8 @@ def remove_person(event_id: int):
 def include_person(event_id: int):
     event = event_for_hosts(event_id)
     setup = runs.setup_of(event)
-    person = _attendee_id("attendee_id")
+    form = forms.PersonForm(request.form)
+    person = form.attendee_id.data if form.validate() else None
     setup.excluded = [i for i in setup.excluded or [] if i != person]
     db.session.add(setup)
     db.session.commit()

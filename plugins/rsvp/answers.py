@@ -1,11 +1,16 @@
-"""Reading and checking what someone submits on the RSVP form."""
+"""Reading and checking what someone submits on the RSVP form (a WTForms form built for
+the event's questions)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from functools import lru_cache
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
+from wtforms import BooleanField, Form, StringField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, StopValidation
 
 from organizer.plugin_api import Event, db
 
@@ -50,43 +55,76 @@ def one_line(raw: str | None, limit: int) -> str:
     return " ".join(CONTROL.sub(" ", raw or "").split())[:limit]
 
 
+def one_line_filter(limit: int):
+    """A WTForms filter: the text on one line, control characters gone, cut at ``limit``."""
+    return lambda value: one_line(value, limit)
+
+
+def address(form, field) -> None:
+    """A WTForms validator: a valid address, normalised in place."""
+    field.data, error = check_email(field.data or "")
+    if error:
+        raise StopValidation(error)
+
+
+class _Contact(Form):
+    """Who is coming: on the RSVP form; the attendee's own page has no address field."""
+
+    name = StringField(filters=[one_line_filter(MAX_NAME + 1)], validators=[
+        InputRequired("Tell the host your name."),
+        Length(max=MAX_NAME, message=f"Keep your name under {MAX_NAME} characters.")])
+    email = StringField(validators=[address])
+
+
+class _Details(Form):
+    """What every RSVP may add: printed on the badge and used to introduce people."""
+
+    name = StringField(filters=[one_line_filter(MAX_NAME)],
+                       validators=[InputRequired("Tell the host your name.")])
+    organisation = StringField(filters=[one_line_filter(MAX_AFFILIATION)])
+    role = StringField(filters=[one_line_filter(MAX_AFFILIATION)])
+    plus_one = BooleanField()
+    guest_name = StringField(filters=[one_line_filter(MAX_NAME)])
+
+
+def _question_field(kind: str, label: str, required: bool, choices: tuple[str, ...]):
+    if kind == "checkbox":
+        return BooleanField(label, validators=[
+            InputRequired(f"“{label}” must be ticked.") if required else Optional()])
+    checks = [Length(max=MAX_ANSWER, message=f"Keep your answer under {MAX_ANSWER} characters.")]
+    if kind == "choice":
+        checks.append(AnyOf(["", *choices], message="Choose one of the offered answers."))
+    needed = InputRequired(f"Please answer “{label}”.") if required else Optional()
+    return StringField(label, filters=[lambda value: (value or "").strip()],
+                       validators=[needed, *checks])
+
+
+@lru_cache(maxsize=512)
+def _form_class(with_contact: bool, asked: tuple) -> type[Form]:
+    """The form for a set of questions, ``asked`` as (id, kind, label, required, choices);
+    built once per set, as every RSVP of a surge asks the same."""
+    base = (_Contact, _Details) if with_contact else (_Details,)
+    fields = {f"q{qid}": _question_field(kind, label, required, choices)
+              for qid, kind, label, required, choices in asked}
+    return type("RsvpAnswers", base, fields)
+
+
 def read(form, event: Event, plus_one_allowed: bool, with_contact: bool = True,
          asked: list[RsvpQuestion] | None = None) -> Submission:
-    """Read the RSVP form: name, e-mail, organisation and role, +1 and the host's questions
-    (``asked``: the event's questions in order, when the caller has loaded them)."""
-    sub = Submission()
+    """Read and check the RSVP form: name, e-mail, organisation and role, +1 and the host's
+    questions (``asked``: the event's questions in order, when the caller has loaded them)."""
+    asked = questions(event) if asked is None else asked
+    signature = tuple((q.id, q.kind, q.label, q.required, tuple(q.choices)) for q in asked)
+    filled = _form_class(with_contact, signature)(form)
+    filled.validate()
+    sub = Submission(name=filled.name.data or "", organisation=filled.organisation.data or "",
+                     role=filled.role.data or "",
+                     errors={key: messages[0] for key, messages in filled.errors.items()})
     if with_contact:
-        sub.name = one_line(form.get("name"), MAX_NAME + 1)
-        if not sub.name:
-            sub.errors["name"] = "Tell the host your name."
-        elif len(sub.name) > MAX_NAME:
-            sub.errors["name"] = f"Keep your name under {MAX_NAME} characters."
-        sub.email, error = check_email(form.get("email", ""))
-        if error:
-            sub.errors["email"] = error
-    else:
-        sub.name = one_line(form.get("name"), MAX_NAME)
-        if not sub.name:
-            sub.errors["name"] = "Tell the host your name."
-    # Optional; printed on the badge and used to introduce people.
-    sub.organisation = one_line(form.get("organisation"), MAX_AFFILIATION)
-    sub.role = one_line(form.get("role"), MAX_AFFILIATION)
-    if plus_one_allowed and form.get("plus_one"):
-        sub.guests = 1
-        sub.guest_name = one_line(form.get("guest_name"), MAX_NAME)
-    for question in questions(event) if asked is None else asked:
-        key = question.field_name
-        if question.kind == "checkbox":
-            value = bool(form.get(key))
-            if question.required and not value:
-                sub.errors[key] = f"“{question.label}” must be ticked."
-        else:
-            value = (form.get(key) or "").strip()[:MAX_ANSWER + 1]
-            if len(value) > MAX_ANSWER:
-                sub.errors[key] = f"Keep your answer under {MAX_ANSWER} characters."
-            elif question.kind == "choice" and value and value not in question.choices:
-                sub.errors[key] = "Choose one of the offered answers."
-            elif question.required and not value:
-                sub.errors[key] = f"Please answer “{question.label}”."
-        sub.answers[str(question.id)] = value
+        sub.email = filled.email.data or ""
+    if plus_one_allowed and filled.plus_one.data:
+        sub.guests, sub.guest_name = 1, filled.guest_name.data or ""
+    for question in asked:
+        value = filled[question.field_name].data
+        sub.answers[str(question.id)] = bool(value) if question.kind == "checkbox" else value
     return sub

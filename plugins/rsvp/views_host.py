@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import (Blueprint, Response, flash, redirect, render_template, request, url_for)
 from flask_login import login_required
 from sqlalchemy import func, or_, select
+from werkzeug.datastructures import CombinedMultiDict
 
 from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, GuestListError,
                                   attendee_of_event_or_404, commit, db, event_for_hosts,
                                   stage_attendee, utcnow, write)
 
-from . import answers as answers_mod, csvio, notify, plugin_questions, seats, settings
+from . import answers as answers_mod, csvio, forms, notify, plugin_questions, seats, settings
 from .models import QUESTION_KINDS, RsvpQuestion, RsvpRegistration
 
 bp = Blueprint("rsvp_host", __name__, template_folder="templates")
@@ -52,10 +53,11 @@ def _own_attendee(event_id: int, attendee_id: int) -> Attendee:
 @login_required
 def set_status(event_id: int, attendee_id: int):
     attendee = _own_attendee(event_id, attendee_id)
-    wanted = request.form.get("status", "")
-    if wanted not in ATTENDEE_STATUSES:
-        flash("Choose one of the offered statuses.", "error")
+    form = forms.StatusForm(request.form)
+    if not form.validate():
+        flash(form.status.errors[0], "error")
         return redirect(_guest_list_url(event_id)), 303
+    wanted = form.status.data
     attendee, ended = seats.set_status(attendee.id, wanted)
     if wanted == AttendeeStatus.GOING and ended == AttendeeStatus.WAITING:
         flash(f"The event is full, so {attendee.name} is on the waiting list.", "info")
@@ -68,11 +70,11 @@ def set_status(event_id: int, attendee_id: int):
 @login_required
 def add(event_id: int):
     event = event_for_hosts(event_id)
-    name = answers_mod.one_line(request.form.get("name"), 120)
-    email, error = answers_mod.check_email(request.form.get("email", ""))
-    if not name or error:
-        flash(error or "Enter the guest's name.", "error")
+    form = forms.AddGuestForm(request.form)
+    if not form.validate():
+        flash(" ".join(messages[0] for messages in form.errors.values()), "error")
         return redirect(_guest_list_url(event.id)), 303
+    name, email = form.name.data, form.email.data
     try:
         with write():
             locked = seats.lock_event(event.id)
@@ -111,7 +113,8 @@ def import_csv(event_id: int):
         Attendee.event_id == event.id)))
     text, preview = "", None
     if request.method == "POST":
-        upload = request.files.get("file")
+        form = forms.ImportForm(CombinedMultiDict((request.files, request.form)))
+        upload = form.file.data
         if upload is not None and upload.filename:
             raw = upload.read(MAX_UPLOAD + 1)
             if len(raw) > MAX_UPLOAD:
@@ -122,11 +125,11 @@ def import_csv(event_id: int):
                 except UnicodeDecodeError:
                     preview = csvio.ImportPreview([], "Save the file as UTF-8 CSV and try again.")
         else:
-            text = request.form.get("csv_text", "")
+            text = form.csv_text.data or ""
         if preview is None:
             preview = csvio.parse(text, existing) if text.strip() else csvio.ImportPreview(
                 [], "Choose a CSV file to import.")
-        if request.form.get("confirm") and not preview.problem and preview.valid:
+        if form.confirm.data and not preview.problem and preview.valid:
             try:
                 placed = _import(event.id, preview.valid)
             except GuestListError as exc:
@@ -177,28 +180,16 @@ def questions(event_id: int):
     event = event_for_hosts(event_id)
     errors = []
     if request.method == "POST":
-        label = answers_mod.one_line(request.form.get("label"), 301)
-        kind = request.form.get("kind", "")
-        choices = [answers_mod.one_line(c, 100) for c in
-                   request.form.get("choices", "").splitlines()]
-        choices = list(dict.fromkeys(c for c in choices if c))
-        if not label:
-            errors.append("Write the question.")
-        elif len(label) > 300:
-            errors.append("Keep the question under 300 characters.")
-        if kind not in QUESTION_KINDS:
-            errors.append("Choose what kind of answer you want.")
-        if kind == "choice" and len(choices) < 2:
-            errors.append("Give at least two choices, one per line.")
-        if len(choices) > 30:
-            errors.append("Offer at most 30 choices.")
-        if not errors:
+        form = forms.QuestionForm(request.form)
+        if not form.validate():
+            errors = [message for messages in form.errors.values() for message in messages]
+        else:
+            kind = form.kind.data
             position = db.session.scalar(select(func.count()).where(
                 RsvpQuestion.event_id == event.id))
-            db.session.add(RsvpQuestion(event_id=event.id, label=label, kind=kind,
-                                        choices=choices if kind == "choice" else [],
-                                        required=bool(request.form.get("required")),
-                                        position=position))
+            db.session.add(RsvpQuestion(event_id=event.id, label=form.label.data, kind=kind,
+                                        choices=form.choices.data if kind == "choice" else [],
+                                        required=form.required.data, position=position))
             commit()
             flash("Question added. It shows on the RSVP form now.", "success")
             return redirect(url_for("rsvp_host.questions", event_id=event.id))

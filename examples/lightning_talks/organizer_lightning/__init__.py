@@ -7,8 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from markupsafe import Markup
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
-from wtforms import Form, IntegerField
-from wtforms.validators import NumberRange, Optional
+from wtforms import Form, IntegerField, StringField
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from organizer.plugin_api import Event, Link, SettingsSection, commit, db, hookimpl
 
@@ -40,15 +40,26 @@ def talks(event: Event) -> list[LightningTalk]:
         LightningTalk.event_id == event.id).order_by(LightningTalk.id)))
 
 
+def _one_line(limit: int):
+    return lambda value: " ".join((value or "").split())[:limit]
+
+
+class ProposalForm(Form):
+    """A talk proposed from the event page."""
+
+    speaker = StringField(filters=[_one_line(120)], validators=[InputRequired()])
+    title = StringField(filters=[_one_line(200)], validators=[InputRequired()])
+
+
 @bp.route("/e/<slug>/lightning-talks", methods=["POST"])
 def propose(slug: str):
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None or event.status != "published":
         abort(404)
-    speaker = " ".join(request.form.get("speaker", "").split())[:120]
-    title = " ".join(request.form.get("title", "").split())[:200]
+    form = ProposalForm(request.form)
+    speaker, title = form.speaker.data, form.title.data
     taken = db.session.scalar(select(func.count()).where(LightningTalk.event_id == event.id))
-    if not speaker or not title:
+    if not form.validate():
         flash("Give your name and your talk's title.", "error")
     elif taken >= slots(event):
         flash("All lightning-talk slots are taken.", "error")

@@ -1,0 +1,47 @@
+"""The badges plugin's forms: a door station, a badge sheet, a code typed at self check-in.
+
+(The door's scan, check-in and undo are small requests from the station's script,
+one value each, on the door's busy path; they are read directly.)"""
+from __future__ import annotations
+
+import re
+
+from wtforms import Form, StringField
+from wtforms.validators import AnyOf, StopValidation
+
+from . import layouts
+
+MAX_BLANKS = 200
+WHO = {"going": "Everyone going",
+       "not-checked-in": "Everyone going who has not checked in yet",
+       "blank": "Blank badges only (walk-ins write their name)"}
+
+
+def _one_line(limit: int):
+    return lambda value: " ".join((value or "").split())[:limit]
+
+
+class StationForm(Form):
+    name = StringField("Name", filters=[_one_line(80), lambda value: value or "Door"])
+
+
+def _blanks(form, field) -> None:
+    raw = (field.data or "0").strip()
+    if not re.fullmatch(r"[0-9]{1,4}", raw) or not 0 <= int(raw) <= MAX_BLANKS:
+        raise StopValidation(f"Blank badges: a whole number from 0 to {MAX_BLANKS}.")
+    field.data = int(raw)
+    if form.who.data == "blank" and field.data == 0:
+        raise StopValidation("Say how many blank badges to print.")
+
+
+class SheetForm(Form):
+    layout = StringField(default=layouts.DEFAULT, filters=[lambda value: value or layouts.DEFAULT],
+                         validators=[AnyOf(list(layouts.LAYOUTS),
+                                           message="Choose one of the paper layouts.")])
+    who = StringField(default="going", filters=[lambda value: value or "going"],
+                      validators=[AnyOf(list(WHO), message="Choose whose badges to print.")])
+    blanks = StringField(default="0", validators=[_blanks])
+
+
+class CodeForm(Form):
+    code = StringField(filters=[lambda value: value or ""])
