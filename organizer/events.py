@@ -14,11 +14,6 @@ from .db import after_commit, commit, db
 from .models import CoHost, Event, Host, utcnow
 from .plugins import hook
 
-# Fields whose change matters to attendees' calendars and plugins.
-TRACKED = ("kind", "title", "description", "starts_at", "ends_at", "timezone", "venue",
-           "address", "online_url", "capacity")
-
-
 def can_edit(event: Event, host: Host | None) -> bool:
     """True for the event's owner and its co-hosts."""
     if host is None or not getattr(host, "is_authenticated", False):

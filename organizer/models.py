@@ -63,7 +63,6 @@ EVENT_KINDS = {
     "workshop": "Workshop",
     "virtual": "Virtual session",
 }
-EVENT_STATUSES = ("draft", "published", "cancelled")
 
 
 class AttendeeStatus(StrEnum):
@@ -197,10 +196,6 @@ class Event(_EventFields, db.Model):
     def local_end(self) -> datetime:
         return self.ends_at.astimezone(self.zone)
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == "published"
-
     def plugin_settings(self, plugin: str) -> dict:
         """The settings a plugin stored for this event (a copy)."""
         return dict((self.settings or {}).get(plugin, {}))
@@ -272,9 +267,6 @@ class Job(db.Model):
         if self.status == "done":
             return 100
         return int(100 * self.done / self.total) if self.total else 0
-
-
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "dropped")
 
 
 class OutboxMessage(db.Model):

@@ -14,10 +14,12 @@ def run_together(app, work: Callable[[], None], threads: int = 4) -> list[Except
 
     SQLite refuses a writer whose snapshot went stale ("database is locked");
     such refusals are collected rather than raised, so a control run can
-    show what a race does.
+    show what a race does. Anything else a thread raises is raised here, once
+    every thread has finished: a test cannot pass over a crash.
     """
     barrier = threading.Barrier(threads)
     errors: list[Exception] = []
+    crashes: list[BaseException] = []
 
     def run():
         with app.app_context():
@@ -27,6 +29,9 @@ def run_together(app, work: Callable[[], None], threads: int = 4) -> list[Except
             except OperationalError as exc:
                 errors.append(exc)
                 db.session.rollback()
+            except BaseException as exc:  # noqa: BLE001  (handed to the test's thread)
+                crashes.append(exc)
+                db.session.rollback()
             finally:
                 db.session.remove()
 
@@ -35,4 +40,6 @@ def run_together(app, work: Callable[[], None], threads: int = 4) -> list[Except
         thread.start()
     for thread in pool:
         thread.join()
+    if crashes:
+        raise crashes[0]
     return errors

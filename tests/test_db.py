@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from organizer.db import db, write
@@ -90,3 +91,12 @@ def test_a_core_insert_leaves_the_object_loaded_exactly_as_stored(app):
     stored = db.session.execute(select(Attendee.__table__).where(
         Attendee.id == ana.id)).one()
     assert (stored.token, stored.created_at, stored.name) == (ana.token, ana.created_at, "Ana")
+
+
+def test_a_crash_in_a_thread_of_a_concurrency_test_fails_that_test(app):
+    """The helper the race tests use cannot pass over a thread that crashed."""
+    def crash():
+        raise ZeroDivisionError("a bug in the code under test")
+
+    with pytest.raises(ZeroDivisionError, match="a bug in the code under test"):
+        run_together(app, crash, threads=3)
