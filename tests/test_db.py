@@ -1,6 +1,7 @@
 """Writes that must not race: write() serialises read-check-write on both databases."""
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
@@ -54,14 +55,18 @@ def test_control_the_same_without_immediate_loses_updates(app_factory):
     app = app_factory()
     event_id = _counter_event(app)
 
+    # Every thread reads before any writes: the window a read-then-write leaves open.
+    all_read = threading.Barrier(THREADS, timeout=20)
+
     def increment():
         value = db.session.scalar(select(Event.capacity).where(Event.id == event_id))
-        time.sleep(0.01)
+        db.session.commit()  # end the read, so each write can take SQLite's lock in turn
+        all_read.wait()
         db.session.execute(update(Event).where(Event.id == event_id).values(capacity=value + 1))
         db.session.commit()
 
-    errors = run_together(app, increment, THREADS)
-    assert _value(app, event_id) + len(errors) < THREADS or errors
+    assert run_together(app, increment, THREADS) == []
+    assert _value(app, event_id) == 1  # eight increments, seven of them lost
 
 
 def test_a_core_insert_leaves_the_object_loaded_exactly_as_stored(app):

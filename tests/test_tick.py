@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from organizer import hookimpl, tick
 from organizer.db import db
@@ -86,14 +85,20 @@ def test_control_a_read_then_write_claim_announces_events_twice(app_factory):
     with app.app_context():
         _events(_host(), 20)
 
+    threads = 4
+    # Every tick reads before any writes: the window a read-then-write leaves open.
+    all_read = threading.Barrier(threads, timeout=20)
+
     def naive_end_events():
-        for event in db.session.scalars(select(Event).where(Event.ended_at.is_(None))).all():
-            time.sleep(0.002)  # the gap every read-then-write has under load
-            event.ended_at = utcnow()
+        due = db.session.scalars(select(Event.id).where(Event.ended_at.is_(None))).all()
+        db.session.commit()  # end the read, so each write can take SQLite's lock in turn
+        all_read.wait()
+        for event_id in due:
+            db.session.execute(update(Event).where(Event.id == event_id)
+                               .values(ended_at=utcnow()))
             with lock:
-                fired[event.id] += 1
-        # SQLite may refuse this commit, but the duplicates have gone out already.
+                fired[event_id] += 1
         db.session.commit()
 
-    run_together(app, naive_end_events)
-    assert max(fired.values()) > 1
+    run_together(app, naive_end_events, threads=threads)
+    assert set(fired.values()) == {threads}
