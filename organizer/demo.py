@@ -7,14 +7,14 @@ everything that is installed.
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 
 from . import events, series as series_service
 from .auth import create_host
 from .db import commit, db
-from .models import Attendee, AttendeeStatus, utcnow
+from .models import Attendee, AttendeeStatus, Event, Host, utcnow
 from .plugins import hook
 from .presets import next_working_day
 from .timeutil import to_utc
@@ -86,16 +86,9 @@ def _attend(event, people, statuses=None) -> None:
                                 organisation=org, role=role, status=status))
 
 
-def load(base_url: str | None = None) -> str:
-    """Store the demo data set; return the text a newcomer needs to sign in."""
-    if base_url:
-        current_app.config["BASE_URL"] = base_url
-    rng = random.Random(12)
-    now = utcnow()
+def _coffee_series(host: Host, rng: random.Random, now: datetime):
+    """A coffee chat every other Tuesday at 08:30, started a few weeks ago."""
     today = now.date()
-    host = create_host("Maya Okafor", DEMO_EMAIL, DEMO_PASSWORD, ZONE)
-
-    # A coffee chat every other Tuesday at 08:30, started a few weeks ago.
     first_tuesday = today - timedelta(days=(today.weekday() - 1) % 7) - timedelta(weeks=4)
     coffee = series_service.create(
         host,
@@ -112,11 +105,14 @@ def load(base_url: str | None = None) -> str:
     for occurrence in coffee.events:
         if occurrence.starts_at < now:
             _attend(occurrence, rng.sample(PEOPLE, 6))
-    upcoming_coffee = [e for e in coffee.events if e.starts_at > now]
-    if upcoming_coffee:
-        _attend(upcoming_coffee[0], rng.sample(PEOPLE, 5))
+    upcoming = [e for e in coffee.events if e.starts_at > now]
+    if upcoming:
+        _attend(upcoming[0], rng.sample(PEOPLE, 5))
+    return coffee, (upcoming[0] if upcoming else coffee.events[-1])
 
-    lunch_day = next_working_day(today + timedelta(days=6))
+
+def _lunch(host: Host, rng: random.Random, today: date) -> Event:
+    day = next_working_day(today + timedelta(days=6))
     lunch = events.create(host, {
         "kind": "lunch", "title": "Founders & Funders Lunch", "timezone": ZONE,
         "description": ("Eight founders and eight funders at shared tables, seated so "
@@ -124,10 +120,14 @@ def load(base_url: str | None = None) -> str:
                         "allergies when you RSVP."),
         "venue": "The Corn Exchange, upstairs room", "address": "Call Lane, Leeds LS1 7BR",
         "online_url": "", "capacity": 16,
-        "starts_at": _at(lunch_day, 12, 30), "ends_at": _at(lunch_day, 14, 0)}, publish=True)
+        "starts_at": _at(day, 12, 30), "ends_at": _at(day, 14, 0)}, publish=True)
     _attend(lunch, rng.sample(PEOPLE, 12))
+    return lunch
 
-    meetup_day = next_working_day(today + timedelta(days=13))
+
+def _meetup(host: Host, today: date) -> Event:
+    """A full 40-person meetup with a waiting list and one cancellation."""
+    day = next_working_day(today + timedelta(days=13))
     meetup = events.create(host, {
         "kind": "meetup", "title": "Climate Tech Leeds #12: Heat pumps at scale", "timezone": ZONE,
         "description": ("Our monthly meetup for people working on climate, energy and "
@@ -137,23 +137,35 @@ def load(base_url: str | None = None) -> str:
                         "Step-free access. [Code of conduct](https://example.org/conduct)."),
         "venue": "Platform Leeds", "address": "New Station Street, Leeds LS1 4JB",
         "online_url": "", "capacity": 40,
-        "starts_at": _at(meetup_day, 18, 30), "ends_at": _at(meetup_day, 21, 0)}, publish=True)
-    going = PEOPLE[:40]
-    _attend(meetup, going,
+        "starts_at": _at(day, 18, 30), "ends_at": _at(day, 21, 0)}, publish=True)
+    _attend(meetup, PEOPLE[:40],
             [AttendeeStatus.GOING] * 38 + [AttendeeStatus.CANCELLED, AttendeeStatus.GOING])
     _attend(meetup, PEOPLE[40:], [AttendeeStatus.WAITING] * len(PEOPLE[40:]))
+    return meetup
 
-    virtual_day = next_working_day(today + timedelta(days=2))
-    virtual = events.create(host, {
+
+def _virtual(host: Host, today: date) -> Event:
+    """A draft: the host has not published it yet."""
+    day = next_working_day(today + timedelta(days=2))
+    return events.create(host, {
         "kind": "virtual", "title": "Remote Lunch & Learn: Writing a good intro mail",
         "timezone": ZONE, "description": "Thirty minutes on introductions that get answered.",
         "venue": "", "address": "", "online_url": "https://meet.example.org/lunch-and-learn",
-        "capacity": None, "starts_at": _at(virtual_day, 13, 0),
-        "ends_at": _at(virtual_day, 13, 30)}, publish=False)
-    commit()
+        "capacity": None, "starts_at": _at(day, 13, 0),
+        "ends_at": _at(day, 13, 30)}, publish=False)
 
-    named = {"series": upcoming_coffee[0] if upcoming_coffee else coffee.events[-1],
-             "lunch": lunch, "meetup": meetup, "virtual": virtual}
+
+def load(base_url: str | None = None) -> str:
+    """Store the demo data set; return the text a newcomer needs to sign in."""
+    if base_url:
+        current_app.config["BASE_URL"] = base_url
+    rng = random.Random(12)
+    now = utcnow()
+    host = create_host("Maya Okafor", DEMO_EMAIL, DEMO_PASSWORD, ZONE)
+    coffee, next_coffee = _coffee_series(host, rng, now)
+    named = {"series": next_coffee, "lunch": _lunch(host, rng, now.date()),
+             "meetup": _meetup(host, now.date()), "virtual": _virtual(host, now.date())}
+    commit()
     hook().demo_data(app=current_app._get_current_object(), host=host, events=named)
     commit()
     base = current_app.config["BASE_URL"].rstrip("/")
