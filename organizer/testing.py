@@ -47,7 +47,10 @@ PASSWORD = "correct horse battery"
 def sqlite_template(tmp_path_factory) -> Path:
     """A migrated SQLite file, copied for each test (migrating once is much faster)."""
     folder = tmp_path_factory.mktemp("template")
-    app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": "t" * 32})
+    # The database is named here, so an ORGANIZER_DATABASE_URL in the environment
+    # (a developer's own database) is never touched by a test run.
+    app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": "t" * 32,
+                      "DATABASE_URL": f"sqlite:///{folder / 'organizer.db'}"})
     with app.app_context():
         from .migrate import upgrade
         upgrade()
@@ -141,6 +144,8 @@ COMPILED_TEMPLATES = _CompiledTemplates()
 
 def make_app(backend: str, tmp_path: Path, sqlite_template: Path, pg_url: str | None,
              fresh: bool = True, **extra):
+    """An app for a test: test defaults, then ``extra``; on a fresh copy of the migrated
+    database when ``fresh`` (PostgreSQL's tables emptied), else on the one already there."""
     config = {
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret-" + "x" * 32,
@@ -159,8 +164,11 @@ def make_app(backend: str, tmp_path: Path, sqlite_template: Path, pg_url: str | 
         if fresh:
             truncate_pg(pg_url)
         config["DATABASE_URL"] = pg_url
-    elif fresh:
-        shutil.copy(sqlite_template, Path(config["INSTANCE_PATH"]) / "organizer.db")
+    else:
+        database = Path(config["INSTANCE_PATH"]) / "organizer.db"
+        config.setdefault("DATABASE_URL", f"sqlite:///{database}")
+        if fresh:
+            shutil.copy(sqlite_template, database)
     app = create_app(config)
     app.test_client_class = IsolatedClient
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
@@ -169,6 +177,7 @@ def make_app(backend: str, tmp_path: Path, sqlite_template: Path, pg_url: str | 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request):
+    """``"sqlite"``, and ``"postgresql"`` too when ORGANIZER_TEST_DATABASE_URL is set."""
     return request.param
 
 
@@ -205,6 +214,7 @@ def app_factory(backend, tmp_path, sqlite_template, pg_ready, organizer_config):
 
 @pytest.fixture
 def app(app_factory):
+    """The app on a fresh database, inside its app context."""
     app = app_factory()
     with app.app_context():
         yield app
@@ -212,6 +222,7 @@ def app(app_factory):
 
 @pytest.fixture
 def client(app):
+    """A visitor's test client."""
     return app.test_client()
 
 

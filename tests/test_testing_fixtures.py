@@ -20,3 +20,14 @@ def test_organizer_config_reaches_every_app_of_the_test(app_factory, organizer_c
     first, second = app_factory(), app_factory(ICS_REMINDER_MINUTES=5)
     assert first.config["MAIL_FROM"] == second.config["MAIL_FROM"] == organizer_config["MAIL_FROM"]
     assert second.config["ICS_REMINDER_MINUTES"] == 5
+
+
+def test_a_developers_own_database_in_the_environment_is_never_used(app_factory, monkeypatch,
+                                                                     tmp_path):
+    own = tmp_path / "my-real-organizer.db"
+    monkeypatch.setenv("ORGANIZER_DATABASE_URL", f"sqlite:///{own}")
+    app = app_factory()
+    with app.app_context():
+        app.test_client().get("/")
+    assert app.config["DATABASE_URL"] != f"sqlite:///{own}"
+    assert not own.exists()
