@@ -26,8 +26,8 @@ def _template_folder() -> str:
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then ``ORGANIZER_*`` environment variables, then ``config``."""
-    from . import auth, cli, config as settings, db, migrate, plugins, ratelimit, security
-    from .views import attendee, host, jobs, messages, public, series
+    from . import api, auth, cli, config as settings, db, migrate, plugins, ratelimit, security
+    from .views import attendee, host, jobs, messages, public, series, tokens
 
     config = dict(config or {})
     instance = config.pop("INSTANCE_PATH", None) or os.environ.get("ORGANIZER_INSTANCE_PATH")
@@ -54,9 +54,11 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     migrate.init_app(app)
     _register_template_helpers(app)
-    for blueprint in (host.bp, series.bp, public.bp, attendee.bp, jobs.bp, messages.bp):
+    for blueprint in (host.bp, series.bp, public.bp, attendee.bp, jobs.bp, messages.bp,
+                      tokens.bp):
         app.register_blueprint(blueprint)
     plugins.hook(app).register_blueprints(app=app)
+    api.init_app(app)
     security.learn_secret_paths(app)
     cli.init_app(app)
     return app

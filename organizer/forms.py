@@ -211,6 +211,17 @@ class CoHostForm(FlaskForm):
         Email("Enter a valid e-mail address.")])
 
 
+class ApiTokenForm(FlaskForm):
+    name = StringField("Name", filters=[_strip], description=(
+        "What it is for, so you recognise it later: “CRM sync”, “Slack”."), validators=[
+        DataRequired("Give the token a name."),
+        Length(max=80, message="Keep the name under 80 characters.")])
+    scope = SelectField("Access", default="read", choices=options([
+        ("read", "Read: see events and guests"),
+        ("write", "Read and write: also create and change them")]),
+        validators=[DataRequired("Choose what the token may do.")])
+
+
 class AddressForm(FlaskForm):
     email = EmailField("Correct address", filters=[_strip], validators=[
         DataRequired("Enter the address the mail should go to."),

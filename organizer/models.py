@@ -98,6 +98,27 @@ class Host(UserMixin, db.Model):
         return f"{self.id}:{self.session_token}"
 
 
+class ApiToken(db.Model):
+    """A host's personal token for the API: only its SHA-256 is stored; the token itself
+    is shown once, when it is made."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("host.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # "read", or "write" (read and write).
+    scope: Mapped[str] = mapped_column(String(10), default="read")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token's first characters, so a host can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    host: Mapped[Host] = relationship()
+
+
 class PasswordReset(db.Model):
     __tablename__ = "password_reset"
 

@@ -40,6 +40,19 @@ def error_response(code: int, message: str | None = None):
     return render_template("error.html", code=code, message=message), code
 
 
+def _api_problem(error: HTTPException):
+    """An HTTP error of the API as problem+json; input mistakes listed field by field."""
+    from .api.problems import problem
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if error.code == 422 and messages:
+        return problem(422, "Some values are not valid: see errors.", errors=messages)
+    detail = {404: "There is nothing here. The API's paths are listed at /api/v1/docs.",
+              405: "This path does not take this method."}.get(error.code)
+    return problem(error.code, detail or MESSAGES.get(error.code, "The request could not be "
+                                                                 "handled."))
+
+
 def refuse(code: int, message: str):
     """Stop the request with ``code`` and a sentence the person can act on."""
     abort(make_response(error_response(code, message)))
@@ -155,6 +168,8 @@ def init_app(app: Flask) -> None:
     def _http(error):
         if error.code is None or error.code < 400:
             return error
+        if request.path.startswith("/api/"):
+            return _api_problem(error)
         return error_response(error.code)
 
     @app.errorhandler(Exception)
@@ -162,4 +177,8 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unhandled error on %s", hide_secrets(request.path))
         from .db import db
         db.session.rollback()  # the error page must not trip over a failed transaction
+        if request.path.startswith("/api/"):
+            from .api.problems import problem
+            return problem(500, "Something went wrong on our side; nothing was changed. "
+                                "Try again in a moment.")
         return error_response(500)

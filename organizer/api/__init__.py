@@ -1,0 +1,46 @@
+"""The JSON API under ``/api/v1``: hosts' tokens, their events; the OpenAPI 3.1 document is
+made from the code (flask-smorest) and its interactive docs are served by the app itself.
+
+Requests carry ``Authorization: Bearer <token>``; no cookie, so no CSRF token. An object
+the token's host may not see is a 404, as if it did not exist. Every error is
+``application/problem+json`` with a sentence.
+"""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_smorest import Api
+
+from ..security import csrf
+from . import docs, events
+
+PREFIX = "/api/v1"
+RESOURCES = (events.bp,)
+
+
+class _Api(Api):
+    def _register_error_handlers(self):
+        # organizer's own handlers answer for every route (problem+json under /api/).
+        pass
+
+
+def is_api_request() -> bool:
+    """True for a request to the API (its errors are problem+json)."""
+    return request.path.startswith(PREFIX + "/")
+
+
+def init_app(app: Flask) -> None:
+    """Mount the API, its OpenAPI document (``/api/v1/openapi.json``) and docs page."""
+    app.config.update(API_TITLE="organizer", API_VERSION="v1", OPENAPI_VERSION="3.1.0",
+                      OPENAPI_URL_PREFIX=PREFIX, OPENAPI_JSON_PATH="openapi.json")
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": "Events and guests of the token's host. Send "
+                                "`Authorization: Bearer <token>`."},
+        "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"token": []}],
+    })
+    api = _Api(app)
+    for blueprint in RESOURCES:
+        csrf.exempt(blueprint)  # no cookie is read: the token in the header is the proof
+        api.register_blueprint(blueprint, url_prefix=PREFIX)
+    app.register_blueprint(docs.bp, url_prefix=PREFIX)
+    app.extensions["organizer.api"] = api

@@ -1,0 +1,147 @@
+"""``/api/v1/events``: the events the token's host owns or co-hosts."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import or_, select, tuple_
+
+from .. import events
+from ..db import db
+from ..models import EVENT_KINDS, CoHost, Event, utcnow
+from ..urls import external_url
+from .auth import authenticate_request
+from .problems import problem
+
+bp = Blueprint("api_events", __name__, description="Events the token's host owns or co-hosts.")
+bp.before_request(authenticate_request)
+
+MAX_PAGE = 100
+
+
+class EventSchema(Schema):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": list(EVENT_KINDS)})
+    status = fields.String(required=True,
+                           metadata={"enum": ["draft", "published", "cancelled"]})
+    description = fields.String(required=True, metadata={"description": "Markdown"})
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    timezone = fields.String(required=True)
+    venue = fields.String(required=True)
+    address = fields.String(required=True)
+    online_url = fields.String(required=True)
+    capacity = fields.Integer(allow_none=True, required=True,
+                              metadata={"description": "null: no limit"})
+    series_id = fields.Integer(allow_none=True, required=True)
+    published_at = fields.AwareDateTime(allow_none=True, required=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True, required=True)
+    url = fields.Method("_url", required=True, metadata={"description": "The public page"})
+    ics_url = fields.Method("_ics_url", required=True,
+                            metadata={"description": "The event as a calendar file"})
+
+    def _url(self, event: Event) -> str:
+        return external_url("events.public", slug=event.slug)
+
+    def _ics_url(self, event: Event) -> str:
+        return external_url("events.event_ics", slug=event.slug)
+
+
+class EventPageSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True, metadata={
+        "description": "Pass as `cursor` for the next page; null on the last page"})
+
+
+class EventQuerySchema(Schema):
+    when = fields.String(validate=validate.OneOf(["upcoming", "past"]), metadata={
+        "description": "upcoming: not yet ended; past: ended"})
+    kind = fields.String(validate=validate.OneOf(list(EVENT_KINDS)))
+    status = fields.String(validate=validate.OneOf(["draft", "published", "cancelled"]))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE))
+    cursor = fields.String(metadata={"description": "next_cursor of the previous page"})
+
+
+def _visible():
+    """Events the token's host may see: their own and those they co-host."""
+    host = g.api_host
+    return or_(Event.owner_id == host.id,
+               Event.id.in_(select(CoHost.event_id).where(CoHost.host_id == host.id)))
+
+
+def _cursor(event: Event) -> str:
+    raw = json.dumps([event.starts_at.isoformat(), event.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str):
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        starts, event_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(starts), int(event_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+@bp.route("/events")
+class Events(MethodView):
+    @bp.arguments(EventQuerySchema, location="query")
+    @bp.response(200, EventPageSchema)
+    def get(self, args):
+        """List events, soonest first, a page at a time."""
+        query = select(Event).where(_visible())
+        now = utcnow()
+        if args.get("when") == "upcoming":
+            query = query.where(Event.ends_at > now)
+        elif args.get("when") == "past":
+            query = query.where(Event.ends_at <= now)
+        for name in ("kind", "status"):
+            if args.get(name):
+                query = query.where(getattr(Event, name) == args[name])
+        if args.get("cursor"):
+            after = _after(args["cursor"])
+            if after is None:
+                return problem(400, "This cursor is not one the API gave: start again "
+                                    "without it.")
+            query = query.where(tuple_(Event.starts_at, Event.id) > after)
+        limit = args["limit"]
+        found = list(db.session.scalars(query.order_by(Event.starts_at, Event.id)
+                                        .limit(limit + 1)))
+        more = len(found) > limit
+        items = found[:limit]
+        return {"items": items, "next_cursor": _cursor(items[-1]) if more else None}
+
+
+@bp.route("/events/<int:event_id>")
+class OneEvent(MethodView):
+    @bp.response(200, EventSchema)
+    def get(self, event_id: int):
+        """One event."""
+        event = db.session.scalar(select(Event).where(Event.id == event_id, _visible()))
+        if event is None:
+            return problem(404, "There is no event with this id among yours.")
+        return event
+
+
+
+@bp.route("/events/<int:event_id>/publish")
+class Publish(MethodView):
+    @bp.response(200, EventSchema)
+    @bp.alt_response(409, description="The event is not a draft")
+    def post(self, event_id: int):
+        """Publish a draft: its page goes public and its guests are told, as from the web."""
+        event = db.session.scalar(select(Event).where(Event.id == event_id, _visible()))
+        if event is None:
+            return problem(404, "There is no event with this id among yours.")
+        if not events.publish(event):
+            return problem(409, f"This event is {event.status}, not a draft: there is "
+                                "nothing to publish.")
+        return event
