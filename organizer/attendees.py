@@ -140,6 +140,7 @@ def stage_check_in(attendee, when: datetime | None = None) -> bool:
         return False
     if isinstance(attendee, Attendee):
         set_committed_value(attendee, "checked_in_at", when)
+        set_committed_value(attendee, "updated_at", when)
     if hook().attendee_checked_in.get_hookimpls():  # load the object only for listeners
         attendee_id = attendee.id
         after_commit(lambda: hook().attendee_checked_in(
@@ -152,7 +153,8 @@ _table = Attendee.__table__
 _CHECK_IN = (update(_table)
              .where(_table.c.id == bindparam("attendee_id"), _table.c.checked_in_at.is_(None),
                     _table.c.status == AttendeeStatus.GOING)
-             .values(checked_in_at=bindparam("arrived")))
+             # A check-in is a change: clients syncing "updated since" see it.
+             .values(checked_in_at=bindparam("arrived"), updated_at=bindparam("arrived")))
 
 
 def stage_undo_check_in(attendee: Attendee) -> bool:
@@ -160,12 +162,15 @@ def stage_undo_check_in(attendee: Attendee) -> bool:
 
     ``attendee_check_in_undone`` fires when the caller commits.
     """
+    now = utcnow()
     result = db.session.execute(
         update(Attendee).where(Attendee.id == attendee.id, Attendee.checked_in_at.is_not(None))
-        .values(checked_in_at=None).execution_options(synchronize_session=False))
+        .values(checked_in_at=None, updated_at=now)
+        .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         return False
     set_committed_value(attendee, "checked_in_at", None)
+    set_committed_value(attendee, "updated_at", now)
     after_commit(lambda: hook().attendee_check_in_undone(attendee=attendee))
     return True
 

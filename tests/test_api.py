@@ -177,3 +177,51 @@ def test_the_openapi_document_and_its_docs_come_from_the_app(app):
     for source in sources:
         with client.get(source) as asset:
             assert asset.status_code == 200 and len(asset.data) > 100, source
+
+
+def test_an_events_guests_come_page_by_page_with_filters(app, host_client):
+    from organizer.attendees import add, check_in
+    from organizer.models import utcnow
+    event = db.session.get(Event, create_event(host_client, capacity="20"))
+    people = [add(event, f"Guest {n}", f"g{n}@example.org",
+                  status="waiting" if n >= 5 else "going") for n in range(7)]
+    check_in(people[1])
+    since = utcnow()
+    check_in(people[3])
+    token = make_token(host_client)
+    client, path = app.test_client(), f"/events/{event.id}/attendees"
+    seen, cursor = [], None
+    while True:
+        page = api(client, path, token, query_string={"limit": 3, **(
+            {"cursor": cursor} if cursor else {})}).get_json()
+        seen += [p["id"] for p in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert seen == [p.id for p in people]
+    waiting = api(client, path, token, query_string={"status": "waiting"}).get_json()
+    assert [p["name"] for p in waiting["items"]] == ["Guest 5", "Guest 6"]
+    arrived = api(client, path, token, query_string={"checked_in": "true"}).get_json()
+    assert [p["id"] for p in arrived["items"]] == [people[1].id, people[3].id]
+    assert arrived["items"][0]["checked_in_at"] is not None
+    changed = api(client, path, token,
+                  query_string={"updated_since": since.isoformat()}).get_json()
+    assert [p["id"] for p in changed["items"]] == [people[3].id]
+    one = api(client, f"{path}/{people[2].id}", token).get_json()
+    assert one["email"] == "g2@example.org" and one["status"] == "going"
+
+
+def test_guests_of_an_event_that_is_not_yours_are_a_404(app, host_client):
+    from organizer.attendees import add
+    mine = db.session.get(Event, create_event(host_client))
+    ben = add(mine, "Ben", "ben@example.org")
+    other = app.test_client()
+    signup(other, name="Bo Other", email="bo@example.org")
+    theirs_event = db.session.get(Event, create_event(other))
+    theirs = make_token(other)
+    for path in (f"/events/{mine.id}/attendees", f"/events/{mine.id}/attendees/{ben.id}",
+                 f"/events/{theirs_event.id}/attendees/{ben.id}"):
+        response = api(app.test_client(), path, theirs)
+        assert response.status_code == 404, path
+        assert response.mimetype == "application/problem+json"
+    assert api(app.test_client(), f"/events/{theirs_event.id}/attendees",
+               theirs).get_json() == {"items": [], "next_cursor": None}

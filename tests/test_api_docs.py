@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from organizer.attendees import add, check_in
+from organizer.db import db
+from organizer.models import Event, utcnow
+
 from .conftest import create_event
 from .test_api import make_token
 
@@ -30,8 +34,12 @@ def server(app):
 
 def test_the_curl_examples_work_as_the_docs_say(app, host_client, server):
     examples = EXAMPLE.findall(DOC.read_text())
-    assert len(examples) == 5
+    assert len(examples) == 6
     event_id = create_event(host_client, title="Coffee A")
+    event = db.session.get(Event, event_id)
+    add(event, "Ann Early", "ann@example.org")
+    since = utcnow()
+    check_in(add(event, "Ben Okoye", "ben@example.org"))
     create_event(host_client, title="Coffee B")
     draft_id = create_event(host_client, title="Draft C", action="draft")
     token, writer = make_token(host_client), make_token(host_client, "Site", "write")
@@ -39,16 +47,18 @@ def test_the_curl_examples_work_as_the_docs_say(app, host_client, server):
         "Authorization": f"Bearer {token}"}).get_json()
     env = {**os.environ, "ORGANIZER": server, "TOKEN": token, "WRITE_TOKEN": writer,
            "EVENT_ID": str(event_id), "DRAFT_ID": str(draft_id),
-           "CURSOR": first["next_cursor"]}
+           "CURSOR": first["next_cursor"], "SINCE": since.isoformat()}
     outputs = []
     for command in examples:
         done = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True,
                               timeout=30)
         assert done.returncode == 0, (command, done.stderr)
         outputs.append(json.loads(done.stdout))
-    listing, next_page, one, published, mistake = outputs
+    listing, next_page, one, published, guests, mistake = outputs
     assert len(listing["items"]) == 2 and listing["next_cursor"]
     assert len(next_page["items"]) == 1 and next_page["items"][0]["id"] != first["items"][0]["id"]
     assert one["id"] == event_id and one["title"] == "Coffee A"
     assert published["id"] == draft_id and published["status"] == "published"
+    assert [g["name"] for g in guests["items"]] == ["Ben Okoye"]
+    assert guests["items"][0]["checked_in_at"] is not None
     assert mistake["status"] == 422 and "when" in mistake["errors"]["query"]

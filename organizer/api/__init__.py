@@ -11,10 +11,10 @@ from flask import Flask, request
 from flask_smorest import Api
 
 from ..security import csrf
-from . import docs, events
+from . import attendees, docs, events
 
 PREFIX = "/api/v1"
-RESOURCES = (events.bp,)
+RESOURCES = (events.bp, attendees.bp)
 
 
 class _Api(Api):

@@ -1,9 +1,6 @@
 """``/api/v1/events``: the events the token's host owns or co-hosts."""
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import datetime
 
 from flask import g
@@ -17,6 +14,7 @@ from ..db import db
 from ..models import EVENT_KINDS, CoHost, Event, utcnow
 from ..urls import external_url
 from .auth import authenticate_request
+from .paging import decode_cursor, encode_cursor
 from .problems import problem
 
 bp = Blueprint("api_events", __name__, description="Events the token's host owns or co-hosts.")
@@ -77,17 +75,20 @@ def _visible():
                Event.id.in_(select(CoHost.event_id).where(CoHost.host_id == host.id)))
 
 
+def visible_event(event_id: int) -> Event | None:
+    """The event if the token's host owns or co-hosts it, else None (a 404 to them)."""
+    return db.session.scalar(select(Event).where(Event.id == event_id, _visible()))
+
+
 def _cursor(event: Event) -> str:
-    raw = json.dumps([event.starts_at.isoformat(), event.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_cursor([event.starts_at.isoformat(), event.id])
 
 
 def _after(cursor: str):
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        starts, event_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        starts, event_id = decode_cursor(cursor)
         return datetime.fromisoformat(starts), int(event_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError):
         return None
 
 
@@ -125,7 +126,7 @@ class OneEvent(MethodView):
     @bp.response(200, EventSchema)
     def get(self, event_id: int):
         """One event."""
-        event = db.session.scalar(select(Event).where(Event.id == event_id, _visible()))
+        event = visible_event(event_id)
         if event is None:
             return problem(404, "There is no event with this id among yours.")
         return event
@@ -138,7 +139,7 @@ class Publish(MethodView):
     @bp.alt_response(409, description="The event is not a draft")
     def post(self, event_id: int):
         """Publish a draft: its page goes public and its guests are told, as from the web."""
-        event = db.session.scalar(select(Event).where(Event.id == event_id, _visible()))
+        event = visible_event(event_id)
         if event is None:
             return problem(404, "There is no event with this id among yours.")
         if not events.publish(event):
