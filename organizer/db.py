@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Callable
 
 from functools import wraps
@@ -64,7 +64,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        # The writer queue is always taken after the pool's connection, never
+        # before: a thread holding the queue while it waits for a connection
+        # would wait forever on threads that hold connections and wait for it.
         if conn.get_execution_options().get("immediate"):
+            if path and path != ":memory:":
+                _writers.acquire(path)
+                conn.info["organizer_writer"] = True
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         elif _writing_request() and path and path != ":memory:":
             # A request that changes state: its transactions take the write
@@ -181,24 +187,6 @@ class _WriterQueue:
 _writers = _WriterQueue()
 
 
-def _sqlite_path() -> str | None:
-    path = db.engine.url.database
-    return None if not path or path == ":memory:" else path
-
-
-@contextmanager
-def _sqlite_writer_queue():
-    path = _sqlite_path()
-    if path is None:
-        yield
-        return
-    _writers.acquire(path)
-    try:
-        yield
-    finally:
-        _writers.release()
-
-
 @contextmanager
 def write(keep_loaded: bool = False):
     """A write transaction that holds the write lock from its first statement.
@@ -224,21 +212,21 @@ def write(keep_loaded: bool = False):
             session.commit()
         finally:
             session.expire_on_commit = True
-    queue = _sqlite_writer_queue() if is_sqlite() else nullcontext()
-    with queue:
-        session.connection(execution_options={"immediate": True})
+    # On SQLite the transaction's begin takes the writer queue (see _configure_sqlite)
+    # and its end lets go of it.
+    session.connection(execution_options={"immediate": True})
+    try:
+        yield session
+        # What was read under the lock is exactly what is now committed,
+        # so those objects stay loaded (no reload after the commit).
+        session.expire_on_commit = False
         try:
-            yield session
-            # What was read under the lock is exactly what is now committed,
-            # so those objects stay loaded (no reload after the commit).
-            session.expire_on_commit = False
-            try:
-                session.commit()
-            finally:
-                session.expire_on_commit = True
-        except BaseException:
-            session.rollback()
-            raise
+            session.commit()
+        finally:
+            session.expire_on_commit = True
+    except BaseException:
+        session.rollback()
+        raise
     # Mail and plugins' reactions run outside the lock.
     _run_callbacks(session)
 

@@ -24,6 +24,18 @@ def register_commands(cli):
     """Add click commands to the ``organizer`` command group ``cli``."""
 
 
+@hookspec
+def register_api(api):
+    """Add the plugin's resources to the JSON API under ``/api/v1``.
+
+    Make each blueprint with :func:`organizer.plugin_api.api_blueprint` (it
+    refuses requests without a valid token) and hand it to
+    ``api.register_blueprint``; its routes and schemas join the OpenAPI
+    document. Find the event with ``api_event(event_id)`` (None when the
+    token's host may not see it: answer ``api_problem(404, ...)``).
+    """
+
+
 @hookspec(historic=True)
 def add_hookspecs(pm):
     """Declare hooks of the plugin's own with ``pm.add_hookspecs(module)``.

@@ -17,6 +17,9 @@ from . import mail as _mail, pdf as _pdf
 from . import hookimpl
 from .db import after_commit, commit, db, hold, insert_loaded, locked, own_transactions, write
 from .event_settings import DATETIME_FORMAT
+from .api.auth import api_blueprint, api_host
+from .api.events import visible_event as api_event
+from .api.problems import problem as api_problem
 from .hookspecs import hookspec
 from .hooktypes import (Action, BadgeLine, DoorMarker, Link, Panel, PersonMet, Question,
                         ReportSection, SettingsSection, flatten)
@@ -50,6 +53,8 @@ __all__ = [
     # mail
     "Message", "Attachment", "Skip", "mail_renderer", "queue_mail", "queue_mails",
     "mail_states", "plugin_attachments",
+    # the JSON API
+    "api_blueprint", "api_event", "api_host", "api_problem",
     # background jobs
     "register_job", "submit_job", "JobContext", "JobError", "job_failure",
     # calendars and PDFs

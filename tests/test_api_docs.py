@@ -34,7 +34,7 @@ def server(app):
 
 def test_the_curl_examples_work_as_the_docs_say(app, host_client, server):
     examples = EXAMPLE.findall(DOC.read_text())
-    assert len(examples) == 6
+    assert len(examples) == 7
     event_id = create_event(host_client, title="Coffee A")
     event = db.session.get(Event, event_id)
     add(event, "Ann Early", "ann@example.org")
@@ -54,11 +54,12 @@ def test_the_curl_examples_work_as_the_docs_say(app, host_client, server):
                               timeout=30)
         assert done.returncode == 0, (command, done.stderr)
         outputs.append(json.loads(done.stdout))
-    listing, next_page, one, published, guests, mistake = outputs
+    listing, next_page, one, published, guests, added, mistake = outputs
     assert len(listing["items"]) == 2 and listing["next_cursor"]
     assert len(next_page["items"]) == 1 and next_page["items"][0]["id"] != first["items"][0]["id"]
     assert one["id"] == event_id and one["title"] == "Coffee A"
     assert published["id"] == draft_id and published["status"] == "published"
     assert [g["name"] for g in guests["items"]] == ["Ben Okoye"]
     assert guests["items"][0]["checked_in_at"] is not None
+    assert added["name"] == "Ann Lee" and added["status"] == "going"
     assert mistake["status"] == 422 and "when" in mistake["errors"]["query"]

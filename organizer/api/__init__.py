@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_smorest import Api
 
+from ..plugins import hook
 from ..security import csrf
 from . import attendees, docs, events
 
@@ -39,8 +40,21 @@ def init_app(app: Flask) -> None:
         "security": [{"token": []}],
     })
     api = _Api(app)
+    registrar = _Registrar(api)
     for blueprint in RESOURCES:
-        csrf.exempt(blueprint)  # no cookie is read: the token in the header is the proof
-        api.register_blueprint(blueprint, url_prefix=PREFIX)
+        registrar.register_blueprint(blueprint)
+    hook(app).register_api(api=registrar)
     app.register_blueprint(docs.bp, url_prefix=PREFIX)
     app.extensions["organizer.api"] = api
+
+
+class _Registrar:
+    """What ``register_api`` hands plugins: a place to mount their API blueprints."""
+
+    def __init__(self, api: Api):
+        self._api = api
+
+    def register_blueprint(self, blueprint) -> None:
+        """Mount ``blueprint`` (from ``api_blueprint``) under ``/api/v1``."""
+        csrf.exempt(blueprint)  # no cookie is read: the token in the header is the proof
+        self._api.register_blueprint(blueprint, url_prefix=PREFIX)

@@ -24,3 +24,17 @@ def authenticate_request():
         return problem(403, "This token may only read. Make a read-and-write token to "
                             "change things.")
     return None
+
+
+def api_blueprint(name: str, import_name: str, description: str = ""):
+    """A flask-smorest blueprint for API resources: every request needs a valid token
+    (read-only tokens only read). Register it in the ``register_api`` hook."""
+    from flask_smorest import Blueprint
+    blueprint = Blueprint(name, import_name, description=description)
+    blueprint.before_request(authenticate_request)
+    return blueprint
+
+
+def api_host():
+    """The host whose token made this API request."""
+    return g.api_host

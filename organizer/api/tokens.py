@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select, update
 
-from ..db import commit, db
+from ..db import commit, db, write
 from ..models import ApiToken, Host, utcnow
 
 PREFIX = "org_"
@@ -59,9 +59,11 @@ def authenticate(secret: str) -> ApiToken | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
-        db.session.execute(update(ApiToken).where(
-            ApiToken.id == token.id, or_(ApiToken.last_used_at.is_(None),
-                                         ApiToken.last_used_at <= now - TOUCH_EVERY))
-            .values(last_used_at=now))
-        db.session.commit()
+        # A write like any other (on SQLite it queues for the lock); of many requests
+        # at once, one writes and the others find it done.
+        with write(keep_loaded=True):
+            db.session.execute(update(ApiToken).where(
+                ApiToken.id == token.id, or_(ApiToken.last_used_at.is_(None),
+                                             ApiToken.last_used_at <= now - TOUCH_EVERY))
+                .values(last_used_at=now).execution_options(synchronize_session=False))
     return token

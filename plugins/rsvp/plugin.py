@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from organizer.plugin_api import Attendee, AttendeeStatus, Link, ReportSection, db, hookimpl, write
 
+from . import api as rsvp_api
 from . import (demo, hookspecs, notify, reminders, seats, settings, views_attendee, views_host,
                views_public)
 from .models import RsvpRegistration
@@ -19,6 +20,11 @@ CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "timezone", "venue", "addres
 @hookimpl
 def add_hookspecs(pm):
     pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def register_api(api):
+    api.register_blueprint(rsvp_api.bp)
 
 
 @hookimpl

@@ -281,6 +281,20 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
     return attendee, None
 
 
+def add_by_host(event_id: int, name: str, email: str, organisation: str = "",
+                role: str = "") -> Attendee:
+    """A host puts someone on the list: going while a seat is free, else waiting; they are
+    mailed as after an RSVP. Raises ``GuestListError`` when the address is already there."""
+    with write(keep_loaded=True):
+        event = lock_event(event_id)
+        status = AttendeeStatus.GOING if free_seats(event) >= 1 else AttendeeStatus.WAITING
+        attendee = stage_attendee(event, name, email, status, organisation=organisation,
+                                   role=role)
+        registration(attendee)
+        notify.queue(status, attendee, event)
+    return attendee
+
+
 def rejoin(attendee_id: int) -> Attendee:
     """Someone who cancelled joins again, from their own link, at the back of any queue."""
     with write():

@@ -10,7 +10,7 @@ from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, G
                                   attendee_of_event_or_404, commit, db, event_for_hosts,
                                   stage_attendee, utcnow, write)
 
-from . import answers as answers_mod, csvio, forms, notify, plugin_questions, seats, settings
+from . import answers as answers_mod, csvio, forms, plugin_questions, seats, settings
 from .models import QUESTION_KINDS, RsvpQuestion, RsvpRegistration
 
 bp = Blueprint("rsvp_host", __name__, template_folder="templates")
@@ -74,15 +74,9 @@ def add(event_id: int):
     if not form.validate():
         flash(" ".join(messages[0] for messages in form.errors.values()), "error")
         return redirect(_guest_list_url(event.id)), 303
-    name, email = form.name.data, form.email.data
+    name = form.name.data
     try:
-        with write():
-            locked = seats.lock_event(event.id)
-            status = (AttendeeStatus.GOING if seats.free_seats(locked) >= 1
-                      else AttendeeStatus.WAITING)
-            attendee = stage_attendee(locked, name, email, status)
-            seats.registration(attendee)
-            notify.queue(status, attendee, locked)
+        status = seats.add_by_host(event.id, name, form.email.data).status
     except GuestListError as exc:
         flash(str(exc), "error")
         return redirect(_guest_list_url(event.id)), 303

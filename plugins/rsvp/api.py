@@ -1,0 +1,50 @@
+"""The RSVP plugin's part of the JSON API: a host adds guests with the guest list's rules."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from organizer.plugin_api import (ATTENDEE_STATUSES, GuestListError, api_blueprint, api_event,
+                                  api_problem)
+
+from . import seats
+from .answers import check_email, one_line
+
+bp = api_blueprint("api_rsvp", __name__, description="Guests added by the host.")
+
+
+class NewGuestSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 120))
+    email = fields.String(required=True, validate=validate.Length(1, 254))
+    organisation = fields.String(load_default="", validate=validate.Length(max=200))
+    role = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class AddedGuestSchema(Schema):
+    id = fields.Integer(required=True)
+    event_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": list(ATTENDEE_STATUSES)})
+
+
+@bp.route("/events/<int:event_id>/attendees")
+class AddGuest(MethodView):
+    @bp.arguments(NewGuestSchema)
+    @bp.response(201, AddedGuestSchema)
+    @bp.alt_response(409, description="The address is already on the list")
+    def post(self, guest, event_id: int):
+        """Add a guest: going while a seat is free, else on the waiting list; mailed as
+        after an RSVP. Never more going than seats, however many requests come at once."""
+        event = api_event(event_id)
+        if event is None:
+            return api_problem(404, "There is no event with this id among yours.")
+        name = one_line(guest["name"], 120)
+        email, error = check_email(guest["email"])
+        if error or not name:
+            return api_problem(422, error or "Give the guest's name.")
+        try:
+            return seats.add_by_host(event.id, name, email, one_line(guest["organisation"], 200),
+                                     one_line(guest["role"], 200))
+        except GuestListError as exc:
+            return api_problem(409, str(exc))
