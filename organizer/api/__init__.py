@@ -7,7 +7,7 @@ the token's host may not see is a 404, as if it did not exist. Every error is
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 from flask_smorest import Api
 
 from ..plugins import hook
@@ -22,11 +22,6 @@ class _Api(Api):
     def _register_error_handlers(self):
         # organizer's own handlers answer for every route (problem+json under /api/).
         pass
-
-
-def is_api_request() -> bool:
-    """True for a request to the API (its errors are problem+json)."""
-    return request.path.startswith(PREFIX + "/")
 
 
 def init_app(app: Flask) -> None:

@@ -2,21 +2,17 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from ..db import db
 from ..models import ATTENDEE_STATUSES, Attendee
-from .auth import authenticate_request
-from .events import visible_event
-from .paging import decode_cursor, encode_cursor
+from .auth import api_blueprint
+from .events import NOT_YOURS, visible_event
+from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, one_page, page_schema
 from .problems import problem
 
-bp = Blueprint("api_attendees", __name__, description="The guest lists of the token's events.")
-bp.before_request(authenticate_request)
-
-MAX_PAGE = 200
+bp = api_blueprint("api_attendees", __name__, "The guest lists of the token's events.")
 
 
 class AttendeeSchema(Schema):
@@ -33,19 +29,16 @@ class AttendeeSchema(Schema):
     updated_at = fields.AwareDateTime(required=True)
 
 
-class AttendeePageSchema(Schema):
-    items = fields.List(fields.Nested(AttendeeSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True, metadata={
-        "description": "Pass as `cursor` for the next page; null on the last page"})
+AttendeePageSchema = page_schema(AttendeeSchema)
 
 
-class AttendeeQuerySchema(Schema):
+class AttendeeQuerySchema(PageQuerySchema):
+
     status = fields.String(validate=validate.OneOf(list(ATTENDEE_STATUSES)))
     checked_in = fields.Boolean(metadata={"description": "true: arrived; false: not yet"})
     updated_since = fields.AwareDateTime(metadata={
         "description": "Only guests changed at or after this time (with its UTC offset)"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE))
-    cursor = fields.String(metadata={"description": "next_cursor of the previous page"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
 @bp.route("/events/<int:event_id>/attendees")
@@ -56,7 +49,7 @@ class Attendees(MethodView):
         """List an event's guests in the order they joined."""
         event = visible_event(event_id)
         if event is None:
-            return problem(404, "There is no event with this id among yours.")
+            return problem(404, NOT_YOURS)
         query = select(Attendee).where(Attendee.event_id == event.id)
         if args.get("status"):
             query = query.where(Attendee.status == args["status"])
@@ -68,14 +61,9 @@ class Attendees(MethodView):
         if args.get("cursor"):
             after = decode_cursor(args["cursor"])
             if after is None or not isinstance(after, int):
-                return problem(400, "This cursor is not one the API gave: start again "
-                                    "without it.")
+                return problem(400, BAD_CURSOR)
             query = query.where(Attendee.id > after)
-        limit = args["limit"]
-        found = list(db.session.scalars(query.order_by(Attendee.id).limit(limit + 1)))
-        items = found[:limit]
-        more = len(found) > limit
-        return {"items": items, "next_cursor": encode_cursor(items[-1].id) if more else None}
+        return one_page(query.order_by(Attendee.id), args["limit"], lambda row: row.id)
 
 
 @bp.route("/events/<int:event_id>/attendees/<int:attendee_id>")

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select, tuple_
 
@@ -13,14 +12,12 @@ from .. import events
 from ..db import db
 from ..models import EVENT_KINDS, CoHost, Event, utcnow
 from ..urls import external_url
-from .auth import authenticate_request
-from .paging import decode_cursor, encode_cursor
+from .auth import api_blueprint
+from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, one_page, page_schema
 from .problems import problem
 
-bp = Blueprint("api_events", __name__, description="Events the token's host owns or co-hosts.")
-bp.before_request(authenticate_request)
-
-MAX_PAGE = 100
+bp = api_blueprint("api_events", __name__, "Events the token's host owns or co-hosts.")
+NOT_YOURS = "There is no event with this id among yours."
 
 
 class EventSchema(Schema):
@@ -53,19 +50,14 @@ class EventSchema(Schema):
         return external_url("events.event_ics", slug=event.slug)
 
 
-class EventPageSchema(Schema):
-    items = fields.List(fields.Nested(EventSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True, metadata={
-        "description": "Pass as `cursor` for the next page; null on the last page"})
+EventPageSchema = page_schema(EventSchema)
 
 
-class EventQuerySchema(Schema):
+class EventQuerySchema(PageQuerySchema):
     when = fields.String(validate=validate.OneOf(["upcoming", "past"]), metadata={
         "description": "upcoming: not yet ended; past: ended"})
     kind = fields.String(validate=validate.OneOf(list(EVENT_KINDS)))
     status = fields.String(validate=validate.OneOf(["draft", "published", "cancelled"]))
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE))
-    cursor = fields.String(metadata={"description": "next_cursor of the previous page"})
 
 
 def _visible():
@@ -80,8 +72,8 @@ def visible_event(event_id: int) -> Event | None:
     return db.session.scalar(select(Event).where(Event.id == event_id, _visible()))
 
 
-def _cursor(event: Event) -> str:
-    return encode_cursor([event.starts_at.isoformat(), event.id])
+def _position(event: Event) -> list:
+    return [event.starts_at.isoformat(), event.id]
 
 
 def _after(cursor: str):
@@ -110,15 +102,9 @@ class Events(MethodView):
         if args.get("cursor"):
             after = _after(args["cursor"])
             if after is None:
-                return problem(400, "This cursor is not one the API gave: start again "
-                                    "without it.")
+                return problem(400, BAD_CURSOR)
             query = query.where(tuple_(Event.starts_at, Event.id) > after)
-        limit = args["limit"]
-        found = list(db.session.scalars(query.order_by(Event.starts_at, Event.id)
-                                        .limit(limit + 1)))
-        more = len(found) > limit
-        items = found[:limit]
-        return {"items": items, "next_cursor": _cursor(items[-1]) if more else None}
+        return one_page(query.order_by(Event.starts_at, Event.id), args["limit"], _position)
 
 
 @bp.route("/events/<int:event_id>")
@@ -128,9 +114,8 @@ class OneEvent(MethodView):
         """One event."""
         event = visible_event(event_id)
         if event is None:
-            return problem(404, "There is no event with this id among yours.")
+            return problem(404, NOT_YOURS)
         return event
-
 
 
 @bp.route("/events/<int:event_id>/publish")
@@ -141,7 +126,7 @@ class Publish(MethodView):
         """Publish a draft: its page goes public and its guests are told, as from the web."""
         event = visible_event(event_id)
         if event is None:
-            return problem(404, "There is no event with this id among yours.")
+            return problem(404, NOT_YOURS)
         if not events.publish(event):
             return problem(409, f"This event is {event.status}, not a draft: there is "
                                 "nothing to publish.")
