@@ -170,6 +170,11 @@ def test_the_openapi_document_and_its_docs_come_from_the_app(app):
     assert spec["openapi"] == "3.1.0"
     assert {"/api/v1/events", "/api/v1/events/{event_id}"} <= set(spec["paths"])
     assert spec["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+    # Errors are described as they are sent.
+    assert set(spec["components"]["responses"]["DEFAULT_ERROR"]["content"]) == {
+        "application/problem+json"}
+    assert {"type", "title", "status", "detail"} <= set(
+        spec["components"]["schemas"]["Problem"]["properties"])
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)

@@ -13,15 +13,27 @@ from flask_smorest import Api
 from ..plugins import hook
 from ..security import csrf
 from . import attendees, docs, events
+from .problems import CONTENT_TYPE, ProblemSchema
 
 PREFIX = "/api/v1"
 RESOURCES = (events.bp, attendees.bp)
 
 
 class _Api(Api):
+    ERROR_SCHEMA = ProblemSchema
+
     def _register_error_handlers(self):
         # organizer's own handlers answer for every route (problem+json under /api/).
         pass
+
+    def _register_responses(self):
+        # The document describes errors as they are sent: problem+json.
+        content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = CONTENT_TYPE
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = content_type
 
 
 def init_app(app: Flask) -> None:

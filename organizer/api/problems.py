@@ -2,6 +2,19 @@
 from __future__ import annotations
 
 from flask import jsonify
+from marshmallow import Schema, fields
+
+CONTENT_TYPE = "application/problem+json"
+
+
+class ProblemSchema(Schema):
+    """What every error of the API says (RFC 9457)."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True, metadata={"description": "A sentence for a person"})
+    errors = fields.Dict(metadata={"description": "Invalid values, by location and field"})
 
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 413: "Too large",
@@ -14,7 +27,7 @@ def problem(status: int, detail: str, **extra):
             "detail": detail, **extra}
     response = jsonify(body)
     response.status_code = status
-    response.mimetype = "application/problem+json"
+    response.mimetype = CONTENT_TYPE
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="organizer"'
     return response
