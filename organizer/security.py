@@ -47,7 +47,9 @@ def _api_problem(error: HTTPException):
     messages = data.get("messages")
     if error.code == 422 and messages:
         return problem(422, "Some values are not valid: see errors.", errors=messages)
-    detail = {404: "There is nothing here. The API's paths are listed at /api/v1/docs.",
+    detail = {400: "The request could not be understood: send a JSON object, with "
+                   "“Content-Type: application/json”.",
+              404: "There is nothing here. The API's paths are listed at /api/v1/docs.",
               405: "This path does not take this method."}.get(error.code)
     return problem(error.code, detail or MESSAGES.get(error.code, "The request could not be "
                                                                  "handled."))

@@ -46,6 +46,12 @@ def test_bad_guests_wrong_tokens_and_others_events_are_refused(app, host_client)
     assert missing.status_code == 422 and "name" in missing.get_json()["errors"]["json"]
     bad = _add(client, event.id, writer, name="Ann", email="not an address")
     assert bad.status_code == 422 and "valid e-mail" in bad.get_json()["detail"]
+    broken = client.post(f"/api/v1/events/{event.id}/attendees", data="{not json",
+                         headers={"Authorization": f"Bearer {writer}",
+                                  "Content-Type": "application/json"})
+    assert broken.status_code == 400 and "send a JSON object" in broken.get_json()["detail"]
+    unknown = _add(client, event.id, writer, name="Ann", email="ann@example.org", vip=True)
+    assert unknown.status_code == 422 and "vip" in unknown.get_json()["errors"]["json"]
     other = app.test_client()
     signup(other, name="Bo Other", email="bo@example.org")
     theirs = make_token(other, "Bo", "write")
