@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from . import webhooks
 from .db import after_commit, commit, db, insert_loaded
 from .models import ATTENDEE_STATUSES, Attendee, AttendeeStatus, Event, utcnow
 from .plugins import hook
@@ -72,6 +73,7 @@ def stage(event: Event, name: str, email: str, status: str = AttendeeStatus.GOIN
         raise GuestListError(f"{email.strip()} is already on the guest list.")
     attendee = insert_loaded(Attendee(event_id=event.id, name=name.strip(),
                                       email=normalise_email(email), status=status, **fields))
+    webhooks.queue("attendee.registered", event.id, lambda: webhooks.attendee_data(attendee))
     after_commit(lambda: hook().attendee_registered(attendee=attendee))
     return attendee
 
@@ -97,6 +99,9 @@ def change_email(attendee: Attendee, email: str) -> None:
     attendee.email = email
     attendee.updated_at = utcnow()
     readdress(attendee.id, email)
+    db.session.flush()
+    webhooks.queue("attendee.updated", attendee.event_id,
+                   lambda: webhooks.attendee_data(attendee))
     try:
         commit()
     except IntegrityError:  # someone took the address a moment ago
@@ -113,8 +118,19 @@ def stage_status(attendee: Attendee, status: str) -> bool:
         return False
     attendee.status = status
     attendee.updated_at = utcnow()
+    webhooks.queue(_change_type(old, status), attendee.event_id,
+                   lambda: webhooks.attendee_data(attendee))
     after_commit(lambda: hook().attendee_status_changed(attendee=attendee, old_status=old))
     return True
+
+
+def _change_type(old: str, new: str) -> str:
+    """The webhook type of a status change."""
+    if new == AttendeeStatus.CANCELLED:
+        return "attendee.cancelled"
+    if old == AttendeeStatus.WAITING and new == AttendeeStatus.GOING:
+        return "attendee.promoted"
+    return "attendee.updated"
 
 
 def change_status(attendee: Attendee, status: str) -> bool:
@@ -141,6 +157,11 @@ def stage_check_in(attendee, when: datetime | None = None) -> bool:
     if isinstance(attendee, Attendee):
         set_committed_value(attendee, "checked_in_at", when)
         set_committed_value(attendee, "updated_at", when)
+    event_id = getattr(attendee, "event_id", None)
+    if event_id is None:
+        event_id = db.session.scalar(select(Attendee.event_id).where(Attendee.id == attendee.id))
+    webhooks.queue("attendee.checked_in", event_id,
+                   lambda: webhooks.attendee_data(db.session.get(Attendee, attendee.id)))
     if hook().attendee_checked_in.get_hookimpls():  # load the object only for listeners
         attendee_id = attendee.id
         after_commit(lambda: hook().attendee_checked_in(
@@ -171,6 +192,8 @@ def stage_undo_check_in(attendee: Attendee) -> bool:
         return False
     set_committed_value(attendee, "checked_in_at", None)
     set_committed_value(attendee, "updated_at", now)
+    webhooks.queue("attendee.updated", attendee.event_id,
+                   lambda: webhooks.attendee_data(attendee))
     after_commit(lambda: hook().attendee_check_in_undone(attendee=attendee))
     return True
 

@@ -67,6 +67,15 @@ DEFAULTS: dict[str, object] = {
     # How far ahead a series materialises its occurrences.
     "SERIES_HORIZON_DAYS": 365,
     "SERIES_MAX_OCCURRENCES": 60,
+    # Webhooks to private, loopback or link-local addresses are refused unless
+    # this is set (a receiver on the same machine, in tests).
+    "WEBHOOK_ALLOW_PRIVATE": False,
+    # How long a webhook receiver may answer.
+    "WEBHOOK_TIMEOUT_SECONDS": 10.0,
+    # An endpoint whose deliveries have failed this long is paused; its host is told.
+    "WEBHOOK_PAUSE_AFTER_HOURS": 72,
+    # API requests a token may make per minute (RateLimit headers say how many are left).
+    "API_RATE_LIMIT": 600,
 }
 
 # Settings that are lists or numbers, from code or from the environment's text.
@@ -75,8 +84,10 @@ _LISTS = {"BLOCKED_PLUGINS"}
 _NOT_SETTINGS = {"ORGANIZER_INSTANCE_PATH", "ORGANIZER_TEST_DATABASE_URL"}
 _INTS = {"JOB_WORKERS", "JOB_STALL_MINUTES", "PDF_PROCESSES", "MAX_CONTENT_LENGTH",
          "ICS_REMINDER_MINUTES", "SERIES_HORIZON_DAYS", "SERIES_MAX_OCCURRENCES",
-         "TRUSTED_PROXIES", "DELIVERY_LEASE_SECONDS", "DELIVERY_GIVE_UP_HOURS", "TICK_SECONDS"}
-_FLOATS = {"RUNNER_POLL_SECONDS"}
+         "TRUSTED_PROXIES", "DELIVERY_LEASE_SECONDS", "DELIVERY_GIVE_UP_HOURS", "TICK_SECONDS",
+         "WEBHOOK_PAUSE_AFTER_HOURS", "API_RATE_LIMIT"}
+_FLOATS = {"RUNNER_POLL_SECONDS", "WEBHOOK_TIMEOUT_SECONDS"}
+_BOOLS = {"WEBHOOK_ALLOW_PRIVATE"}
 
 
 class ConfigError(ValueError):
@@ -122,6 +133,16 @@ def _as_number(name: str, value, kind: type):
     return number
 
 
+def _as_bool(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} takes true or false (got {value!r}).")
+
+
 def parse(config: dict) -> None:
     """Give the known list and number settings their type, in place, whether they came
     from code or the environment: ``"a,b"`` and ``["a", "b"]`` mean the same.
@@ -134,6 +155,8 @@ def parse(config: dict) -> None:
         config[name] = _as_number(name, config[name], int)
     for name in _FLOATS & config.keys():
         config[name] = _as_number(name, config[name], float)
+    for name in _BOOLS & config.keys():
+        config[name] = _as_bool(name, config[name])
     method = config.get("PASSWORD_HASH_METHOD", "scrypt")
     if not isinstance(method, str) or method.split(":")[0] not in ("scrypt", "pbkdf2"):
         raise ConfigError(f"PASSWORD_HASH_METHOD is \"scrypt\" or \"pbkdf2:sha256:<rounds>\" "

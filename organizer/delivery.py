@@ -56,6 +56,7 @@ class Claimed:
     attempts: int
     created_at: datetime
     tries_from: datetime
+    webhook_endpoint_id: int | None = None
 
 
 def _lease() -> timedelta:
@@ -89,7 +90,8 @@ def claim(now: datetime, limit: int = BATCH,
             attempts=_t.c.attempts + 1))
         rows = conn.execute(select(
             _t.c.id, _t.c.message_id, _t.c.kind, _t.c.params, _t.c.recipient, _t.c.subject,
-            _t.c.payload, _t.c.attempts, _t.c.created_at, _t.c.tries_from)
+            _t.c.payload, _t.c.attempts, _t.c.created_at, _t.c.tries_from,
+            _t.c.webhook_endpoint_id)
             .where(_t.c.id.in_(ids))
             .order_by(_t.c.id)).all()
     return token, [Claimed(*row) for row in rows]
@@ -164,6 +166,8 @@ def _deliver(message: Claimed, token: str,
     A message sent is recorded at once, or added to ``delivered`` for the
     caller to record (when sending it again could do no harm).
     """
+    if message.webhook_endpoint_id is not None:
+        return _deliver_webhook(message, token), False
     try:
         try:
             raw, recipient, subject = _prepare(message)
@@ -204,6 +208,47 @@ def _deliver(message: Claimed, token: str,
         _finish(message, token, status="sent", sent_at=utcnow(), payload=None, last_error="",
                 recipient=recipient, subject=subject)
     return "sent", False
+
+
+def _deliver_webhook(message: Claimed, token: str) -> str:
+    """Post one webhook; a receiver that fails delays only its own endpoint's deliveries."""
+    from .webhooks import endpoints, sending
+    to = sending.target(message.webhook_endpoint_id)
+    ahead = _older_waiting(message)
+    _end_reads()
+    if to is None:
+        _finish(message, token, status="dropped", last_error="The endpoint was deleted.")
+        return "dropped"
+    if to.paused_at is not None:
+        _finish(message, token, status="failed",
+                last_error=f"Not sent: the endpoint was paused. {to.pause_reason}"[:500])
+        return "failed"
+    if ahead is not None:
+        # An older delivery to this endpoint waits for its retry: this one goes after
+        # it, so a receiver sees one guest's changes in the order they happened.
+        _finish(message, token, status="queued", attempts=message.attempts - 1,
+                next_attempt_at=ahead, last_error="Waiting for an earlier delivery to "
+                                                  "this endpoint.")
+        return "retry"
+    if not _still_ours(message, token):
+        return "taken"
+    try:
+        sending.post(message.id, message.message_id, to, message.payload)
+    except transport.DeliveryError as error:
+        now = utcnow()
+        if endpoints.failed(message.webhook_endpoint_id, now):
+            return "failed"  # the endpoint is paused, and this delivery with it
+        return _retry(message, token, str(error))
+    _finish(message, token, status="sent", sent_at=utcnow(), last_error="")
+    endpoints.delivered(message.webhook_endpoint_id)
+    return "sent"
+
+
+def _older_waiting(message: Claimed) -> datetime | None:
+    """When the oldest earlier delivery to the same endpoint, still waiting, is due."""
+    return db.session.scalar(select(func.min(_t.c.next_attempt_at)).where(
+        _t.c.webhook_endpoint_id == message.webhook_endpoint_id, _t.c.id < message.id,
+        _t.c.status.in_(("queued", "sending"))))
 
 
 NO_RENDERER = ("Nothing here writes this kind of mail any more (the plugin that wrote it is "

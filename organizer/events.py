@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import select
 
+from . import webhooks
 from .db import after_commit, commit, db
 from .models import CoHost, Event, Host, utcnow
 from .plugins import hook
@@ -69,8 +70,15 @@ def update(event: Event, values: dict, settings: dict | None = None) -> list[str
     if event.status == "published":
         queue_messages(event, "updated", changed)
         after_commit(lambda: hook().event_updated(event=event, changes=list(changed)))
+    tell_webhooks("event.updated", event)
     commit()
     return changed
+
+
+def tell_webhooks(kind: str, event: Event) -> None:
+    """Queue the ``event.*`` webhook ``kind`` for ``event`` in the caller's transaction."""
+    db.session.flush()
+    webhooks.queue(kind, event.id, lambda: webhooks.event_data(event))
 
 
 def queue_messages(event: Event, change: str, changes: list[str] | None = None) -> None:
@@ -83,6 +91,7 @@ def _mark_published(event: Event) -> None:
     event.status = "published"
     event.published_at = utcnow()
     queue_messages(event, "published")
+    tell_webhooks("event.published", event)
     after_commit(lambda: hook().event_published(event=event))
 
 
@@ -109,6 +118,7 @@ def cancel(event: Event) -> bool:
     if was_published:
         queue_messages(event, "cancelled")
         after_commit(lambda: hook().event_cancelled(event=event))
+    tell_webhooks("event.cancelled", event)
     commit()
     return True
 

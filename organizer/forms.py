@@ -222,6 +222,25 @@ class ApiTokenForm(FlaskForm):
         validators=[DataRequired("Choose what the token may do.")])
 
 
+class WebhookForm(FlaskForm):
+    """An endpoint: its URL, which events, which types. ``event_id`` and ``types`` get
+    their choices from the view (the host's events, the loaded types)."""
+
+    url = StringField("Endpoint URL", filters=[_strip], description=(
+        "Where organizer posts each change, signed per the Standard Webhooks specification."),
+        validators=[DataRequired("Give the address that should receive the webhooks."),
+                    Length(max=2000, message="Keep the address under 2,000 characters."),
+                    web_link])
+    description = StringField("Description", filters=[_strip], description=(
+        "Optional: what receives it, “CRM sync”."), validators=[
+        Length(max=200, message="Keep the description under 200 characters."),
+        no_control_characters])
+    event_id = SelectField("Events", default="", description=(
+        "Every event you host or co-host, now and later, or one event only."))
+    types = MultiCheckboxField("Changes to send", validators=[
+        DataRequired("Pick at least one kind of change to send.")])
+
+
 class AddressForm(FlaskForm):
     email = EmailField("Correct address", filters=[_strip], validators=[
         DataRequired("Enter the address the mail should go to."),

@@ -36,6 +36,16 @@ def register_api(api):
     """
 
 
+@hookspec
+def webhook_types():
+    """Name the webhook types the plugin sends: ``{"matching.published": "When ..."}``.
+
+    Hosts pick from these when they add an endpoint. Send one, in the
+    transaction of the change it reports, with
+    :func:`organizer.plugin_api.send_webhook`.
+    """
+
+
 @hookspec(historic=True)
 def add_hookspecs(pm):
     """Declare hooks of the plugin's own with ``pm.add_hookspecs(module)``.

@@ -166,11 +166,20 @@ def queue_message(message: Message, *, event_id: int | None = None,
 _INSERT = insert(_table)
 
 
+def queue_rows(rows: list[dict]) -> None:
+    """Queue prepared outbox rows (webhook deliveries) in the current transaction.
+
+    Each has ``message_id``, ``kind``, ``params``, ``recipient``, ``subject``,
+    ``event_id``, ``attendee_id``, ``payload`` and ``webhook_endpoint_id``.
+    """
+    _insert(rows)
+
+
 def _insert(values: dict | list[dict]) -> None:
     rows = values if isinstance(values, list) else [values]
     now = utcnow()
-    filled = [{**row, "status": "queued", "attempts": 0, "next_attempt_at": now, "claim": None,
-               "lease_until": None, "last_error": "", "created_at": now, "sent_at": None}
+    filled = [{"webhook_endpoint_id": None, **row, "status": "queued", "attempts": 0,
+               "next_attempt_at": now, "claim": None, "lease_until": None, "last_error": "", "created_at": now, "sent_at": None}
               for row in rows]
     # One row: a plain execute, cheaper than the executemany path.
     db.session.connection().execute(_INSERT, filled[0] if len(filled) == 1 else filled)

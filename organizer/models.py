@@ -329,5 +329,76 @@ class OutboxMessage(db.Model):
     # Why the last attempt failed, as a sentence for the host.
     last_error: Mapped[str] = mapped_column(String(500), default="")
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Set for a webhook delivery: the endpoint it goes to (``kind`` is "webhook").
+    webhook_endpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebhookEndpoint(db.Model):
+    """A host's URL that is told about changes (of one event, or of every event they host),
+    signed per the Standard Webhooks specification with ``secret``."""
+
+    __tablename__ = "webhook_endpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("host.id", ondelete="CASCADE"), index=True)
+    # None: every event the host owns or co-hosts.
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    # The types it receives, each with a space on both sides (" a.b c.d "), so one
+    # LIKE finds the endpoints of a type on every database.
+    types: Mapped[str] = mapped_column(String(1000))
+    # "whsec_" and 32 random bytes in base64, as the specification's libraries expect.
+    secret: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the current run of failed deliveries began (None while it works).
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was paused, as a sentence for the host.
+    pause_reason: Mapped[str] = mapped_column(String(300), default="")
+
+    host: Mapped[Host] = relationship()
+    event: Mapped["Event | None"] = relationship()
+
+    @property
+    def type_list(self) -> list[str]:
+        return self.types.split()
+
+
+class WebhookAttempt(db.Model):
+    """One try at delivering a webhook: when, how long, what the receiver answered."""
+
+    __tablename__ = "webhook_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="CASCADE"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The receiver's HTTP status; None when it could not be reached.
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(String(500), default="")
+
+
+class IdempotentRequest(db.Model):
+    """The answer an API write gave, kept for its ``Idempotency-Key``: the same key and
+    body get the same answer again instead of doing the write twice."""
+
+    __tablename__ = "idempotent_request"
+    __table_args__ = (UniqueConstraint("token_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # None while the first request is still being answered.
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    location: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from . import attendees as _attendees, events as _events, ics as _ics, jobs as _jobs
-from . import mail as _mail, pdf as _pdf
+from . import mail as _mail, pdf as _pdf, webhooks as _webhooks
 from . import hookimpl
 from .db import after_commit, commit, db, hold, insert_loaded, locked, own_transactions, write
 from .event_settings import DATETIME_FORMAT
@@ -53,6 +53,8 @@ __all__ = [
     # mail
     "Message", "Attachment", "Skip", "mail_renderer", "queue_mail", "queue_mails",
     "mail_states", "plugin_attachments",
+    # webhooks
+    "send_webhook",
     # the JSON API
     "api_blueprint", "api_event", "api_host", "api_problem",
     # background jobs
@@ -107,6 +109,10 @@ queue_mail = _mail.queue
 queue_mails = _mail.queue_many
 mail_states = _mail.states
 plugin_attachments = _mail.plugin_attachments
+
+# --- webhooks --------------------------------------------------------------------
+
+send_webhook = _webhooks.queue
 
 # --- background jobs -----------------------------------------------------------
 

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .db import after_commit, commit, db, write
-from .events import queue_messages
+from .events import queue_messages, tell_webhooks
 from .models import Event, Host, Series, utcnow
 from .plugins import hook
 
@@ -222,6 +222,7 @@ def update(series: Series, template: dict, rrule: str, dtstart_local: datetime,
             if event.status == "published":
                 queue_messages(event, "updated", diff)
                 after_commit(lambda e=event, d=diff: hook().event_updated(event=e, changes=d))
+            tell_webhooks("event.updated", event)
     db.session.flush()
     materialise(series, now)
     commit()
@@ -236,6 +237,7 @@ def _cancel_occurrence(event: Event) -> None:
     if was_published:
         queue_messages(event, "cancelled")
         after_commit(lambda: hook().event_cancelled(event=event))
+    tell_webhooks("event.cancelled", event)
 
 
 def publish(series: Series) -> int:
@@ -250,6 +252,7 @@ def publish(series: Series) -> int:
             event.status = "published"
             event.published_at = utcnow()
             queue_messages(event, "published")
+            tell_webhooks("event.published", event)
             after_commit(lambda e=event: hook().event_published(event=e))
             count += 1
     commit()

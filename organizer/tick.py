@@ -50,13 +50,15 @@ def run(now: datetime | None = None, deliver: bool = True) -> dict[str, int]:
     from flask import current_app
 
     from . import auth, delivery, jobs
+    from .api import idempotency
     from .series import extend_all
 
     now = now or utcnow()
     counts = {"ended": end_events(now), "occurrences": extend_all(now),
               "stalled_jobs": jobs.reap(now, timedelta(
                   minutes=current_app.config["JOB_STALL_MINUTES"])),
-              "old_reset_links": auth.prune_resets(now)}
+              "old_reset_links": auth.prune_resets(now),
+              "old_idempotency_keys": idempotency.prune(now)}
     done = hook().due_work(now=now)
     counts["plugin_work"] = sum(n for n in done if isinstance(n, int))
     if deliver:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import g, request
 
+from . import idempotency, limits
 from .problems import problem
 from .tokens import authenticate
 
@@ -20,10 +21,17 @@ def authenticate_request():
         return problem(401, "This API token is not valid: it was revoked or never existed.")
     g.api_token = token
     g.api_host = token.host
+    refused = limits.count(token.id)
+    if refused is not None:
+        return refused
     if request.method not in ("GET", "HEAD", "OPTIONS") and token.scope != "write":
         return problem(403, "This token may only read. Make a read-and-write token to "
                             "change things.")
-    return None
+    return idempotency.begin(token.id)
+
+
+def _after(response):
+    return limits.headers(idempotency.finish(response))
 
 
 def api_blueprint(name: str, import_name: str, description: str = ""):
@@ -32,6 +40,8 @@ def api_blueprint(name: str, import_name: str, description: str = ""):
     from flask_smorest import Blueprint
     blueprint = Blueprint(name, import_name, description=description)
     blueprint.before_request(authenticate_request)
+    blueprint.after_request(_after)
+    blueprint.teardown_request(idempotency.abandon)
     return blueprint
 
 

@@ -12,7 +12,8 @@ from .. import events
 from ..db import db
 from ..models import EVENT_KINDS, CoHost, Event, utcnow
 from ..urls import external_url
-from .auth import api_blueprint
+from .auth import api_blueprint, api_host
+from .event_input import EventInSchema, NewEventSchema, check
 from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, one_page, page_schema
 from .problems import problem
 
@@ -39,6 +40,8 @@ class EventSchema(Schema):
     series_id = fields.Integer(allow_none=True, required=True)
     published_at = fields.AwareDateTime(allow_none=True, required=True)
     cancelled_at = fields.AwareDateTime(allow_none=True, required=True)
+    settings = fields.Dict(required=True, metadata={
+        "description": "Plugins' settings by plugin name, as on the event form"})
     url = fields.Method("_url", required=True, metadata={"description": "The public page"})
     ics_url = fields.Method("_ics_url", required=True,
                             metadata={"description": "The event as a calendar file"})
@@ -106,6 +109,21 @@ class Events(MethodView):
             query = query.where(tuple_(Event.starts_at, Event.id) > after)
         return one_page(query.order_by(Event.starts_at, Event.id), args["limit"], _position)
 
+    @bp.arguments(NewEventSchema)
+    @bp.response(201, EventSchema)
+    @bp.alt_response(422, description="The event does not pass the event form's rules")
+    def post(self, sent):
+        """Create an event (a draft unless `publish`), checked like the web form."""
+        values, settings, errors = check(sent, None)
+        if errors:
+            return _invalid(errors)
+        return events.create(api_host(), values, settings, publish=sent["publish"])
+
+
+def _invalid(errors: dict):
+    first = next(iter(errors.items()))
+    return problem(422, f"{first[0]}: {first[1][0]}", errors={"json": errors})
+
 
 @bp.route("/events/<int:event_id>")
 class OneEvent(MethodView):
@@ -115,6 +133,38 @@ class OneEvent(MethodView):
         event = visible_event(event_id)
         if event is None:
             return problem(404, NOT_YOURS)
+        return event
+
+
+    @bp.arguments(EventInSchema)
+    @bp.response(200, EventSchema)
+    @bp.alt_response(409, description="The event is cancelled")
+    @bp.alt_response(422, description="The change does not pass the event form's rules")
+    def patch(self, sent, event_id: int):
+        """Change an event: send only what changes. Guests are told as from the web."""
+        event = visible_event(event_id)
+        if event is None:
+            return problem(404, NOT_YOURS)
+        if event.status == "cancelled":
+            return problem(409, "A cancelled event cannot be changed.")
+        values, settings, errors = check(sent, event)
+        if errors:
+            return _invalid(errors)
+        events.update(event, values, settings)
+        return event
+
+
+@bp.route("/events/<int:event_id>/cancel")
+class Cancel(MethodView):
+    @bp.response(200, EventSchema)
+    @bp.alt_response(409, description="The event is already cancelled")
+    def post(self, event_id: int):
+        """Cancel an event: its page, calendars and guests are told, as from the web."""
+        event = visible_event(event_id)
+        if event is None:
+            return problem(404, NOT_YOURS)
+        if not events.cancel(event):
+            return problem(409, "This event is already cancelled.")
         return event
 
 

@@ -21,6 +21,12 @@ def add_hookspecs(pm):
 
 
 @hookimpl
+def register_api(api):
+    from . import api as door_api
+    api.register_blueprint(door_api.bp)
+
+
+@hookimpl
 def register_blueprints(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(selfcheck.bp)

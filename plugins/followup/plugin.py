@@ -17,6 +17,11 @@ def add_hookspecs(pm):
 
 
 @hookimpl
+def webhook_types():
+    return {"followup.sent": "Personal follow-ups were sent to the guests named."}
+
+
+@hookimpl
 def register_blueprints(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(views.mine)

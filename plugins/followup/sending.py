@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from organizer.plugin_api import (Attachment, Attendee, Event, JobContext, Message, Skip, db,
                                   external_url, job_failure, locked, mail_renderer, mail_states,
-                                  queue_mails, register_job, utcnow, write)
+                                  queue_mails, register_job, send_webhook, utcnow, write)
 
 from . import content, documents
 from .models import Delivery, Preference, Settings
@@ -49,6 +49,9 @@ def queue_all(event: Event) -> int:
     for person, message_id in zip(fresh, ids):
         db.session.add(Delivery(attendee_id=person.id, event_id=event.id,
                                 message_id=message_id))
+    if fresh:
+        send_webhook("followup.sent", event.id, {
+            "event_id": event.id, "attendee_ids": [p.id for p in fresh]})
     return len(fresh)
 
 

@@ -14,6 +14,11 @@ from . import for_followup, intros, views_attendee, views_host  # noqa: F401
 
 
 @hookimpl
+def webhook_types():
+    return {"matching.published": "The host published the matches: who meets whom, round by round."}
+
+
+@hookimpl
 def register_blueprints(app):
     app.register_blueprint(views_attendee.bp)
     app.register_blueprint(views_host.bp)

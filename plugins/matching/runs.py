@@ -6,7 +6,8 @@ from itertools import combinations
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import flag_modified
 
-from organizer.plugin_api import Attendee, AttendeeStatus, Event, db, hold, utcnow, write
+from organizer.plugin_api import (Attendee, AttendeeStatus, Event, db, hold, send_webhook,
+                                  utcnow, write)
 
 from . import pairing, profiles, scoring, table_rounds
 from .errors import MatchingError
@@ -246,7 +247,17 @@ def publish(run: Run, event: Event, setup: Setup) -> bool:
         db.session.flush()
         from .intros import queue_introductions  # intros builds on this module
         queue_introductions(run, event)
+        send_webhook("matching.published", event.id, lambda: published_data(run, event))
     return True
+
+
+def published_data(run: Run, event: Event) -> dict:
+    """What a ``matching.published`` webhook and the API say of a published run."""
+    return {"event_id": event.id, "run_id": run.id,
+            "published_at": run.published_at.isoformat() if run.published_at else None,
+            "rounds": [[{"group": number, "attendee_ids": list(group["members"])}
+                        for number, group in enumerate(groups, start=1)]
+                       for groups in run.rounds]}
 
 
 def matches_of(attendee: Attendee, run: Run | None = None) -> list[tuple[int, list[Attendee]]]:

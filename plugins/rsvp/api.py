@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from organizer.plugin_api import (ATTENDEE_STATUSES, GuestListError, api_blueprint, api_event,
-                                  api_problem)
+from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, GuestListError,
+                                  api_blueprint, api_event, api_problem, db)
 
 from . import seats
 from .answers import check_email, one_line
@@ -48,3 +48,31 @@ class AddGuest(MethodView):
                                      one_line(guest["role"], 200))
         except GuestListError as exc:
             return api_problem(409, str(exc))
+
+
+class StatusChangeSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(
+        [AttendeeStatus.GOING, AttendeeStatus.WAITING, AttendeeStatus.DECLINED,
+         AttendeeStatus.CANCELLED, AttendeeStatus.PENDING]), metadata={"description": (
+            "going: approve or move up (waiting instead when no seat is free); waiting; "
+            "declined; cancelled; pending")})
+
+
+class StatusChangedSchema(AddedGuestSchema):
+    asked = fields.String(required=True, metadata={"description": "The status asked for"})
+
+
+@bp.route("/events/<int:event_id>/attendees/<int:attendee_id>/status")
+class GuestStatus(MethodView):
+    @bp.arguments(StatusChangeSchema)
+    @bp.response(200, StatusChangedSchema)
+    def post(self, change, event_id: int, attendee_id: int):
+        """Approve, decline, move or cancel a guest, with the guest list's rules: seats
+        free up for those waiting, and the guest is mailed, as from the web."""
+        event = api_event(event_id)
+        attendee = db.session.get(Attendee, attendee_id) if event is not None else None
+        if attendee is None or attendee.event_id != event.id:
+            return api_problem(404, "There is no guest with this id on this event's list.")
+        attendee, ended = seats.set_status(attendee.id, change["status"])
+        return {"id": attendee.id, "event_id": attendee.event_id, "name": attendee.name,
+                "email": attendee.email, "status": ended, "asked": change["status"]}

@@ -1,0 +1,99 @@
+"""Webhooks: hosts' URLs told about changes, signed per the Standard Webhooks specification.
+
+A change queues one delivery per endpoint that wants its type, as an outbox
+row in the change's own transaction (:func:`queue`), so a delivery exists
+exactly when the change does. The deliverer sends it after the commit, with
+retries and back-off like a mail, and records every attempt for the
+endpoint's delivery log (:mod:`.sending`). An endpoint that keeps failing for
+``WEBHOOK_PAUSE_AFTER_HOURS`` is paused and its host is told
+(:mod:`.endpoints`). Destinations on private, loopback or link-local
+addresses are refused unless ``WEBHOOK_ALLOW_PRIVATE`` is set (:mod:`.addresses`).
+"""
+from __future__ import annotations
+
+import json
+import secrets
+
+from sqlalchemy import or_, select, union
+
+from .. import mail
+from ..db import db
+from ..models import CoHost, Event, WebhookEndpoint, utcnow
+from ..plugins import hook
+
+# The outbox kind of a webhook delivery.
+KIND = "webhook"
+
+CORE_TYPES = {
+    "attendee.registered": "Someone joined the guest list (going, waiting or awaiting approval).",
+    "attendee.updated": "A guest's status or details changed, or their check-in was undone.",
+    "attendee.promoted": "A guest moved up from the waiting list.",
+    "attendee.cancelled": "A guest cancelled, or was cancelled by a host.",
+    "attendee.checked_in": "A guest was checked in at the door.",
+    "event.published": "An event was published.",
+    "event.updated": "An event's details changed.",
+    "event.cancelled": "An event was cancelled.",
+}
+
+
+def types() -> dict[str, str]:
+    """Every webhook type with a sentence on when it is sent: the core's and plugins'
+    (the ``webhook_types`` hook)."""
+    found = dict(CORE_TYPES)
+    for contributed in hook().webhook_types():
+        found.update(contributed or {})
+    return found
+
+
+_e = WebhookEndpoint
+
+
+def _hosts_of(event_id: int):
+    """The owner and co-hosts of the event: the hosts whose endpoints may hear of it."""
+    return union(select(Event.owner_id).where(Event.id == event_id),
+                 select(CoHost.host_id).where(CoHost.event_id == event_id))
+
+
+def _listening(kind: str, event_id: int):
+    pattern = "% " + kind.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%") + " %"
+    return (select(_e.id, _e.url)
+            .where(_e.paused_at.is_(None), _e.types.like(pattern, escape="\\"),
+                   or_(_e.event_id.is_(None), _e.event_id == event_id),
+                   _e.host_id.in_(_hosts_of(event_id))))
+
+
+def new_delivery_id() -> str:
+    """A ``webhook-id`` (128 random bits): the same on every attempt of one delivery."""
+    return "msg_" + secrets.token_hex(16)
+
+
+def queue(kind: str, event_id: int, data) -> int:
+    """Queue ``kind`` for every live endpoint that wants it, in the caller's transaction.
+
+    ``data`` is the payload's ``data`` (or a function making it, called only
+    when some endpoint listens). Returns how many deliveries were queued.
+    Costs one query when nobody listens.
+    """
+    endpoints = db.session.connection().execute(_listening(kind, event_id)).all()
+    if not endpoints:
+        return 0
+    payload = {"type": kind, "timestamp": utcnow().isoformat().replace("+00:00", "Z"),
+               "data": data() if callable(data) else data}
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    mail.queue_rows([{"message_id": new_delivery_id(), "kind": KIND, "params": {"type": kind},
+                      "recipient": url[:254], "subject": kind, "event_id": None,
+                      "attendee_id": None, "payload": body, "webhook_endpoint_id": endpoint_id}
+                     for endpoint_id, url in endpoints])
+    return len(endpoints)
+
+
+def attendee_data(attendee) -> dict:
+    """The payload's ``data`` for a guest: as the API shows them."""
+    from ..api.attendees import AttendeeSchema
+    return AttendeeSchema().dump(attendee)
+
+
+def event_data(event) -> dict:
+    """The payload's ``data`` for an event: as the API shows it."""
+    from ..api.events import EventSchema
+    return EventSchema().dump(event)

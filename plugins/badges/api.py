@@ -1,0 +1,131 @@
+"""The badges plugin's part of the JSON API: check guests in and out by ticket code or id.
+
+A client's ``request_id`` works like a door scanner's: the same id sent
+again (a retry after a lost answer) gets the first answer and stores
+nothing more. API check-ins are recorded at the event's "API" station.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask.views import MethodView
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
+
+from organizer.plugin_api import (Attendee, Event, api_blueprint, api_event, api_problem, db,
+                                  locked, write)
+
+from . import checkin, tickets
+from .models import Station, Ticket
+
+bp = api_blueprint("api_door", __name__, description="Check-in at the door.")
+NO_GUEST = "There is no guest with this id on this event's list."
+STATION_NAME = "API"
+
+
+class CheckInSchema(Schema):
+    code = fields.String(validate=validate.Length(max=500), metadata={
+        "description": "The ticket's code as scanned or typed (its QR code's text)"})
+    attendee_id = fields.Integer()
+    request_id = fields.String(validate=validate.Length(1, 64), metadata={
+        "description": "Your id for this request: sent again, it gets the first answer"})
+
+    @validates_schema
+    def _one_of(self, data, **kwargs):
+        if ("code" in data) == ("attendee_id" in data):
+            raise ValidationError("Send either the ticket's code or the guest's id.")
+
+
+class CheckInResultSchema(Schema):
+    result = fields.String(required=True, metadata={
+        "enum": ["checked_in", "already"],
+        "description": "checked_in: let them in; already: they were in before"})
+    message = fields.String(required=True)
+    attendee_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    guests = fields.Integer(required=True)
+    checked_in_at = fields.AwareDateTime(allow_none=True, required=True)
+    checkin_id = fields.Integer(allow_none=True, required=True)
+
+
+class CheckOutSchema(Schema):
+    attendee_id = fields.Integer(required=True)
+
+
+def _api_station(event: Event) -> Station:
+    """The event's station for API check-ins, made the first time (once, however many
+    requests come at once: the event's row is held while looking)."""
+    found = db.session.scalar(select(Station).where(Station.event_id == event.id,
+                                                    Station.kind == "api"))
+    if found is not None:
+        return found
+    with write():
+        db.session.execute(locked(select(Event.id).where(Event.id == event.id), Event))
+        found = db.session.scalar(select(Station).where(Station.event_id == event.id,
+                                                        Station.kind == "api"))
+        if found is None:
+            found = Station(event_id=event.id, name=STATION_NAME, kind="api",
+                            secret=secrets.token_urlsafe(32))
+            db.session.add(found)
+    return found
+
+
+def _holder(event: Event, sent: dict):
+    """The guest the request names (by ticket code or id), or a problem to answer."""
+    if "attendee_id" in sent:
+        person = db.session.get(Attendee, sent["attendee_id"])
+        if person is None or person.event_id != event.id:
+            return None, api_problem(404, NO_GUEST)
+        return person, None
+    secret = tickets.secret_in(sent["code"])
+    ticket = db.session.scalar(select(Ticket).where(Ticket.secret == secret)) if secret else None
+    if ticket is None or ticket.event_id != event.id:
+        return None, api_problem(404, "No ticket of this event has this code.")
+    if ticket.revoked_at is not None:
+        return None, api_problem(409, "This ticket was replaced by a newer one: ask for the "
+                                      "guest's current ticket.")
+    return db.session.get(Attendee, ticket.attendee_id), None
+
+
+@bp.route("/events/<int:event_id>/check-ins")
+class CheckIns(MethodView):
+    @bp.arguments(CheckInSchema)
+    @bp.response(200, CheckInResultSchema)
+    @bp.alt_response(409, description="The guest is not going (cancelled, waiting, ...)")
+    def post(self, sent, event_id: int):
+        """Check a guest in by ticket code or id; once, however often it is sent."""
+        event = api_event(event_id)
+        if event is None:
+            return api_problem(404, "There is no event with this id among yours.")
+        person, refused = _holder(event, sent)
+        if refused is not None:
+            return refused
+        answer = checkin.check_in(_api_station(event), person, sent.get("request_id"))
+        if answer.result not in ("checked_in", "already"):
+            return api_problem(409, f"{person.name}: {answer.message}")
+        db.session.refresh(person)
+        return {"result": answer.result, "message": answer.message, "attendee_id": person.id,
+                "name": person.name, "guests": person.guests,
+                "checked_in_at": person.checked_in_at, "checkin_id": answer.checkin_id}
+
+
+@bp.route("/events/<int:event_id>/check-outs")
+class CheckOuts(MethodView):
+    @bp.arguments(CheckOutSchema)
+    @bp.response(200, CheckInResultSchema)
+    @bp.alt_response(409, description="The guest is not checked in")
+    def post(self, sent, event_id: int):
+        """Take back a guest's check-in (let in by mistake, or gone again)."""
+        event = api_event(event_id)
+        if event is None:
+            return api_problem(404, "There is no event with this id among yours.")
+        person, refused = _holder(event, sent)
+        if refused is not None:
+            return refused
+        record = checkin.latest(person.id)
+        if record is None or not checkin.undo(_api_station(event), record.id):
+            return api_problem(409, f"{person.name} is not checked in.")
+        db.session.refresh(person)
+        return {"result": "checked_out", "message": "Checked out.", "attendee_id": person.id,
+                "name": person.name, "guests": person.guests, "checked_in_at": None,
+                "checkin_id": record.id}
