@@ -30,7 +30,7 @@ from .ratelimit import limiter
 from .rendering import render_markdown
 from .security import private_page
 from .timeutil import format_range, localize
-from .urls import external_url
+from .urls import MAX_ID, external_url
 from .views.attendee import attendee_blueprint, attendee_page
 
 __all__ = [
@@ -56,7 +56,7 @@ __all__ = [
     # webhooks
     "send_webhook",
     # the JSON API
-    "api_blueprint", "api_event", "api_host", "api_problem",
+    "api_blueprint", "api_event", "api_host", "api_problem", "MAX_ID",
     # background jobs
     "register_job", "submit_job", "JobContext", "JobError", "job_failure",
     # calendars and PDFs

@@ -7,6 +7,10 @@ from flask import Flask, current_app
 from werkzeug.routing import BaseConverter, IntegerConverter, MapAdapter
 
 
+# The largest id a table's key holds on every database (INTEGER is 32 bits on PostgreSQL).
+MAX_ID = 2**31 - 1
+
+
 class BoundedInt(IntegerConverter):
     """``<int:...>`` that only matches ids a database column can hold.
 
@@ -14,7 +18,7 @@ class BoundedInt(IntegerConverter):
     """
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..db import db
 from ..models import ATTENDEE_STATUSES, Attendee
+from ..urls import MAX_ID
 from .auth import api_blueprint
 from .events import NOT_YOURS, visible_event
 from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, one_page, page_schema
@@ -60,7 +61,7 @@ class Attendees(MethodView):
             query = query.where(Attendee.updated_at >= args["updated_since"])
         if args.get("cursor"):
             after = decode_cursor(args["cursor"])
-            if after is None or not isinstance(after, int):
+            if not isinstance(after, int) or not 0 <= after <= MAX_ID:
                 return problem(400, BAD_CURSOR)
             query = query.where(Attendee.id > after)
         return one_page(query.order_by(Attendee.id), args["limit"], lambda row: row.id)

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, tuple_
 from .. import events
 from ..db import db
 from ..models import EVENT_KINDS, CoHost, Event, utcnow
-from ..urls import external_url
+from ..urls import MAX_ID, external_url
 from .auth import api_blueprint, api_host
 from .event_input import EventInSchema, NewEventSchema, check
 from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, one_page, page_schema
@@ -82,6 +82,8 @@ def _position(event: Event) -> list:
 def _after(cursor: str):
     try:
         starts, event_id = decode_cursor(cursor)
+        if not 0 <= int(event_id) <= MAX_ID:
+            return None
         return datetime.fromisoformat(starts), int(event_id)
     except (ValueError, TypeError):
         return None

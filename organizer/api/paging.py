@@ -5,7 +5,7 @@ import base64
 import binascii
 import json
 
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from ..db import db
 
@@ -24,6 +24,9 @@ def page_schema(item: type[Schema]) -> type[Schema]:
 class PageQuerySchema(Schema):
     """``limit`` (1–100 unless a list says otherwise) and ``cursor``; a list's own
     filters extend it."""
+
+    class Meta:
+        unknown = RAISE  # a misspelt filter is an error, not silently ignored
 
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 100))
     cursor = fields.String(metadata={"description": "next_cursor of the previous page"})

@@ -12,7 +12,7 @@ from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
-from organizer.plugin_api import (Attendee, Event, api_blueprint, api_event, api_problem, db,
+from organizer.plugin_api import (MAX_ID, Attendee, Event, api_blueprint, api_event, api_problem, db,
                                   locked, write)
 
 from . import checkin, tickets
@@ -26,7 +26,7 @@ STATION_NAME = "API"
 class CheckInSchema(Schema):
     code = fields.String(validate=validate.Length(max=500), metadata={
         "description": "The ticket's code as scanned or typed (its QR code's text)"})
-    attendee_id = fields.Integer()
+    attendee_id = fields.Integer(validate=validate.Range(1, MAX_ID))
     request_id = fields.String(validate=validate.Length(1, 64), metadata={
         "description": "Your id for this request: sent again, it gets the first answer"})
 
@@ -49,7 +49,7 @@ class CheckInResultSchema(Schema):
 
 
 class CheckOutSchema(Schema):
-    attendee_id = fields.Integer(required=True)
+    attendee_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
 
 
 def _api_station(event: Event) -> Station:
