@@ -40,6 +40,19 @@ class UTCDateTime(types.TypeDecorator):
     def process_result_value(self, value, dialect):
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
+    def result_processor(self, dialect, coltype):
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        # SQLite keeps the text "2026-12-03 18:30:00.000000": the standard library
+        # reads it several times faster than the dialect's pattern (a page of 200
+        # guests holds 600 of these).
+        def process(value):
+            if value is None:
+                return None
+            return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        return process
+
 
 def new_uid() -> str:
     """A stable, random iCalendar UID (128 bits)."""
@@ -242,7 +255,9 @@ class Attendee(db.Model):
 
     __tablename__ = "attendee"
     __table_args__ = (UniqueConstraint("event_id", "email", name="uq_attendee_event_email"),
-                      Index("ix_attendee_event_status", "event_id", "status"))
+                      Index("ix_attendee_event_status", "event_id", "status"),
+                      # A guest list in the order people joined, a page at a time.
+                      Index("ix_attendee_event_order", "event_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))

@@ -230,3 +230,18 @@ def test_guests_of_an_event_that_is_not_yours_are_a_404(app, host_client):
         assert response.mimetype == "application/problem+json"
     assert api(app.test_client(), f"/events/{theirs_event.id}/attendees",
                theirs).get_json() == {"items": [], "next_cursor": None}
+
+
+def test_a_listed_guest_is_written_exactly_as_the_schema_says(app, host_client, attendee):
+    from organizer.api.attendees import AttendeeSchema
+    token = make_token(host_client)
+    attendee.organisation = "Solar Co-op"
+    db.session.commit()
+    from organizer.attendees import check_in
+    check_in(attendee)
+    [listed] = api(app.test_client(), f"/events/{attendee.event_id}/attendees",
+                   token).get_json()["items"]
+    one = api(app.test_client(), f"/events/{attendee.event_id}/attendees/{attendee.id}",
+              token).get_json()
+    assert listed == one == AttendeeSchema().dump(db.session.get(type(attendee), attendee.id))
+    assert listed["checked_in_at"] is not None and listed["organisation"] == "Solar Co-op"

@@ -143,6 +143,8 @@ def test_check_in_by_code_or_id_once_per_request_id_and_check_out(app, host_clie
     assert first.status_code == 200 and first.get_json()["result"] == "checked_in"
     retry = call(client, "POST", path, token, json={"attendee_id": ann, "request_id": "r-1"})
     assert retry.get_json() == first.get_json()  # the same answer, nothing more stored
+    arrived = db.session.get(Attendee, ann).checked_in_at
+    assert datetime.fromisoformat(first.get_json()["checked_in_at"]) == arrived
     other = call(client, "POST", path, token, json={"attendee_id": ann, "request_id": "r-2"})
     assert other.get_json()["result"] == "already"
 

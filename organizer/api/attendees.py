@@ -1,6 +1,10 @@
 """``/api/v1/events/{event_id}/attendees``: an event's guest list, a page at a time."""
 from __future__ import annotations
 
+import json
+from datetime import datetime
+
+from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -10,7 +14,7 @@ from ..models import ATTENDEE_STATUSES, Attendee
 from ..urls import MAX_ID
 from .auth import api_blueprint
 from .events import NOT_YOURS, visible_event
-from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, one_page, page_schema
+from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, encode_cursor, page_schema
 from .problems import problem
 
 bp = api_blueprint("api_attendees", __name__, "The guest lists of the token's events.")
@@ -31,6 +35,16 @@ class AttendeeSchema(Schema):
 
 
 AttendeePageSchema = page_schema(AttendeeSchema)
+_COLUMNS = [Attendee.__table__.c[name] for name in AttendeeSchema._declared_fields]
+
+
+_KEYS = [column.key for column in _COLUMNS]
+
+
+def as_json(row) -> dict:
+    """A guest row (of ``_COLUMNS``) as ``AttendeeSchema`` writes it."""
+    return {key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in zip(_KEYS, row)}
 
 
 class AttendeeQuerySchema(PageQuerySchema):
@@ -44,14 +58,14 @@ class AttendeeQuerySchema(PageQuerySchema):
 
 @bp.route("/events/<int:event_id>/attendees")
 class Attendees(MethodView):
-    @bp.arguments(AttendeeQuerySchema, location="query")
+    @bp.arguments(AttendeeQuerySchema(), location="query")
     @bp.response(200, AttendeePageSchema)
     def get(self, args, event_id: int):
         """List an event's guests in the order they joined."""
         event = visible_event(event_id)
         if event is None:
             return problem(404, NOT_YOURS)
-        query = select(Attendee).where(Attendee.event_id == event.id)
+        query = select(*_COLUMNS).where(Attendee.event_id == event.id)
         if args.get("status"):
             query = query.where(Attendee.status == args["status"])
         if "checked_in" in args:
@@ -64,7 +78,14 @@ class Attendees(MethodView):
             if not isinstance(after, int) or not 0 <= after <= MAX_ID:
                 return problem(400, BAD_CURSOR)
             query = query.where(Attendee.id > after)
-        return one_page(query.order_by(Attendee.id), args["limit"], lambda row: row.id)
+        rows = db.session.execute(query.order_by(Attendee.id).limit(args["limit"] + 1)).all()
+        items = [as_json(row) for row in rows[:args["limit"]]]
+        page = {"items": items, "next_cursor": encode_cursor(items[-1]["id"])
+                if len(rows) > args["limit"] else None}
+        # Rows straight to JSON: a page of 200 through the ORM and marshmallow costs
+        # several times the query. as_json matches AttendeeSchema (a test holds them equal).
+        return current_app.response_class(json.dumps(page, separators=(",", ":")),
+                                          mimetype="application/json")
 
 
 @bp.route("/events/<int:event_id>/attendees/<int:attendee_id>")

@@ -3,14 +3,26 @@ from __future__ import annotations
 
 from flask import g, request
 
+from ..db import db
+from ..models import Host
 from . import idempotency, limits
 from .problems import problem
 from .tokens import authenticate
 
 
 def authenticate_request():
-    """A ``before_request`` for every API blueprint: a live token, and one that may write
-    for anything but reading; else a 401 or 403 with a sentence."""
+    """A ``before_request`` for every API blueprint: a live token within its rate limit,
+    and one that may write for anything but reading; else a 401, 403 or 429 with a
+    sentence. Its reads are a transaction of their own, ended before the view runs."""
+    g.organizer_own_transactions = True  # on SQLite the token's read takes no write lock
+    try:
+        return _check_token()
+    finally:
+        db.session.commit()
+        g.organizer_own_transactions = False
+
+
+def _check_token():
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
@@ -20,7 +32,6 @@ def authenticate_request():
     if token is None:
         return problem(401, "This API token is not valid: it was revoked or never existed.")
     g.api_token = token
-    g.api_host = token.host
     refused = limits.count(token.id)
     if refused is not None:
         return refused
@@ -47,4 +58,11 @@ def api_blueprint(name: str, import_name: str, description: str = ""):
 
 def api_host():
     """The host whose token made this API request."""
+    if "api_host" not in g:
+        g.api_host = db.session.get(Host, g.api_token.host_id)
     return g.api_host
+
+
+def api_host_id() -> int:
+    """The id of the host whose token made this API request (no query)."""
+    return g.api_token.host_id

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import g
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import bindparam, or_, select, tuple_
 
 from .. import events
 from ..db import db
 from ..models import EVENT_KINDS, CoHost, Event, utcnow
 from ..urls import MAX_ID, external_url
-from .auth import api_blueprint, api_host
+from .auth import api_blueprint, api_host, api_host_id
 from .event_input import EventInSchema, NewEventSchema, check
 from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, one_page, page_schema
 from .problems import problem
@@ -65,14 +64,23 @@ class EventQuerySchema(PageQuerySchema):
 
 def _visible():
     """Events the token's host may see: their own and those they co-host."""
-    host = g.api_host
-    return or_(Event.owner_id == host.id,
-               Event.id.in_(select(CoHost.event_id).where(CoHost.host_id == host.id)))
+    host_id = api_host_id()
+    return or_(Event.owner_id == host_id,
+               Event.id.in_(select(CoHost.event_id).where(CoHost.host_id == host_id)))
+
+
+_host_id = bindparam("host_id")
+# Built once: every request about an event asks it.
+_VISIBLE_EVENT = select(Event).where(
+    Event.id == bindparam("event_id"),
+    or_(Event.owner_id == _host_id,
+        Event.id.in_(select(CoHost.event_id).where(CoHost.host_id == _host_id))))
 
 
 def visible_event(event_id: int) -> Event | None:
     """The event if the token's host owns or co-hosts it, else None (a 404 to them)."""
-    return db.session.scalar(select(Event).where(Event.id == event_id, _visible()))
+    return db.session.scalars(_VISIBLE_EVENT, {"event_id": event_id,
+                                               "host_id": api_host_id()}).first()
 
 
 def _position(event: Event) -> list:
@@ -91,7 +99,7 @@ def _after(cursor: str):
 
 @bp.route("/events")
 class Events(MethodView):
-    @bp.arguments(EventQuerySchema, location="query")
+    @bp.arguments(EventQuerySchema(), location="query")
     @bp.response(200, EventPageSchema)
     def get(self, args):
         """List events, soonest first, a page at a time."""
@@ -111,7 +119,7 @@ class Events(MethodView):
             query = query.where(tuple_(Event.starts_at, Event.id) > after)
         return one_page(query.order_by(Event.starts_at, Event.id), args["limit"], _position)
 
-    @bp.arguments(NewEventSchema)
+    @bp.arguments(NewEventSchema())
     @bp.response(201, EventSchema)
     @bp.alt_response(422, description="The event does not pass the event form's rules")
     def post(self, sent):
@@ -138,7 +146,7 @@ class OneEvent(MethodView):
         return event
 
 
-    @bp.arguments(EventInSchema)
+    @bp.arguments(EventInSchema())
     @bp.response(200, EventSchema)
     @bp.alt_response(409, description="The event is cancelled")
     @bp.alt_response(422, description="The change does not pass the event form's rules")

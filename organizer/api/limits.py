@@ -12,27 +12,30 @@ import math
 import time
 
 from flask import current_app, g
-from limits import RateLimitItemPerMinute
 
 from ..ratelimit import limiter
 from .problems import problem
 
 
-def _item() -> RateLimitItemPerMinute:
-    return RateLimitItemPerMinute(int(current_app.config["API_RATE_LIMIT"]))
+WINDOW = 60
 
 
 def count(token_id: int):
-    """Count this request against the token; a 429 answer when it is over its limit."""
-    item = _item()
-    strategy = limiter.limiter
-    allowed = strategy.hit(item, "api-token", str(token_id))
-    reset_at, remaining = strategy.get_window_stats(item, "api-token", str(token_id))
-    g.api_rate = (item.amount, remaining, max(0, math.ceil(reset_at - time.time())))
-    if not allowed:
-        response = problem(429, f"This token made more than {item.amount} requests in a "
-                                f"minute. Wait {g.api_rate[2]} seconds, then go on.")
-        response.headers["Retry-After"] = str(g.api_rate[2])
+    """Count this request against the token; a 429 answer when it is over its limit.
+
+    Windows are whole minutes of the clock, so one increment of the shared
+    counter tells both how many are left and when the window ends.
+    """
+    amount = int(current_app.config["API_RATE_LIMIT"])
+    now = time.time()
+    start = int(now // WINDOW) * WINDOW
+    reset = max(1, math.ceil(start + WINDOW - now))
+    used = limiter.limiter.storage.incr(f"organizer/api-token/{token_id}/{start}", reset + 1)
+    g.api_rate = (amount, max(0, amount - used), reset)
+    if used > amount:
+        response = problem(429, f"This token made more than {amount} requests in a minute. "
+                                f"Wait {reset} seconds, then go on.")
+        response.headers["Retry-After"] = str(reset)
         return response
     return None
 

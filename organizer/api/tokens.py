@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from ..db import commit, db, write
 from ..models import ApiToken, Host, utcnow
@@ -49,14 +50,29 @@ def revoke(host: Host, token_id: int) -> ApiToken | None:
     return token
 
 
-def authenticate(secret: str) -> ApiToken | None:
+@dataclass(frozen=True)
+class Caller:
+    """What a request knows of its token (a plain row: every API request reads it)."""
+
+    id: int
+    host_id: int
+    scope: str
+    last_used_at: datetime | None
+
+
+_t = ApiToken.__table__
+_LIVE = select(_t.c.id, _t.c.host_id, _t.c.scope, _t.c.last_used_at).where(
+    _t.c.token_hash == bindparam("token_hash"), _t.c.revoked_at.is_(None))
+
+
+def authenticate(secret: str) -> Caller | None:
     """The live token with this secret, its "last used" brought up to date; else None."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret),
-                                                     ApiToken.revoked_at.is_(None)))
-    if token is None:
+    row = db.session.connection().execute(_LIVE, {"token_hash": _hash(secret)}).first()
+    if row is None:
         return None
+    token = Caller(*row)
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
         # A write like any other (on SQLite it queues for the lock); of many requests

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 
-from sqlalchemy import or_, select, union
+from sqlalchemy import bindparam, or_, select, union
 
 from .. import mail
 from ..db import db
@@ -48,18 +48,21 @@ def types() -> dict[str, str]:
 _e = WebhookEndpoint
 
 
-def _hosts_of(event_id: int):
-    """The owner and co-hosts of the event: the hosts whose endpoints may hear of it."""
-    return union(select(Event.owner_id).where(Event.id == event_id),
-                 select(CoHost.host_id).where(CoHost.event_id == event_id))
+# The live endpoints that want a type of change of an event: the event's own and
+# those for all events of its owner or a co-host. Built once: it runs on every change.
+_event_id = bindparam("event_id")
+_LISTENING = (select(_e.id, _e.url)
+              .where(_e.paused_at.is_(None), _e.types.like(bindparam("pattern"), escape="\\"),
+                     or_(_e.event_id.is_(None), _e.event_id == _event_id),
+                     _e.host_id.in_(union(select(Event.owner_id).where(Event.id == _event_id),
+                                          select(CoHost.host_id).where(
+                                              CoHost.event_id == _event_id)))))
 
 
-def _listening(kind: str, event_id: int):
-    pattern = "% " + kind.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%") + " %"
-    return (select(_e.id, _e.url)
-            .where(_e.paused_at.is_(None), _e.types.like(pattern, escape="\\"),
-                   or_(_e.event_id.is_(None), _e.event_id == event_id),
-                   _e.host_id.in_(_hosts_of(event_id))))
+def _pattern(kind: str) -> str:
+    """``kind`` as a LIKE pattern matching it whole among an endpoint's types."""
+    escaped = kind.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+    return f"% {escaped} %"
 
 
 def new_delivery_id() -> str:
@@ -74,7 +77,8 @@ def queue(kind: str, event_id: int, data) -> int:
     when some endpoint listens). Returns how many deliveries were queued.
     Costs one query when nobody listens.
     """
-    endpoints = db.session.connection().execute(_listening(kind, event_id)).all()
+    endpoints = db.session.connection().execute(
+        _LISTENING, {"event_id": event_id, "pattern": _pattern(kind)}).all()
     if not endpoints:
         return 0
     payload = {"type": kind, "timestamp": utcnow().isoformat().replace("+00:00", "Z"),

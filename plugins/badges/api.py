@@ -10,10 +10,10 @@ import secrets
 
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from organizer.plugin_api import (MAX_ID, Attendee, Event, api_blueprint, api_event, api_problem, db,
-                                  locked, write)
+                                  locked, own_transactions, write)
 
 from . import checkin, tickets
 from .models import Station, Ticket
@@ -52,9 +52,22 @@ class CheckOutSchema(Schema):
     attendee_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
 
 
-def _api_station(event: Event) -> Station:
+_stations: dict[int, checkin.Door] = {}
+
+
+def _api_station(event: Event) -> checkin.Door:
     """The event's station for API check-ins, made the first time (once, however many
-    requests come at once: the event's row is held while looking)."""
+    requests come at once: the event's row is held while looking). It is never revoked,
+    so each process keeps it once read."""
+    door = _stations.get(event.id)
+    if door is None:
+        station = _find_or_make_station(event)
+        door = _stations[event.id] = checkin.Door(station.id, event.id, station.name,
+                                                  event.zone)
+    return door
+
+
+def _find_or_make_station(event: Event) -> Station:
     found = db.session.scalar(select(Station).where(Station.event_id == event.id,
                                                     Station.kind == "api"))
     if found is not None:
@@ -70,13 +83,19 @@ def _api_station(event: Event) -> Station:
     return found
 
 
+_a = Attendee.__table__
+_HOLDER = select(_a.c.id, _a.c.event_id, _a.c.name, _a.c.organisation, _a.c.guests,
+                 _a.c.status).where(_a.c.id == bindparam("attendee_id"))
+
+
 def _holder(event: Event, sent: dict):
     """The guest the request names (by ticket code or id), or a problem to answer."""
     if "attendee_id" in sent:
-        person = db.session.get(Attendee, sent["attendee_id"])
-        if person is None or person.event_id != event.id:
+        row = db.session.connection().execute(
+            _HOLDER, {"attendee_id": sent["attendee_id"]}).first()
+        if row is None or row.event_id != event.id:
             return None, api_problem(404, NO_GUEST)
-        return person, None
+        return checkin.Holder(*row), None
     secret = tickets.secret_in(sent["code"])
     ticket = db.session.scalar(select(Ticket).where(Ticket.secret == secret)) if secret else None
     if ticket is None or ticket.event_id != event.id:
@@ -89,9 +108,10 @@ def _holder(event: Event, sent: dict):
 
 @bp.route("/events/<int:event_id>/check-ins")
 class CheckIns(MethodView):
-    @bp.arguments(CheckInSchema)
+    @bp.arguments(CheckInSchema())
     @bp.response(200, CheckInResultSchema)
     @bp.alt_response(409, description="The guest is not going (cancelled, waiting, ...)")
+    @own_transactions
     def post(self, sent, event_id: int):
         """Check a guest in by ticket code or id; once, however often it is sent."""
         event = api_event(event_id)
@@ -103,17 +123,17 @@ class CheckIns(MethodView):
         answer = checkin.check_in(_api_station(event), person, sent.get("request_id"))
         if answer.result not in ("checked_in", "already"):
             return api_problem(409, f"{person.name}: {answer.message}")
-        db.session.refresh(person)
         return {"result": answer.result, "message": answer.message, "attendee_id": person.id,
                 "name": person.name, "guests": person.guests,
-                "checked_in_at": person.checked_in_at, "checkin_id": answer.checkin_id}
+                "checked_in_at": answer.when, "checkin_id": answer.checkin_id}
 
 
 @bp.route("/events/<int:event_id>/check-outs")
 class CheckOuts(MethodView):
-    @bp.arguments(CheckOutSchema)
+    @bp.arguments(CheckOutSchema())
     @bp.response(200, CheckInResultSchema)
     @bp.alt_response(409, description="The guest is not checked in")
+    @own_transactions
     def post(self, sent, event_id: int):
         """Take back a guest's check-in (let in by mistake, or gone again)."""
         event = api_event(event_id)
@@ -125,7 +145,6 @@ class CheckOuts(MethodView):
         record = checkin.latest(person.id)
         if record is None or not checkin.undo(_api_station(event), record.id):
             return api_problem(409, f"{person.name} is not checked in.")
-        db.session.refresh(person)
         return {"result": "checked_out", "message": "Checked out.", "attendee_id": person.id,
                 "name": person.name, "guests": person.guests, "checked_in_at": None,
                 "checkin_id": record.id}

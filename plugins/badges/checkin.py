@@ -6,6 +6,7 @@ which station), ``unknown`` (not a ticket), ``revoked`` (an old code),
 """
 from __future__ import annotations
 
+from datetime import datetime
 from dataclasses import asdict, dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -66,9 +67,13 @@ class Answer:
     event: str = ""
     # Other plugins' markers for this person (door_markers): {"text", "tone"} each.
     markers: list[dict] = field(default_factory=list)
+    # When the check-in answered with happened (UTC); not sent to the station.
+    when: datetime | None = None
 
     def json(self) -> dict:
-        return asdict(self)
+        found = asdict(self)
+        del found["when"]
+        return found
 
 
 def _answer(result: str, attendee: Attendee | Holder | None = None,
@@ -86,6 +91,7 @@ def _answer(result: str, attendee: Attendee | Holder | None = None,
             station_name = checkin.station.name if checkin.station else "the host"
         answer.station = station_name
         answer.checkin_id = checkin.id
+        answer.when = checkin.at
     if event is not None:
         answer.event = event.title
     return answer

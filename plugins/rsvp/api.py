@@ -30,7 +30,7 @@ class AddedGuestSchema(Schema):
 
 @bp.route("/events/<int:event_id>/attendees")
 class AddGuest(MethodView):
-    @bp.arguments(NewGuestSchema)
+    @bp.arguments(NewGuestSchema())
     @bp.response(201, AddedGuestSchema)
     @bp.alt_response(409, description="The address is already on the list")
     def post(self, guest, event_id: int):
@@ -64,7 +64,7 @@ class StatusChangedSchema(AddedGuestSchema):
 
 @bp.route("/events/<int:event_id>/attendees/<int:attendee_id>/status")
 class GuestStatus(MethodView):
-    @bp.arguments(StatusChangeSchema)
+    @bp.arguments(StatusChangeSchema())
     @bp.response(200, StatusChangedSchema)
     def post(self, change, event_id: int, attendee_id: int):
         """Approve, decline, move or cancel a guest, with the guest list's rules: seats

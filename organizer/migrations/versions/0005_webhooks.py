@@ -1,4 +1,5 @@
-"""Webhook endpoints and their attempts, deliveries in the outbox, idempotent API writes.
+"""Webhook endpoints and their attempts, deliveries in the outbox, idempotent API writes;
+guest lists read in the order people joined.
 
 Revision ID: 0005_webhooks
 Revises: 0004_api_tokens
@@ -67,9 +68,11 @@ def upgrade():
         sa.UniqueConstraint("token_id", "key"),
     )
     op.create_index("ix_idempotent_request_created_at", "idempotent_request", ["created_at"])
+    op.create_index("ix_attendee_event_order", "attendee", ["event_id", "id"])
 
 
 def downgrade():
+    op.drop_index("ix_attendee_event_order", table_name="attendee")
     op.drop_index("ix_idempotent_request_created_at", table_name="idempotent_request")
     op.drop_table("idempotent_request")
     op.drop_index("ix_webhook_attempt_message_id", table_name="webhook_attempt")
