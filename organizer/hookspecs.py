@@ -37,6 +37,16 @@ def register_api(api):
 
 
 @hookspec
+def api_attendee_fields(event, attendee_ids):
+    """Add the plugin's fields to guests as the API shows them (and webhooks send them).
+
+    Return ``{attendee_id: {"field": value}}`` for those of ``attendee_ids``
+    (guests of ``event``) that have any, in one query for the whole page;
+    the values must be JSON. They appear under ``plugins.<plugin name>``.
+    """
+
+
+@hookspec
 def webhook_types():
     """Name the webhook types the plugin sends: ``{"matching.published": "When ..."}``.
 

@@ -46,6 +46,23 @@ def build_rule(freq: str, interval: int, weekdays: list[str], count: int | None 
     return ";".join(parts)
 
 
+def schedule_of(series: Series) -> dict:
+    """The series' schedule as the series form holds it: ``first_date``, ``time``,
+    ``duration``, ``freq``, ``interval``, ``weekdays``, ``month_week``, ``ends``,
+    ``count`` and ``until`` (the last date, in the series' zone)."""
+    fields = dict(part.split("=", 1) for part in series.rrule.split(";"))
+    days = fields.get("BYDAY", "").split(",")
+    monthly = fields["FREQ"] == "MONTHLY"
+    last = until_local(series) if "UNTIL" in fields else None
+    return {"first_date": series.dtstart_local.date(), "time": series.dtstart_local.time(),
+            "duration": series.duration_minutes, "freq": fields["FREQ"].lower(),
+            "interval": int(fields.get("INTERVAL", 1)), "weekdays": [d[-2:] for d in days],
+            "month_week": int(days[0][:-2]) if monthly else 1,
+            "ends": "count" if "COUNT" in fields else "until" if last else "never",
+            "count": int(fields["COUNT"]) if "COUNT" in fields else None,
+            "until": last.date() if last else None}
+
+
 def describe(series: Series) -> str:
     """'Every other Tuesday at 08:30 for 45 minutes' — the rule in words."""
     fields = dict(part.split("=", 1) for part in series.rrule.split(";"))

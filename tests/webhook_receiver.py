@@ -16,6 +16,7 @@ class Receiver:
         self.secret: str | None = None
         self.received: list[dict] = []  # verified payloads with their webhook-id
         self.refused: list[str] = []    # why a delivery failed verification
+        self.raw: list[dict] = []       # every delivery as it came: body and headers
         self.answer = 200
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -32,6 +33,7 @@ class Receiver:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.raw.append({"body": body, "headers": dict(self.headers)})
                 try:
                     payload = Webhook(receiver.secret).verify(body, dict(self.headers))
                 except WebhookVerificationError as exc:

@@ -12,11 +12,11 @@ from flask_smorest import Api
 
 from ..plugins import hook
 from ..security import csrf
-from . import attendees, docs, events
+from . import attendees, docs, events, series
 from .problems import CONTENT_TYPE, ProblemSchema
 
 PREFIX = "/api/v1"
-RESOURCES = (events.bp, attendees.bp)
+RESOURCES = (events.bp, series.bp, attendees.bp)
 
 
 class _Api(Api):

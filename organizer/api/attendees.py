@@ -10,14 +10,15 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from ..db import db
-from ..models import ATTENDEE_STATUSES, Attendee
+from ..models import ATTENDEE_STATUSES, Attendee, Event
+from ..plugins import hook
 from ..urls import MAX_ID
 from .auth import api_blueprint
 from .events import NOT_YOURS, visible_event
 from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, encode_cursor, page_schema
 from .problems import problem
 
-bp = api_blueprint("api_attendees", __name__, "The guest lists of the token's events.")
+bp = api_blueprint("Guests", __name__, "The guest lists of the token's events.")
 
 
 class AttendeeSchema(Schema):
@@ -32,10 +33,33 @@ class AttendeeSchema(Schema):
     checked_in_at = fields.AwareDateTime(allow_none=True, required=True)
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
+    plugins = fields.Method("_plugins", required=True, metadata={
+        "description": "Plugins' fields, by plugin name (the RSVP form's answers, ...)"})
+
+    def _plugins(self, attendee: Attendee) -> dict:
+        return plugin_fields(attendee.event_id, [attendee.id]).get(attendee.id, {})
 
 
 AttendeePageSchema = page_schema(AttendeeSchema)
-_COLUMNS = [Attendee.__table__.c[name] for name in AttendeeSchema._declared_fields]
+_COLUMNS = [Attendee.__table__.c[name] for name in AttendeeSchema._declared_fields
+            if name != "plugins"]
+
+
+def plugin_fields(event_id: int, attendee_ids: list[int]) -> dict[int, dict]:
+    """Each guest's plugins' fields: attendee id → {plugin name: {field: value}}."""
+    found: dict[int, dict] = {}
+    if not attendee_ids:
+        return found
+    caller = hook().api_attendee_fields
+    implementations = caller.get_hookimpls()
+    if not implementations:
+        return found
+    event = db.session.get(Event, event_id)
+    for implementation in implementations:
+        values = implementation.function(event=event, attendee_ids=attendee_ids) or {}
+        for attendee_id, fields_of in values.items():
+            found.setdefault(attendee_id, {})[implementation.plugin_name] = fields_of
+    return found
 
 
 _KEYS = [column.key for column in _COLUMNS]
@@ -80,6 +104,9 @@ class Attendees(MethodView):
             query = query.where(Attendee.id > after)
         rows = db.session.execute(query.order_by(Attendee.id).limit(args["limit"] + 1)).all()
         items = [as_json(row) for row in rows[:args["limit"]]]
+        extra = plugin_fields(event.id, [item["id"] for item in items])
+        for item in items:
+            item["plugins"] = extra.get(item["id"], {})
         page = {"items": items, "next_cursor": encode_cursor(items[-1]["id"])
                 if len(rows) > args["limit"] else None}
         # Rows straight to JSON: a page of 200 through the ORM and marshmallow costs

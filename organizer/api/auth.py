@@ -47,7 +47,8 @@ def _after(response):
 
 def api_blueprint(name: str, import_name: str, description: str = ""):
     """A flask-smorest blueprint for API resources: every request needs a valid token
-    (read-only tokens only read). Register it in the ``register_api`` hook."""
+    (read-only tokens only read). ``name`` heads its section of the reference ("Door");
+    no dots. Register it in the ``register_api`` hook."""
     from flask_smorest import Blueprint
     blueprint = Blueprint(name, import_name, description=description)
     blueprint.before_request(authenticate_request)

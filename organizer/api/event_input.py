@@ -23,20 +23,25 @@ DETAILS = ("kind", "title", "description", "timezone", "venue", "address", "onli
            "capacity")
 
 
-class EventInSchema(Schema):
-    """What a client sends to create an event (all but ``title``, the times and the zone
-    may be left out) or to change one (send only what changes)."""
+class TemplateSchema(Schema):
+    """What an event and a series share."""
 
     kind = fields.String(validate=validate.OneOf(list(EVENT_KINDS)))
     title = fields.String(validate=validate.Length(1, 200))
     description = fields.String(metadata={"description": "Markdown"})
-    starts_at = fields.AwareDateTime(metadata={"description": "With its UTC offset"})
-    ends_at = fields.AwareDateTime()
     timezone = fields.String(metadata={"description": "IANA name, e.g. Europe/Berlin"})
     venue = fields.String()
     address = fields.String()
     online_url = fields.String()
     capacity = fields.Integer(allow_none=True, metadata={"description": "null: no limit"})
+
+
+class EventInSchema(TemplateSchema):
+    """What a client sends to create an event (all but ``title``, the times and the zone
+    may be left out) or to change one (send only what changes)."""
+
+    starts_at = fields.AwareDateTime(metadata={"description": "With its UTC offset"})
+    ends_at = fields.AwareDateTime()
     settings = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
         "description": "Plugins' settings by plugin name, as on the event form"})
 

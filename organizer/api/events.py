@@ -16,7 +16,7 @@ from .event_input import EventInSchema, NewEventSchema, check
 from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, one_page, page_schema
 from .problems import problem
 
-bp = api_blueprint("api_events", __name__, "Events the token's host owns or co-hosts.")
+bp = api_blueprint("Events", __name__, "Events the token's host owns or co-hosts.")
 NOT_YOURS = "There is no event with this id among yours."
 
 
@@ -60,6 +60,8 @@ class EventQuerySchema(PageQuerySchema):
         "description": "upcoming: not yet ended; past: ended"})
     kind = fields.String(validate=validate.OneOf(list(EVENT_KINDS)))
     status = fields.String(validate=validate.OneOf(["draft", "published", "cancelled"]))
+    series_id = fields.Integer(validate=validate.Range(1, MAX_ID),
+                               metadata={"description": "Only the dates of this series"})
 
 
 def _visible():
@@ -109,7 +111,7 @@ class Events(MethodView):
             query = query.where(Event.ends_at > now)
         elif args.get("when") == "past":
             query = query.where(Event.ends_at <= now)
-        for name in ("kind", "status"):
+        for name in ("kind", "status", "series_id"):
             if args.get(name):
                 query = query.where(getattr(Event, name) == args[name])
         if args.get("cursor"):

@@ -69,21 +69,8 @@ def edit(series_id: int):
         return redirect(url_for("series.manage", series_id=series.id))
     form = SeriesForm(obj=series)
     if request.method == "GET":
-        fields = dict(part.split("=", 1) for part in series.rrule.split(";"))
-        form.first_date.data = series.dtstart_local.date()
-        form.time.data = series.dtstart_local.time()
-        form.duration.data = series.duration_minutes
-        form.freq.data = fields["FREQ"].lower()
-        form.interval.data = int(fields.get("INTERVAL", 1))
-        days = fields.get("BYDAY", "").split(",")
-        form.weekdays.data = [d[-2:] for d in days]
-        if fields["FREQ"] == "MONTHLY":
-            form.month_week.data = int(days[0][:-2])
-        form.ends.data = "count" if "COUNT" in fields else "until" if "UNTIL" in fields else "never"
-        if "COUNT" in fields:
-            form.count.data = int(fields["COUNT"])
-        if "UNTIL" in fields:
-            form.until.data = series_service.until_local(series).date()
+        for name, value in series_service.schedule_of(series).items():
+            form[name].data = value
     if form.validate_on_submit():
         changed = series_service.update(series, form.template_values(), _rule(form),
                                         form.dtstart_local, form.duration.data)

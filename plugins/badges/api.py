@@ -18,7 +18,7 @@ from organizer.plugin_api import (MAX_ID, Attendee, Event, api_blueprint, api_ev
 from . import checkin, tickets
 from .models import Station, Ticket
 
-bp = api_blueprint("api_door", __name__, description="Check-in at the door.")
+bp = api_blueprint("Door", __name__, description="Check-in at the door.")
 NO_GUEST = "There is no guest with this id on this event's list."
 STATION_NAME = "API"
 
@@ -52,26 +52,22 @@ class CheckOutSchema(Schema):
     attendee_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
 
 
-_stations: dict[int, checkin.Door] = {}
+_s = Station.__table__
+_API_STATION = select(_s.c.id, _s.c.name).where(_s.c.event_id == bindparam("event_id"),
+                                                _s.c.kind == "api")
 
 
 def _api_station(event: Event) -> checkin.Door:
-    """The event's station for API check-ins, made the first time (once, however many
-    requests come at once: the event's row is held while looking). It is never revoked,
-    so each process keeps it once read."""
-    door = _stations.get(event.id)
-    if door is None:
-        station = _find_or_make_station(event)
-        door = _stations[event.id] = checkin.Door(station.id, event.id, station.name,
-                                                  event.zone)
-    return door
+    """The event's station for API check-ins (a plain read), made the first time."""
+    row = db.session.connection().execute(_API_STATION, {"event_id": event.id}).first()
+    if row is None:
+        station = _make_station(event)
+        row = (station.id, station.name)
+    return checkin.Door(row[0], event.id, row[1], event.zone)
 
 
-def _find_or_make_station(event: Event) -> Station:
-    found = db.session.scalar(select(Station).where(Station.event_id == event.id,
-                                                    Station.kind == "api"))
-    if found is not None:
-        return found
+def _make_station(event: Event) -> Station:
+    """Once, however many requests come at once: the event's row is held while looking."""
     with write():
         db.session.execute(locked(select(Event.id).where(Event.id == event.id), Event))
         found = db.session.scalar(select(Station).where(Station.event_id == event.id,
@@ -148,3 +144,10 @@ class CheckOuts(MethodView):
         return {"result": "checked_out", "message": "Checked out.", "attendee_id": person.id,
                 "name": person.name, "guests": person.guests, "checked_in_at": None,
                 "checkin_id": record.id}
+
+
+def attendee_fields(attendee_ids: list[int]) -> dict[int, dict]:
+    """Each guest's valid ticket code (what its QR code holds), by attendee id."""
+    rows = db.session.execute(select(Ticket.attendee_id, Ticket.secret).where(
+        Ticket.attendee_id.in_(attendee_ids), Ticket.revoked_at.is_(None)))
+    return {attendee_id: {"ticket_code": secret} for attendee_id, secret in rows}

@@ -8,6 +8,7 @@ from flask import url_for
 from organizer.plugin_api import (Attachment, Attendee, AttendeeStatus, Event, Link, commit, db,
                                   hookimpl, stage_check_in, utcnow, write)
 
+from . import api as door_api
 from . import hookspecs, printing, selfcheck, tickets, views, views_attendee
 
 TICKET_MAILS = {"going", "promoted", "reminder", "update"}
@@ -22,8 +23,12 @@ def add_hookspecs(pm):
 
 @hookimpl
 def register_api(api):
-    from . import api as door_api
     api.register_blueprint(door_api.bp)
+
+
+@hookimpl
+def api_attendee_fields(event, attendee_ids):
+    return door_api.attendee_fields(attendee_ids)
 
 
 @hookimpl

@@ -8,12 +8,18 @@ from markupsafe import Markup
 
 from organizer.plugin_api import AttendeeStatus, Link, Panel, hookimpl
 
+from . import api as followup_api
 from . import hookspecs, sending, views
 
 
 @hookimpl
 def add_hookspecs(pm):
     pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def register_api(api):
+    api.register_blueprint(followup_api.bp)
 
 
 @hookimpl

@@ -10,7 +10,13 @@ from markupsafe import Markup
 from organizer.plugin_api import Attendee, AttendeeStatus, Link, Panel, db, hookimpl
 
 # intros registers its mail renderers when imported.
+from . import api as matching_api
 from . import for_followup, intros, views_attendee, views_host  # noqa: F401
+
+
+@hookimpl
+def register_api(api):
+    api.register_blueprint(matching_api.bp)
 
 
 @hookimpl

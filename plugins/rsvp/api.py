@@ -4,13 +4,16 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
+from sqlalchemy import select
+
 from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, GuestListError,
                                   api_blueprint, api_event, api_problem, db)
 
 from . import seats
-from .answers import check_email, one_line
+from .answers import check_email, one_line, questions
+from .models import RsvpRegistration
 
-bp = api_blueprint("api_rsvp", __name__, description="Guests added by the host.")
+bp = api_blueprint("RSVP", __name__, description="Guests added by the host.")
 
 
 class NewGuestSchema(Schema):
@@ -76,3 +79,33 @@ class GuestStatus(MethodView):
         attendee, ended = seats.set_status(attendee.id, change["status"])
         return {"id": attendee.id, "event_id": attendee.event_id, "name": attendee.name,
                 "email": attendee.email, "status": ended, "asked": change["status"]}
+
+
+class QuestionSchema(Schema):
+    id = fields.Integer(required=True, metadata={
+        "description": "The key of its answers in a guest's plugins.rsvp.answers"})
+    label = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "text, choice or yes/no"})
+    choices = fields.List(fields.String(), required=True)
+    required = fields.Boolean(required=True)
+
+
+@bp.route("/events/<int:event_id>/questions")
+class Questions(MethodView):
+    @bp.response(200, QuestionSchema(many=True))
+    def get(self, event_id: int):
+        """The RSVP form's questions, in the host's order. Each guest's answers are in
+        their `plugins.rsvp.answers`, by question id."""
+        event = api_event(event_id)
+        if event is None:
+            return api_problem(404, "There is no event with this id among yours.")
+        return questions(event)
+
+
+def attendee_fields(attendee_ids: list[int]) -> dict[int, dict]:
+    """Each guest's answers to the RSVP form and their +1's name, by attendee id."""
+    rows = db.session.execute(select(RsvpRegistration.attendee_id, RsvpRegistration.answers,
+                                     RsvpRegistration.guest_name)
+                              .where(RsvpRegistration.attendee_id.in_(attendee_ids)))
+    return {attendee_id: {"answers": answers or {}, "guest_name": guest_name}
+            for attendee_id, answers, guest_name in rows}

@@ -28,6 +28,11 @@ def register_api(api):
 
 
 @hookimpl
+def api_attendee_fields(event, attendee_ids):
+    return rsvp_api.attendee_fields(attendee_ids)
+
+
+@hookimpl
 def register_blueprints(app):
     app.register_blueprint(views_public.bp)
     app.register_blueprint(views_host.bp)
