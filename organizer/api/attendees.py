@@ -102,7 +102,8 @@ class Attendees(MethodView):
             if not isinstance(after, int) or not 0 <= after <= MAX_ID:
                 return problem(400, BAD_CURSOR)
             query = query.where(Attendee.id > after)
-        rows = db.session.execute(query.order_by(Attendee.id).limit(args["limit"] + 1)).all()
+        rows = db.session.connection().execute(
+            query.order_by(Attendee.id).limit(args["limit"] + 1)).all()
         items = [as_json(row) for row in rows[:args["limit"]]]
         extra = plugin_fields(event.id, [item["id"] for item in items])
         for item in items:

@@ -146,8 +146,12 @@ class CheckOuts(MethodView):
                 "checkin_id": record.id}
 
 
+_t = Ticket.__table__
+_TICKETS = select(_t.c.attendee_id, _t.c.secret).where(
+    _t.c.attendee_id.in_(bindparam("ids", expanding=True)), _t.c.revoked_at.is_(None))
+
+
 def attendee_fields(attendee_ids: list[int]) -> dict[int, dict]:
     """Each guest's valid ticket code (what its QR code holds), by attendee id."""
-    rows = db.session.execute(select(Ticket.attendee_id, Ticket.secret).where(
-        Ticket.attendee_id.in_(attendee_ids), Ticket.revoked_at.is_(None)))
+    rows = db.session.connection().execute(_TICKETS, {"ids": attendee_ids})
     return {attendee_id: {"ticket_code": secret} for attendee_id, secret in rows}

@@ -112,13 +112,20 @@ def _repeat(station: Station | Door, attendee,
     """A retried request (same station, same nonce, same person) gets its first answer."""
     if not nonce:
         return None, None
-    earlier = db.session.scalar(select(CheckIn).where(
-        CheckIn.station_id == station.id, CheckIn.nonce == nonce))
-    if earlier is None:
+    # A plain read first: nearly every request id is new, and then nothing is loaded.
+    seen = db.session.connection().execute(_SEEN, {"station": station.id,
+                                                   "nonce": nonce}).first()
+    if seen is None:
         return None, nonce
-    if earlier.attendee_id == attendee.id and earlier.undone_at is None:
+    if seen.attendee_id == attendee.id and seen.undone_at is None:
+        earlier = db.session.get(CheckIn, seen.id)
         return _answer("checked_in", earlier.attendee, earlier), nonce
     return None, None  # a nonce reused for something else carries no memory
+
+
+_c = CheckIn.__table__
+_SEEN = select(_c.c.id, _c.c.attendee_id, _c.c.undone_at).where(
+    _c.c.station_id == bindparam("station"), _c.c.nonce == bindparam("nonce"))
 
 
 def _arrive(station: Station | Door, attendee, nonce: str | None) -> CheckIn | None:

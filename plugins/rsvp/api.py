@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, GuestListError,
                                   api_blueprint, api_event, api_problem, db)
@@ -102,10 +102,13 @@ class Questions(MethodView):
         return questions(event)
 
 
+_r = RsvpRegistration.__table__
+_REGISTRATIONS = select(_r.c.attendee_id, _r.c.answers, _r.c.guest_name).where(
+    _r.c.attendee_id.in_(bindparam("ids", expanding=True)))
+
+
 def attendee_fields(attendee_ids: list[int]) -> dict[int, dict]:
     """Each guest's answers to the RSVP form and their +1's name, by attendee id."""
-    rows = db.session.execute(select(RsvpRegistration.attendee_id, RsvpRegistration.answers,
-                                     RsvpRegistration.guest_name)
-                              .where(RsvpRegistration.attendee_id.in_(attendee_ids)))
+    rows = db.session.connection().execute(_REGISTRATIONS, {"ids": attendee_ids})
     return {attendee_id: {"answers": answers or {}, "guest_name": guest_name}
             for attendee_id, answers, guest_name in rows}
