@@ -73,7 +73,7 @@ def stage(event: Event, name: str, email: str, status: str = AttendeeStatus.GOIN
         raise GuestListError(f"{email.strip()} is already on the guest list.")
     attendee = insert_loaded(Attendee(event_id=event.id, name=name.strip(),
                                       email=normalise_email(email), status=status, **fields))
-    webhooks.queue("attendee.registered", event.id, lambda: webhooks.attendee_data(attendee))
+    webhooks.queue("attendee.registered", event, lambda: webhooks.attendee_data(attendee))
     after_commit(lambda: hook().attendee_registered(attendee=attendee))
     return attendee
 
@@ -100,8 +100,7 @@ def change_email(attendee: Attendee, email: str) -> None:
     attendee.updated_at = utcnow()
     readdress(attendee.id, email)
     db.session.flush()
-    webhooks.queue("attendee.updated", attendee.event_id,
-                   lambda: webhooks.attendee_data(attendee))
+    webhooks.queue("attendee.updated", attendee.event, lambda: webhooks.attendee_data(attendee))
     try:
         commit()
     except IntegrityError:  # someone took the address a moment ago
@@ -118,7 +117,7 @@ def stage_status(attendee: Attendee, status: str) -> bool:
         return False
     attendee.status = status
     attendee.updated_at = utcnow()
-    webhooks.queue(_change_type(old, status), attendee.event_id,
+    webhooks.queue(_change_type(old, status), attendee.event,
                    lambda: webhooks.attendee_data(attendee))
     after_commit(lambda: hook().attendee_status_changed(attendee=attendee, old_status=old))
     return True
@@ -140,12 +139,15 @@ def change_status(attendee: Attendee, status: str) -> bool:
     return changed
 
 
-def stage_check_in(attendee, when: datetime | None = None) -> bool:
+def stage_check_in(attendee, when: datetime | None = None,
+                   webhooks_on: bool | None = None) -> bool:
     """Mark the arrival inside the caller's transaction; True only if this call did it.
 
-    ``attendee`` is an :class:`Attendee`, or any row with its ``id`` (the
-    door reads plain rows). A single conditional UPDATE: of two scanners at
-    once, one wins. ``attendee_checked_in`` fires when the caller commits.
+    ``attendee`` is an :class:`Attendee`, or any row with its ``id`` and
+    ``event_id`` (the door reads plain rows; it passes its event's
+    ``webhooks`` flag as ``webhooks_on``, read with the ticket). A single
+    conditional UPDATE: of two scanners at once, one wins.
+    ``attendee_checked_in`` fires when the caller commits.
     """
     when = when or utcnow()
     # Core UPDATE on the table: the door's hottest statement skips the ORM's
@@ -157,11 +159,10 @@ def stage_check_in(attendee, when: datetime | None = None) -> bool:
     if isinstance(attendee, Attendee):
         set_committed_value(attendee, "checked_in_at", when)
         set_committed_value(attendee, "updated_at", when)
-    event_id = getattr(attendee, "event_id", None)
-    if event_id is None:
-        event_id = db.session.scalar(select(Attendee.event_id).where(Attendee.id == attendee.id))
-    webhooks.queue("attendee.checked_in", event_id,
-                   lambda: webhooks.attendee_data(db.session.get(Attendee, attendee.id)))
+    if webhooks_on is not False:
+        webhooks.queue("attendee.checked_in", attendee.event if isinstance(attendee, Attendee)
+                       else attendee.event_id,
+                       lambda: webhooks.attendee_data(db.session.get(Attendee, attendee.id)))
     if hook().attendee_checked_in.get_hookimpls():  # load the object only for listeners
         attendee_id = attendee.id
         after_commit(lambda: hook().attendee_checked_in(
@@ -192,8 +193,7 @@ def stage_undo_check_in(attendee: Attendee) -> bool:
         return False
     set_committed_value(attendee, "checked_in_at", None)
     set_committed_value(attendee, "updated_at", now)
-    webhooks.queue("attendee.updated", attendee.event_id,
-                   lambda: webhooks.attendee_data(attendee))
+    webhooks.queue("attendee.updated", attendee.event, lambda: webhooks.attendee_data(attendee))
     after_commit(lambda: hook().attendee_check_in_undone(attendee=attendee))
     return True
 

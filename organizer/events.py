@@ -11,6 +11,7 @@ from flask import abort
 from sqlalchemy import select
 
 from . import webhooks
+from .webhooks import listeners
 from .db import after_commit, commit, db
 from .models import CoHost, Event, Host, utcnow
 from .plugins import hook
@@ -78,7 +79,7 @@ def update(event: Event, values: dict, settings: dict | None = None) -> list[str
 def tell_webhooks(kind: str, event: Event) -> None:
     """Queue the ``event.*`` webhook ``kind`` for ``event`` in the caller's transaction."""
     db.session.flush()
-    webhooks.queue(kind, event.id, lambda: webhooks.event_data(event))
+    webhooks.queue(kind, event, lambda: webhooks.event_data(event))
 
 
 def queue_messages(event: Event, change: str, changes: list[str] | None = None) -> None:
@@ -130,6 +131,8 @@ def add_cohost(event: Event, email: str) -> Host | None:
         return None
     if host.id != event.owner_id and not any(c.host_id == host.id for c in event.cohosts):
         event.cohosts.append(CoHost(host_id=host.id))
+        db.session.flush()
+        listeners.refresh_event(event.id)
         commit()
     return host
 
@@ -137,6 +140,8 @@ def add_cohost(event: Event, email: str) -> Host | None:
 def remove_cohost(event: Event, host_id: int) -> None:
     """Take away a co-host's right to edit ``event``."""
     event.cohosts = [c for c in event.cohosts if c.host_id != host_id]
+    db.session.flush()
+    listeners.refresh_event(event.id)
     commit()
 
 

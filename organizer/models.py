@@ -216,6 +216,10 @@ class Event(_EventFields, db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Per-event settings of plugins, one key per plugin name.
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # True while a live webhook endpoint may want this event's changes (kept by
+    # organizer.webhooks.listeners): a change of an event nobody listens to costs
+    # no query for webhooks.
+    webhooks: Mapped[bool] = mapped_column(Boolean, default=False)
 
     owner: Mapped[Host] = relationship()
     series: Mapped[Series | None] = relationship(back_populates="events")

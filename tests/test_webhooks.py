@@ -229,3 +229,44 @@ def test_plugins_send_their_own_types_matches_published_and_follow_ups_sent(
     groups = [set(g["attendee_ids"]) for g in matches["rounds"][0]]
     assert {ana.id, ben.id} in groups and {cara.id, dan.id} in groups
     assert set(sent["attendee_ids"]) == {ana.id, ben.id, cara.id}
+
+
+def test_events_know_whether_anyone_listens_as_endpoints_and_co_hosts_change(
+        app, host_client, receiver):
+    from organizer.models import Event as EventRow
+
+    def flag(event_id):
+        db.session.expire_all()
+        return db.session.get(EventRow, event_id).webhooks
+
+    before = make_event(host_client)
+    assert flag(before.id) is False
+    endpoint = add_endpoint(host_client, receiver.url)
+    receiver.secret = endpoint.secret
+    after = make_event(host_client)
+    assert flag(before.id) is True and flag(after.id) is True  # old and new events
+
+    # Bo's endpoint for all his events hears of Ana's event once he co-hosts it.
+    bo = app.test_client()
+    signup(bo, name="Bo Other", email="bo@example.org")
+    theirs = add_endpoint(bo, receiver.url)
+    page = f"/settings/webhooks/{endpoint.id}"
+    assert post(host_client, f"{page}/pause", page=page).status_code == 302
+    assert flag(before.id) is False
+    assert post(host_client, f"/events/{before.id}/cohosts", {"email": "bo@example.org"},
+                page=f"/events/{before.id}").status_code == 302
+    assert flag(before.id) is True and flag(after.id) is False
+    receiver.secret = theirs.secret
+    token = make_token(host_client, "Site", "write")
+    add_guest(app, db.session.get(EventRow, before.id), token, "Ann", "ann@example.org")
+    assert receiver.types_for("ann@example.org") == ["attendee.registered"]
+    # Nobody listens to the other event: its changes queue nothing.
+    queued = select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == "webhook")
+    so_far = db.session.scalar(queued)
+    add_guest(app, db.session.get(EventRow, after.id), token, "Cy", "cy@example.org")
+    assert receiver.types_for("cy@example.org") == []
+    assert db.session.scalar(queued) == so_far
+    bo_page = f"/settings/webhooks/{theirs.id}"
+    assert post(bo, f"{bo_page}/delete", page=bo_page).status_code == 302
+    assert flag(before.id) is False

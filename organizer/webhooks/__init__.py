@@ -17,6 +17,7 @@ import secrets
 from sqlalchemy import bindparam, or_, select, union
 
 from .. import mail
+from . import listeners  # noqa: F401  (keeps Event.webhooks for new events)
 from ..db import db
 from ..models import CoHost, Event, WebhookEndpoint, utcnow
 from ..plugins import hook
@@ -70,15 +71,20 @@ def new_delivery_id() -> str:
     return "msg_" + secrets.token_hex(16)
 
 
-def queue(kind: str, event_id: int, data) -> int:
+def queue(kind: str, event, data) -> int:
     """Queue ``kind`` for every live endpoint that wants it, in the caller's transaction.
 
-    ``data`` is the payload's ``data`` (or a function making it, called only
-    when some endpoint listens). Returns how many deliveries were queued.
-    Costs one query when nobody listens.
+    ``event`` is the :class:`Event` that changed (or its id). ``data`` is the
+    payload's ``data`` (or a function making it, called only when some
+    endpoint listens). Returns how many deliveries were queued. Given the
+    event, a change nobody listens to costs no query.
     """
+    if isinstance(event, Event):
+        if not event.webhooks:
+            return 0
+        event = event.id
     endpoints = db.session.connection().execute(
-        _LISTENING, {"event_id": event_id, "pattern": _pattern(kind)}).all()
+        _LISTENING, {"event_id": event, "pattern": _pattern(kind)}).all()
     if not endpoints:
         return 0
     payload = {"type": kind, "timestamp": utcnow().isoformat().replace("+00:00", "Z"),

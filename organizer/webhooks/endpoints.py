@@ -18,6 +18,7 @@ from .. import mail
 from ..db import commit, db, write
 from ..models import Host, OutboxMessage, WebhookAttempt, WebhookEndpoint, utcnow
 from ..urls import external_url
+from . import listeners
 
 _m = OutboxMessage.__table__
 _e = WebhookEndpoint.__table__
@@ -47,6 +48,8 @@ def create(host: Host, url: str, types: list[str], event_id: int | None = None,
                                event_id=event_id, description=description,
                                secret=new_secret())
     db.session.add(endpoint)
+    db.session.flush()
+    listeners.refresh_host(host.id)
     commit()
     return endpoint
 
@@ -56,6 +59,8 @@ def change(endpoint: WebhookEndpoint, url: str, types: list[str], event_id: int 
     """Change where an endpoint points and what it receives."""
     endpoint.url, endpoint.types = url, _joined(types)
     endpoint.event_id, endpoint.description = event_id, description
+    db.session.flush()
+    listeners.refresh_host(endpoint.host_id)
     commit()
 
 
@@ -65,7 +70,10 @@ def _joined(types: list[str]) -> str:
 
 def delete(endpoint: WebhookEndpoint) -> None:
     """Delete an endpoint and its log; its waiting deliveries go with it."""
+    host_id = endpoint.host_id
     db.session.delete(endpoint)
+    db.session.flush()
+    listeners.refresh_host(host_id)
     commit()
 
 
@@ -74,6 +82,8 @@ def pause(endpoint: WebhookEndpoint, reason: str) -> int:
     endpoint.paused_at = utcnow()
     endpoint.pause_reason = reason[:300]
     stopped = _stop_waiting(endpoint.id, reason)
+    db.session.flush()
+    listeners.refresh_host(endpoint.host_id)
     commit()
     return stopped
 
@@ -83,6 +93,8 @@ def resume(endpoint: WebhookEndpoint) -> None:
     endpoint.paused_at = None
     endpoint.pause_reason = ""
     endpoint.failing_since = None
+    db.session.flush()
+    listeners.refresh_host(endpoint.host_id)
     commit()
 
 
@@ -156,6 +168,8 @@ def failed(endpoint_id: int, now: datetime) -> bool:
         endpoint.paused_at = now
         endpoint.pause_reason = reason
         _stop_waiting(endpoint_id, reason)
+        session.flush()
+        listeners.refresh_host(endpoint.host_id)
         mail.queue("webhook_paused", endpoint.host.email, {"endpoint_id": endpoint_id})
     return True
 

@@ -63,7 +63,7 @@ def _api_station(event: Event) -> checkin.Door:
     if row is None:
         station = _make_station(event)
         row = (station.id, station.name)
-    return checkin.Door(row[0], event.id, row[1], event.zone)
+    return checkin.Door(row[0], event.id, row[1], event.zone, event.webhooks)
 
 
 def _make_station(event: Event) -> Station:

@@ -40,6 +40,8 @@ class Door:
     event_id: int
     name: str
     zone: ZoneInfo
+    # The event's webhooks flag: whether a check-in here may be sent to a webhook.
+    webhooks: bool = True
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,8 @@ def _arrive(station: Station | Door, attendee, nonce: str | None) -> CheckIn | N
     """Inside the caller's write transaction: the conditional UPDATE (which re-checks that
     the person is still going and not yet in) and a plain INSERT of the record."""
     now = utcnow()
-    if not stage_check_in(attendee, now):
+    listened = station.webhooks if isinstance(station, Door) else station.event.webhooks
+    if not stage_check_in(attendee, now, webhooks_on=listened):
         return None
     values = {"attendee_id": attendee.id, "event_id": attendee.event_id,
               "station_id": station.id, "nonce": nonce or None, "at": now, "undone_at": None}
@@ -216,6 +219,7 @@ _stations, _events = Station.__table__, Event.__table__
 _tickets, _people = Ticket.__table__, Attendee.__table__
 _SCAN = (select(_stations.c.id.label("station_id"), _stations.c.event_id.label("station_event"),
                 _stations.c.name.label("station_name"), _events.c.timezone,
+                _events.c.webhooks,
                 _tickets.c.event_id.label("ticket_event"), _tickets.c.revoked_at,
                 _people.c.id, _people.c.event_id, _people.c.name, _people.c.organisation,
                 _people.c.guests, _people.c.status)
@@ -243,7 +247,7 @@ def scan_at(station_secret: str, code: str, nonce: str | None = None) -> Answer 
             if row is None:
                 return None
             station = Door(row.station_id, row.station_event, row.station_name,
-                           ZoneInfo(row.timezone))
+                           ZoneInfo(row.timezone), row.webhooks)
             if secret is None or row.id is None:
                 return _answer("unknown")
             holder = Holder(row.id, row.event_id, row.name, row.organisation, row.guests,

@@ -50,7 +50,7 @@ def queue_all(event: Event) -> int:
         db.session.add(Delivery(attendee_id=person.id, event_id=event.id,
                                 message_id=message_id))
     if fresh:
-        send_webhook("followup.sent", event.id, {
+        send_webhook("followup.sent", event, {
             "event_id": event.id, "attendee_ids": [p.id for p in fresh]})
     return len(fresh)
 

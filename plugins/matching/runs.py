@@ -247,7 +247,7 @@ def publish(run: Run, event: Event, setup: Setup) -> bool:
         db.session.flush()
         from .intros import queue_introductions  # intros builds on this module
         queue_introductions(run, event)
-        send_webhook("matching.published", event.id, lambda: published_data(run, event))
+        send_webhook("matching.published", event, lambda: published_data(run, event))
     return True
 
 

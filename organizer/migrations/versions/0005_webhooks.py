@@ -69,9 +69,14 @@ def upgrade():
     )
     op.create_index("ix_idempotent_request_created_at", "idempotent_request", ["created_at"])
     op.create_index("ix_attendee_event_order", "attendee", ["event_id", "id"])
+    with op.batch_alter_table("event") as batch:
+        batch.add_column(sa.Column("webhooks", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
 
 
 def downgrade():
+    with op.batch_alter_table("event") as batch:
+        batch.drop_column("webhooks")
     op.drop_index("ix_attendee_event_order", table_name="attendee")
     op.drop_index("ix_idempotent_request_created_at", table_name="idempotent_request")
     op.drop_table("idempotent_request")
