@@ -28,7 +28,7 @@ def register_api(api):
 
 @hookimpl
 def api_attendee_fields(event, attendee_ids):
-    return door_api.attendee_fields(attendee_ids)
+    return door_api.attendee_fields(event, attendee_ids)
 
 
 @hookimpl

@@ -103,12 +103,16 @@ class Questions(MethodView):
 
 
 _r = RsvpRegistration.__table__
+# A page of guests is a run of ids: one range read, not a list of 200 ids.
 _REGISTRATIONS = select(_r.c.attendee_id, _r.c.answers, _r.c.guest_name).where(
-    _r.c.attendee_id.in_(bindparam("ids", expanding=True)))
+    _r.c.attendee_id.between(bindparam("first"), bindparam("last")),
+    _r.c.event_id == bindparam("event_id"))
 
 
-def attendee_fields(attendee_ids: list[int]) -> dict[int, dict]:
+def attendee_fields(event, attendee_ids: list[int]) -> dict[int, dict]:
     """Each guest's answers to the RSVP form and their +1's name, by attendee id."""
-    rows = db.session.connection().execute(_REGISTRATIONS, {"ids": attendee_ids})
+    wanted = set(attendee_ids)
+    rows = db.session.connection().execute(_REGISTRATIONS, {
+        "first": min(wanted), "last": max(wanted), "event_id": event.id})
     return {attendee_id: {"answers": answers or {}, "guest_name": guest_name}
-            for attendee_id, answers, guest_name in rows}
+            for attendee_id, answers, guest_name in rows if attendee_id in wanted}
