@@ -98,5 +98,6 @@ def closed_loop(clients: list, jobs: list, send) -> dict:
         t.join()
     elapsed = time.perf_counter() - began
     latencies.sort()
-    return {"per_second": len(latencies) / elapsed, "p50": 1000 * statistics.median(latencies),
+    return {"per_second": len(latencies) / elapsed, "latencies": latencies,
+            "p50": 1000 * statistics.median(latencies),
             "p99": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "results": results}

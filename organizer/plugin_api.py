@@ -18,7 +18,7 @@ from . import hookimpl
 from .db import after_commit, commit, db, hold, insert_loaded, locked, own_transactions, write
 from .event_settings import DATETIME_FORMAT
 from .api.auth import api_blueprint, api_host
-from .api.events import visible_event as api_event
+from .api.events import visible_event as api_event, visible_event_ids as api_event_ids
 from .api.problems import problem as api_problem
 from .hookspecs import hookspec
 from .hooktypes import (Action, BadgeLine, DoorMarker, Link, Panel, PersonMet, Question,
@@ -56,7 +56,7 @@ __all__ = [
     # webhooks
     "send_webhook",
     # the JSON API
-    "api_blueprint", "api_event", "api_host", "api_problem", "MAX_ID",
+    "api_blueprint", "api_event", "api_event_ids", "api_host", "api_problem", "MAX_ID",
     # background jobs
     "register_job", "submit_job", "JobContext", "JobError", "job_failure",
     # calendars and PDFs

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..db import db
 from ..models import ATTENDEE_STATUSES, Attendee, Event
@@ -80,6 +80,12 @@ class AttendeeQuerySchema(PageQuerySchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
+# A page of an event's guests after an id; filters are added to it. Built once.
+_PAGE = (select(*_COLUMNS)
+         .where(Attendee.event_id == bindparam("event_id"), Attendee.id > bindparam("after"))
+         .order_by(Attendee.id).limit(bindparam("limit")))
+
+
 @bp.route("/events/<int:event_id>/attendees")
 class Attendees(MethodView):
     @bp.arguments(AttendeeQuerySchema(), location="query")
@@ -89,7 +95,7 @@ class Attendees(MethodView):
         event = visible_event(event_id)
         if event is None:
             return problem(404, NOT_YOURS)
-        query = select(*_COLUMNS).where(Attendee.event_id == event.id)
+        query, after = _PAGE, 0
         if args.get("status"):
             query = query.where(Attendee.status == args["status"])
         if "checked_in" in args:
@@ -101,9 +107,8 @@ class Attendees(MethodView):
             after = decode_cursor(args["cursor"])
             if not isinstance(after, int) or not 0 <= after <= MAX_ID:
                 return problem(400, BAD_CURSOR)
-            query = query.where(Attendee.id > after)
-        rows = db.session.connection().execute(
-            query.order_by(Attendee.id).limit(args["limit"] + 1)).all()
+        rows = db.session.connection().execute(query, {
+            "event_id": event.id, "after": after, "limit": args["limit"] + 1}).all()
         items = [as_json(row) for row in rows[:args["limit"]]]
         extra = plugin_fields(event.id, [item["id"] for item in items])
         for item in items:

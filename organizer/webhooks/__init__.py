@@ -17,7 +17,6 @@ import secrets
 from sqlalchemy import bindparam, or_, select, union
 
 from .. import mail
-from . import listeners  # noqa: F401  (keeps Event.webhooks for new events)
 from ..db import db
 from ..models import CoHost, Event, WebhookEndpoint, utcnow
 from ..plugins import hook

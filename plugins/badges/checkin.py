@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, func, insert, select
@@ -230,38 +231,54 @@ _SCAN = (select(_stations.c.id.label("station_id"), _stations.c.event_id.label("
                 _stations.c.revoked_at.is_(None)))
 
 
-def scan_at(station_secret: str, code: str, nonce: str | None = None) -> Answer | None:
-    """Answer a code scanned at the door station ``station_secret``; None if that link
-    does not work (unknown or revoked).
+def check_in_found(find: Callable[[], tuple[Door, Holder] | Answer | None],
+                   nonce: str | None = None) -> Answer | None:
+    """Check in whoever ``find()`` names, in one write transaction with the read.
 
-    The door's busy path is one write transaction: one read (station,
-    ticket and holder together), then the conditional UPDATE and the INSERT.
-    Its own read transaction before the lock would cost every scan a second
-    BEGIN and COMMIT, more than the read itself.
+    ``find`` runs first inside the transaction and returns the station and
+    the holder (plain rows), or an :class:`Answer` to give instead, or None;
+    then the conditional UPDATE and the INSERT follow. A separate read
+    transaction before the lock would cost every scan a second BEGIN and
+    COMMIT, more than the read itself.
     """
-    secret = tickets.secret_in(code)
+    station = holder = None
     try:
         with write(keep_loaded=True):
-            row = db.session.execute(
-                _SCAN, {"station": station_secret, "ticket": secret or ""}).first()
-            if row is None:
-                return None
-            station = Door(row.station_id, row.station_event, row.station_name,
-                           ZoneInfo(row.timezone), row.webhooks)
-            if secret is None or row.id is None:
-                return _answer("unknown")
-            holder = Holder(row.id, row.event_id, row.name, row.organisation, row.guests,
-                            row.status)
-            if row.ticket_event != station.event_id:
-                return _answer("other_event", event=db.session.get(Event, row.ticket_event))
-            if row.revoked_at is not None:
-                return _answer("revoked", holder)
+            found = find()
+            if found is None or isinstance(found, Answer):
+                return found
+            station, holder = found
             settled = _settle(station, holder, nonce)
     except IntegrityError:
-        if not nonce:
+        if not nonce or holder is None:
             raise
         settled = _without_nonce(station, holder)
     return _answered(station, holder, settled)
+
+
+def scan_at(station_secret: str, code: str, nonce: str | None = None) -> Answer | None:
+    """Answer a code scanned at the door station ``station_secret``; None if that link
+    does not work (unknown or revoked). One read: station, ticket and holder together."""
+    secret = tickets.secret_in(code)
+
+    def find():
+        row = db.session.execute(
+            _SCAN, {"station": station_secret, "ticket": secret or ""}).first()
+        if row is None:
+            return None
+        station = Door(row.station_id, row.station_event, row.station_name,
+                       ZoneInfo(row.timezone), row.webhooks)
+        if secret is None or row.id is None:
+            return _answer("unknown")
+        holder = Holder(row.id, row.event_id, row.name, row.organisation, row.guests,
+                        row.status)
+        if row.ticket_event != station.event_id:
+            return _answer("other_event", event=db.session.get(Event, row.ticket_event))
+        if row.revoked_at is not None:
+            return _answer("revoked", holder)
+        return station, holder
+
+    return check_in_found(find, nonce)
 
 
 def undo(station: Station, checkin_id: int) -> bool:
