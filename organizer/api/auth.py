@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from ..db import db
+from ..db import READ_ONLY_METHODS, db
 from ..models import Host
 from . import idempotency, limits
 from .problems import problem
@@ -14,10 +14,14 @@ def authenticate_request():
     """A ``before_request`` for every API blueprint: a live token within its rate limit,
     and one that may write for anything but reading; else a 401, 403 or 429 with a
     sentence. Its reads are a transaction of their own, ended before the view runs."""
+    if request.method in READ_ONLY_METHODS:
+        # A read: the view's reads go on in the same transaction.
+        return _check_token()
     g.organizer_own_transactions = True  # on SQLite the token's read takes no write lock
     try:
         return _check_token()
     finally:
+        # The write that follows starts its own transaction, as the view says.
         db.session.commit()
         g.organizer_own_transactions = False
 
