@@ -168,6 +168,10 @@ def test_check_in_by_code_or_id_once_per_request_id_and_check_out(app, host_clie
     again = call(client, "POST", f"/events/{event.id}/check-outs", token,
                  json={"attendee_id": ann})
     assert again.status_code == 409 and "not checked in" in again.get_json()["detail"]
+    by_code = call(client, "POST", f"/events/{event.id}/check-outs", token,
+                   json={"code": ticket.secret})
+    assert by_code.status_code == 200 and by_code.get_json()["attendee_id"] == ben
+    assert db.session.get(Attendee, ben).checked_in_at is None
     call(client, "POST", f"/events/{event.id}/attendees/{ann}/status", token,
          json={"status": "cancelled"})
     refused = call(client, "POST", path, token, json={"attendee_id": ann})

@@ -52,7 +52,14 @@ class CheckInResultSchema(Schema):
 
 
 class CheckOutSchema(Schema):
-    attendee_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
+    code = fields.String(validate=validate.Length(max=500), metadata={
+        "description": "The ticket's code as scanned or typed"})
+    attendee_id = fields.Integer(validate=validate.Range(1, MAX_ID))
+
+    @validates_schema
+    def _one_of(self, data, **kwargs):
+        if ("code" in data) == ("attendee_id" in data):
+            raise ValidationError("Send either the ticket's code or the guest's id.")
 
 
 _a, _e, _s, _t = Attendee.__table__, Event.__table__, Station.__table__, Ticket.__table__
