@@ -110,4 +110,25 @@
     }
     setTimeout(poll, 2000);
   });
+
+  // Share an event: the phone's own share sheet where there is one, else copy the link.
+  document.querySelectorAll(".js-share").forEach(function (box) {
+    var button = box.querySelector(".js-share-button");
+    var said = box.querySelector(".js-share-said");
+    var url = box.getAttribute("data-url");
+    var title = box.getAttribute("data-title");
+    button.textContent = navigator.share ? "Share" : "Copy link";
+    button.hidden = !(navigator.share || (navigator.clipboard && window.isSecureContext));
+    button.addEventListener("click", function () {
+      if (navigator.share) {
+        navigator.share({title: title, url: url}).catch(function () {});
+        return;
+      }
+      navigator.clipboard.writeText(url).then(function () {
+        said.textContent = "Link copied.";
+      }, function () {
+        said.textContent = "Copy the link from the box.";
+      });
+    });
+  });
 })();

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import quote_plus
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from .. import events, ics
+from .. import cards, events, ics
 from ..db import db
 from ..models import Event, Host, Series, utcnow
 from ..plugins import hook
@@ -53,7 +53,23 @@ def public(slug: str):
         "public/event.html", event=event, description=render_markdown(event.description),
         when=format_range(event.local_start, event.local_end), panels=panels,
         map_url=map_link(event.address or event.venue) if (event.address or event.venue) else None,
-        can_edit=events.can_edit(event, _viewer()), is_past=event.ends_at < utcnow())
+        can_edit=events.can_edit(event, _viewer()), is_past=event.ends_at < utcnow(),
+        summary=cards.summary(event), page_url=external_url("events.public", slug=event.slug),
+        card_url=external_url("events.event_card", slug=event.slug))
+
+
+@bp.route("/e/<slug>/card.png")
+def event_card(slug: str):
+    """The event's preview picture for link previews (og:image)."""
+    event = _visible_event(slug)
+    # Its look changes only when the event does.
+    tag = f"{event.id}-{event.sequence}-{event.updated_at.timestamp():.0f}-{event.status}"
+    if request.if_none_match.contains(tag):
+        return Response(status=304, headers={"ETag": f'"{tag}"'})
+    response = Response(cards.render(event), mimetype="image/png")
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.route("/e/<slug>.ics")
@@ -78,7 +94,8 @@ def series_public(slug: str):
     upcoming = [e for e in series.events if e.ends_at >= now and e.status != "draft"][:12]
     return render_template("public/series.html", series=series, upcoming=upcoming,
                            description=render_markdown(series.description),
-                           rule=describe(series))
+                           rule=describe(series),
+                           page_url=external_url("events.series_public", slug=series.slug))
 
 
 @bp.route("/s/<slug>.ics")
@@ -102,7 +119,8 @@ def host_page(handle: str):
                             Event.ends_at >= utcnow()).order_by(Event.starts_at).limit(30)).all()
     feed = external_url("events.host_feed", handle=host.handle)
     return render_template("public/host.html", host=host, upcoming=upcoming,
-                           feed_url=feed, webcal_url=webcal(feed))
+                           feed_url=feed, webcal_url=webcal(feed),
+                           page_url=external_url("events.host_page", handle=host.handle))
 
 
 @bp.route("/h/<handle>/calendar.ics")

@@ -4,6 +4,7 @@ browser); the door's camera is a video file of a printed badge. Screenshots of e
 open at a failure are kept in test-artifacts/."""
 from __future__ import annotations
 
+import io
 import re
 import threading
 from pathlib import Path
@@ -282,4 +283,38 @@ def test_the_whole_journey(live, watch, tmp_path):
 
         assert watch.errors == []
         camera_browser.close()
+        browser.close()
+
+
+def test_a_visitor_copies_an_events_link_and_its_card_is_a_picture(live, watch):
+    from datetime import timedelta
+
+    from organizer import auth, events
+    from organizer.models import utcnow
+    app, base = live
+    with app.app_context():
+        host = auth.create_host("Ana Host", "ana@example.org", "a long passphrase here", "UTC")
+        start = utcnow() + timedelta(days=3)
+        slug = events.create(host, {"kind": "lunch", "title": "Lunch & learn", "timezone": "UTC",
+                                    "venue": "Kantine", "starts_at": start,
+                                    "ends_at": start + timedelta(hours=1)}, publish=True).slug
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(viewport=PHONE)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+        page = watch.page(context)
+        page.goto(f"{base}/e/{slug}")
+        button = page.locator(".js-share-button")
+        assert button.is_visible() and button.inner_text() in ("Share", "Copy link")
+        if button.inner_text() == "Copy link":
+            button.click()
+            page.wait_for_function("document.querySelector('.js-share-said').textContent")
+            assert page.locator(".js-share-said").inner_text() == "Link copied."
+            assert page.evaluate("navigator.clipboard.readText()") == f"{base}/e/{slug}"
+        card = page.locator('meta[property="og:image"]').get_attribute("content")
+        picture = context.request.get(card)
+        assert picture.status == 200 and picture.headers["content-type"] == "image/png"
+        assert Image.open(io.BytesIO(picture.body())).size == (1200, 630)
+        watch.labelled(page)
+        assert watch.errors == []
         browser.close()
