@@ -2,6 +2,7 @@
 retried and accounted for; none is lost, none goes out twice."""
 from __future__ import annotations
 
+import contextlib
 import email
 import re
 import socket
@@ -252,17 +253,22 @@ def test_control_deliverers_that_do_not_claim_send_messages_twice(app_factory, m
     # test above would see the doubles this makes.
     real_claim = delivery.claim
     both_looked = threading.Barrier(2)
+    one_look_at_a_time = threading.Lock()
     looked = threading.local()
 
     def look_only(now, limit=delivery.BATCH, message_ids=None):
-        token, found = real_claim(now, limit, message_ids)
-        with write():
-            db.session.execute(update(OutboxMessage).where(
-                OutboxMessage.id.in_([m.id for m in found])).values(status="queued", claim=token))
-        if not getattr(looked, "once", False):
-            # Each deliverer's first look waits for the other's: both see every
-            # message before either sends, however slow the machine is.
-            looked.once = True
+        first = not getattr(looked, "once", False)
+        looked.once = True
+        # The first looks take turns, each leaving the messages as it found them,
+        # so the second deliverer finds the very messages the first holds ...
+        with one_look_at_a_time if first else contextlib.nullcontext():
+            token, found = real_claim(now, limit, message_ids)
+            with write():
+                db.session.execute(update(OutboxMessage).where(
+                    OutboxMessage.id.in_([m.id for m in found])).values(status="queued",
+                                                                        claim=token))
+        if first:
+            # ... and neither sends before both have looked, however slow the machine.
             both_looked.wait(timeout=60)
         return token, found
 
