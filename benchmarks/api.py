@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from support import closed_loop, python, serve
+from support import RESET_CHECKINS, closed_loop, python, serve
 
 SETUP = """
 import secrets, sys
@@ -102,18 +102,6 @@ def check_in(attendee_id):
     return {"result": "checked_in" if result.rowcount == 1 else "already"}
 """
 
-RESET_CHECKINS = """
-from sqlalchemy import update, delete
-from organizer import create_app
-from organizer.db import db
-from organizer.models import Attendee
-from organizer_plugins.badges.models import CheckIn
-app = create_app()
-with app.app_context():
-    db.session.execute(update(Attendee).values(checked_in_at=None))
-    db.session.execute(delete(CheckIn))
-    db.session.commit()
-"""
 
 WALKERS, PAGE = 4, 200
 # The bare app and organizer are measured in turns, several times, with both servers

@@ -23,7 +23,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from support import closed_loop, python, serve
+from support import RESET_CHECKINS, closed_loop, python, serve
 
 SETUP = """
 import secrets, sys
@@ -91,18 +91,6 @@ with app.app_context():
     print(db.session.scalar(select(func.count()).where(Attendee.checked_in_at.is_not(None))))
 """
 
-RESET_CHECKINS = """
-from sqlalchemy import update, delete
-from organizer import create_app
-from organizer.db import db
-from organizer.models import Attendee
-from organizer_plugins.badges.models import CheckIn
-app = create_app()
-with app.app_context():
-    db.session.execute(update(Attendee).values(checked_in_at=None))
-    db.session.execute(delete(CheckIn))
-    db.session.commit()
-"""
 
 
 def load(port: int, requests: list[tuple[str, str]], clients: int, headers: dict) -> dict:

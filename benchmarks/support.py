@@ -12,6 +12,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Every guest not checked in again, and no check-in records: run between measurements.
+RESET_CHECKINS = """
+from sqlalchemy import update, delete
+from organizer import create_app
+from organizer.db import db
+from organizer.models import Attendee
+from organizer_plugins.badges.models import CheckIn
+app = create_app()
+with app.app_context():
+    db.session.execute(update(Attendee).values(checked_in_at=None))
+    db.session.execute(delete(CheckIn))
+    db.session.commit()
+"""
+
 
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""

@@ -21,7 +21,9 @@ bp = api_blueprint("Events", __name__, "Events the token's host owns or co-hosts
 NOT_YOURS = "There is no event with this id among yours."
 
 
-class EventSchema(Schema):
+class PlannedSchema(Schema):
+    """What an event and a series show alike."""
+
     id = fields.Integer(required=True)
     slug = fields.String(required=True)
     title = fields.String(required=True)
@@ -29,14 +31,17 @@ class EventSchema(Schema):
     status = fields.String(required=True,
                            metadata={"enum": ["draft", "published", "cancelled"]})
     description = fields.String(required=True, metadata={"description": "Markdown"})
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
     timezone = fields.String(required=True)
     venue = fields.String(required=True)
     address = fields.String(required=True)
     online_url = fields.String(required=True)
     capacity = fields.Integer(allow_none=True, required=True,
                               metadata={"description": "null: no limit"})
+
+
+class EventSchema(PlannedSchema):
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
     series_id = fields.Integer(allow_none=True, required=True)
     published_at = fields.AwareDateTime(allow_none=True, required=True)
     cancelled_at = fields.AwareDateTime(allow_none=True, required=True)

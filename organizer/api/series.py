@@ -17,6 +17,7 @@ from ..series import TEMPLATE_FIELDS, WEEKDAYS
 from ..urls import MAX_ID, external_url
 from .auth import api_blueprint, api_host, api_host_id
 from .event_input import TemplateSchema
+from .events import PlannedSchema
 from .paging import BAD_CURSOR, PageQuerySchema, decode_cursor, one_page, page_schema
 from .problems import problem
 
@@ -29,19 +30,7 @@ SCHEDULE = ("first_date", "start_time", "duration_minutes", "repeats", "interval
             "month_week", "ends", "count", "until")
 
 
-class SeriesSchema(Schema):
-    id = fields.Integer(required=True)
-    slug = fields.String(required=True)
-    title = fields.String(required=True)
-    kind = fields.String(required=True, metadata={"enum": list(EVENT_KINDS)})
-    status = fields.String(required=True,
-                           metadata={"enum": ["draft", "published", "cancelled"]})
-    description = fields.String(required=True, metadata={"description": "Markdown"})
-    timezone = fields.String(required=True)
-    venue = fields.String(required=True)
-    address = fields.String(required=True)
-    online_url = fields.String(required=True)
-    capacity = fields.Integer(allow_none=True, required=True)
+class SeriesSchema(PlannedSchema):
     rrule = fields.String(required=True, metadata={"description": "RFC 5545, without RRULE:"})
     schedule = fields.Method("_schedule", required=True,
                              metadata={"description": "The rule in words"})
