@@ -27,7 +27,8 @@ def _template_folder() -> str:
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then ``ORGANIZER_*`` environment variables, then ``config``."""
     from . import api, auth, cli, config as settings, db, migrate, plugins, ratelimit, security
-    from .views import attendee, host, jobs, messages, public, series, tokens, webhooks
+    from .views import (attendee, host, jobs, messages, pictures, public, series, tokens,
+                        webhooks)
 
     config = dict(config or {})
     instance = config.pop("INSTANCE_PATH", None) or os.environ.get("ORGANIZER_INSTANCE_PATH")
@@ -55,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app)
     _register_template_helpers(app)
     for blueprint in (host.bp, series.bp, public.bp, attendee.bp, jobs.bp, messages.bp,
-                      tokens.bp, webhooks.bp):
+                      tokens.bp, webhooks.bp, pictures.bp):
         app.register_blueprint(blueprint)
     plugins.hook(app).register_blueprints(app=app)
     api.init_app(app)
@@ -73,8 +74,9 @@ def _engine_options(url: str) -> dict:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .models import EVENT_KINDS
-    from .timeutil import format_range
+    from . import calendar_links, pictures
+    from .models import EVENT_KINDS, utcnow
+    from .timeutil import format_range, relative
     from .urls import external_url
 
     # Links people copy, print or share are made from BASE_URL, like mailed ones.
@@ -83,6 +85,16 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("when")
     def _when(event):
         return format_range(event.local_start, event.local_end)
+
+    @app.template_filter("relative")
+    def _relative(event):
+        return relative(event.starts_at, event.ends_at, utcnow())
+
+    app.add_template_global(calendar_links.for_event, "calendar_links")
+    app.add_template_global(pictures.url, "picture_url")
+    app.add_template_global(pictures.srcset, "picture_srcset")
+    app.add_template_global(pictures.file_of, "picture_file")
+    app.add_template_global(calendar_links.maps, "map_links")
 
     @app.context_processor
     def _globals():

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import (DateField, SelectChoice, DateTimeLocalField, EmailField, IntegerField, PasswordField,
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateField, SelectChoice, DateTimeLocalField, EmailField, IntegerField, PasswordField,
                      SelectField, SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Length,
                                 NumberRange, Optional, ValidationError)
@@ -209,6 +210,29 @@ class CoHostForm(FlaskForm):
     email = EmailField("Co-host's e-mail", filters=[_strip], validators=[
         DataRequired("Enter the e-mail address the co-host signed up with."),
         Email("Enter a valid e-mail address.")])
+
+
+IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif"
+
+
+class CoverForm(FlaskForm):
+    picture = FileField("Cover picture", render_kw={"accept": IMAGE_TYPES}, description=(
+        "JPEG, PNG, WebP or GIF, at least 800×400 pixels, up to 10 MB. It is shown at the "
+        "top of the event page and when its link is shared (cropped to 1200×630)."))
+    alt = StringField("Describe the picture", filters=[_strip], validators=[
+        Length(max=300, message="Keep the description under 300 characters.")],
+        description="For people who cannot see it, e.g. “Ten people around a café table”.")
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Your name", filters=[_strip], validators=[
+        DataRequired("Enter your name."), Length(max=120, message="At most 120 characters.")])
+    bio = TextAreaField("About you", filters=[_strip], validators=[
+        Length(max=500, message="Keep it under 500 characters.")],
+        description="A few sentences on your public page: who you are, why you host.")
+    photo = FileField("Photo", render_kw={"accept": IMAGE_TYPES}, description=(
+        "JPEG, PNG, WebP or GIF, at least 200×200 pixels, up to 10 MB; cropped to a square."))
+    remove_photo = BooleanField("Remove my photo")
 
 
 class ApiTokenForm(FlaskForm):

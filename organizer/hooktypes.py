@@ -132,6 +132,9 @@ class PersonMet:
     ``details`` holds only what that person agreed to share (label → value);
     ``why`` sentences limited to what both shared; ``how`` a short phrase
     ("matched for a 1:1"); ``topics`` words for a first message.
+    ``has_profile`` says why ``details`` may be empty: False when the person
+    never filled in a profile, True when they did (and chose what to share),
+    None when the plugin does not know.
     """
 
     attendee_id: int
@@ -140,6 +143,7 @@ class PersonMet:
     why: tuple[str, ...] = ()
     how: str = ""
     topics: tuple[str, ...] = ()
+    has_profile: bool | None = None
 
 
 @dataclass(frozen=True)

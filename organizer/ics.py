@@ -60,15 +60,17 @@ def _vtimezone(tzid: str, first_date: date, last_date: date) -> Timezone | None:
         return None
 
 
-def _location(item: Event | Series) -> str:
+def location_of(item: Event | Series) -> str:
+    """Where the event happens, as one line: venue and address, else its online link."""
     parts = [p for p in (item.venue, item.address) if p]
     if not parts and item.online_url:
         parts = [item.online_url]
     return ", ".join(parts)
 
 
-def _description(item: Event | Series, page_url: str) -> str:
-    text = plain_text(item.description, limit=2000)
+def calendar_text(item: Event | Series, page_url: str, limit: int = 2000) -> str:
+    """The description a calendar shows: the text, the online link, the event page."""
+    text = plain_text(item.description, limit=limit)
     lines = [text] if text else []
     if item.online_url:
         lines.append(f"Join online: {item.online_url}")
@@ -88,8 +90,8 @@ def _alarm(item: Event | Series) -> Alarm:
 def _common(vevent: VEvent, item: Event | Series, page_url: str) -> None:
     vevent.add("summary", item.title)
     vevent.add("dtstamp", utcnow())
-    vevent.add("description", _description(item, page_url))
-    location = _location(item)
+    vevent.add("description", calendar_text(item, page_url))
+    location = location_of(item)
     if location:
         vevent.add("location", location)
     vevent.add("url", page_url)

@@ -91,6 +91,12 @@ class Host(UserMixin, db.Model):
     # Rotated on sign-out and password change: every older session cookie stops working.
     session_token: Mapped[str] = mapped_column(String(64), default=new_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Shown on the host's public page: a few sentences of plain text and a photo.
+    bio: Mapped[str] = mapped_column(Text, default="")
+    photo_id: Mapped[int | None] = mapped_column(
+        ForeignKey("picture.id", ondelete="SET NULL", name="fk_host_photo_id_picture"))
+
+    photo: Mapped["Picture | None"] = relationship()
 
     def get_id(self) -> str:
         # Flask-Login stores this in the session; tying it to a rotating token
@@ -207,8 +213,12 @@ class Event(_EventFields, db.Model):
     # organizer.webhooks.listeners): a change of an event nobody listens to costs
     # no query for webhooks.
     webhooks: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A picture the host uploaded; without one, link previews use the drawn card.
+    cover_id: Mapped[int | None] = mapped_column(
+        ForeignKey("picture.id", ondelete="SET NULL", name="fk_event_cover_id_picture"))
 
     owner: Mapped[Host] = relationship()
+    cover: Mapped["Picture | None"] = relationship()
     series: Mapped[Series | None] = relationship(back_populates="events")
     cohosts: Mapped[list["CoHost"]] = relationship(back_populates="event",
                                                    cascade="all, delete-orphan")
@@ -263,8 +273,42 @@ class Attendee(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # They chose to appear by name on the event's public page (off unless they tick it).
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     event: Mapped[Event] = relationship()
+
+
+class Picture(db.Model):
+    """An uploaded picture (an event's cover, a host's photo), re-encoded in the sizes
+    pages use. Its ``key`` is in its URLs; a new upload gets a new key, so the files
+    can be cached for good. It belongs to the event or host that points at it, and
+    is deleted when they let go of it."""
+
+    __tablename__ = "picture"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    alt: Mapped[str] = mapped_column(String(300), default="")
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    files: Mapped[list["PictureFile"]] = relationship(cascade="all, delete-orphan",
+                                                      passive_deletes=True)
+
+
+class PictureFile(db.Model):
+    """One size of a picture, as JPEG."""
+
+    __tablename__ = "picture_file"
+
+    picture_id: Mapped[int] = mapped_column(ForeignKey("picture.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    size: Mapped[str] = mapped_column(String(20), primary_key=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
 
 class Job(db.Model):

@@ -118,6 +118,15 @@ class _SessionInterface(SecureCookieSessionInterface):
                     or (has_request_context() and request.is_secure))
 
 
+def allows_upload(limit: int):
+    """Let a view receive a body of up to ``limit`` bytes (a photo), where every
+    other view keeps ``MAX_CONTENT_LENGTH``."""
+    def mark(view):
+        view.upload_limit = limit
+        return view
+    return mark
+
+
 def init_app(app: Flask) -> None:
     """Turn on CSRF, secure cookies, security headers and friendly error pages."""
     # Flask's own defaults leave SameSite unset; "Lax" keeps the cookie off
@@ -132,6 +141,15 @@ def init_app(app: Flask) -> None:
     if app.config.get("BASE_URL", "").startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+    # Before CSRF's check, which reads the body under the app-wide limit.
+    @app.before_request
+    def _upload_limit():
+        view = app.view_functions.get(request.endpoint)
+        limit = getattr(view, "upload_limit", None)
+        if limit:
+            request.max_content_length = limit
+
     csrf.init_app(app)
 
     app.session_interface = _SessionInterface()

@@ -68,3 +68,37 @@ def format_range(start: datetime, end: datetime) -> str:
     if start.date() == end.date():
         return f"{day}, {start:%H:%M}–{end:%H:%M} {start:%Z}"
     return f"{day}, {start:%H:%M} – {end:%a} {end.day} {end:%B %Y}, {end:%H:%M} {end:%Z}"
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def _span(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return _count(max(minutes, 1), "minute")
+    hours = round(seconds / 3600)
+    if hours < 24:
+        return _count(hours, "hour")
+    days = round(seconds / 86400)
+    if days < 14:
+        return _count(days, "day")
+    if days < 60:
+        return _count(round(days / 7), "week")
+    if days < 730:
+        return _count(round(days / 30.4), "month")
+    return _count(round(days / 365.25), "year")
+
+
+def relative(start: datetime, end: datetime, now: datetime) -> str:
+    """'in 3 days', 'happening now', '2 weeks ago': an event's time from ``now``.
+
+    "Tomorrow" and "today" are left to the absolute date beside the hint:
+    they depend on the reader's zone, which the server does not know.
+    """
+    if start <= now < end:
+        return "happening now"
+    if now >= end:
+        return f"{_span((now - end).total_seconds())} ago"
+    return f"in {_span((start - now).total_seconds())}"

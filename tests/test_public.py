@@ -36,7 +36,8 @@ def test_the_page_links_a_map_the_online_link_and_the_calendar_file(app, host_cl
                             online_url="https://meet.example.org/abc")
     slug = _slug(event_id)
     page = app.test_client().get(f"/e/{slug}").get_data(as_text=True)
-    assert "https://www.openstreetmap.org/search?query=Markt+1%2C+Berlin" in page
+    assert "https://www.openstreetmap.org/search?query=Markt%201%2C%20Berlin" in page
+    assert 'href="geo:0,0?q=Markt%201%2C%20Berlin"' in page
     assert 'href="https://meet.example.org/abc"' in page
     assert f'href="/e/{slug}.ics"' in page and "Add to calendar" in page
 

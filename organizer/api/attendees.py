@@ -31,6 +31,8 @@ class AttendeeSchema(Schema):
     status = fields.String(required=True, metadata={"enum": list(ATTENDEE_STATUSES)})
     guests = fields.Integer(required=True, metadata={"description": "1 for a +1"})
     checked_in_at = fields.AwareDateTime(allow_none=True, required=True)
+    listed = fields.Boolean(required=True, metadata={
+        "description": "They chose to appear by name under “Who's going” on the event page"})
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
     plugins = fields.Method("_plugins", required=True, metadata={

@@ -131,4 +131,20 @@
       });
     });
   });
+
+  // An event's time in the visitor's own zone, when it differs from the event's.
+  document.querySelectorAll(".js-visitor-time").forEach(function (slot) {
+    try {
+      var mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (!mine || mine === slot.dataset.zone) return;
+      var start = new Date(slot.dataset.start), end = new Date(slot.dataset.end);
+      var day = {weekday: "short", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: mine};
+      var clock = {hour: "2-digit", minute: "2-digit", timeZone: mine, timeZoneName: "short"};
+      var sameDay = start.toLocaleDateString("en-GB", {timeZone: mine}) === end.toLocaleDateString("en-GB", {timeZone: mine});
+      var text = start.toLocaleString(undefined, day) + " – " +
+        (sameDay ? end.toLocaleTimeString(undefined, clock) : end.toLocaleString(undefined, Object.assign({timeZoneName: "short"}, day)));
+      slot.textContent = "Your time: " + text + " (" + mine.replace(/_/g, " ") + ")";
+      slot.hidden = false;
+    } catch (e) { /* the event's own time stays */ }
+  });
 })();

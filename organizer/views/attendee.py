@@ -12,9 +12,8 @@ from flask import Blueprint, render_template
 
 from ..attendees import by_token_or_404
 from ..hooktypes import Action, Panel, flatten
-from ..models import Attendee
+from ..models import Attendee, utcnow
 from ..plugins import hook
-from ..timeutil import format_range
 
 bp = Blueprint("attendee", __name__)
 
@@ -38,8 +37,7 @@ def attendee_page(attendee: Attendee, status: int = 200):
                     key=lambda panel: panel.order)
     actions = flatten(hook().attendee_page_actions(attendee=attendee), Action)
     return render_template("attendee/page.html", attendee=attendee, event=event,
-                           panels=panels, actions=actions,
-                           when=format_range(event.local_start, event.local_end)), status
+                           panels=panels, actions=actions, over=event.ends_at <= utcnow()), status
 
 
 def attendee_blueprint(name: str, import_name: str, **options) -> Blueprint:

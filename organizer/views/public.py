@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import quote_plus
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
@@ -15,7 +14,6 @@ from ..models import Event, Host, Series, utcnow
 from ..plugins import hook
 from ..rendering import render_markdown
 from ..series import describe
-from ..timeutil import format_range
 from ..urls import external_url, webcal
 
 bp = Blueprint("events", __name__)
@@ -34,11 +32,6 @@ def _visible_event(slug: str) -> Event:
     return event
 
 
-def map_link(address: str) -> str:
-    """A link to the address on OpenStreetMap (a link, so the page itself loads nothing)."""
-    return "https://www.openstreetmap.org/search?query=" + quote_plus(address)
-
-
 def _ics_response(body: bytes, filename: str) -> Response:
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
@@ -51,8 +44,7 @@ def public(slug: str):
     panels = [Markup(p) for p in hook().event_page_panels(event=event, viewer=_viewer()) if p]
     return render_template(
         "public/event.html", event=event, description=render_markdown(event.description),
-        when=format_range(event.local_start, event.local_end), panels=panels,
-        map_url=map_link(event.address or event.venue) if (event.address or event.venue) else None,
+        panels=panels,
         can_edit=events.can_edit(event, _viewer()), is_past=event.ends_at < utcnow(),
         summary=cards.summary(event), page_url=external_url("events.public", slug=event.slug),
         card_url=external_url("events.event_card", slug=event.slug))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, url_for
 from markupsafe import Markup
 
-from organizer.plugin_api import Attendee, Panel, attendee_blueprint, pdf_response
+from organizer.plugin_api import Attendee, Panel, attendee_blueprint, pdf_response, utcnow
 
 from . import printing, selfcheck, sheets, tickets
 from .models import Ticket
@@ -14,6 +14,8 @@ bp = attendee_blueprint("ticket", __name__, template_folder="templates")
 
 def panel(attendee: Attendee) -> Panel | None:
     """The ticket on the attendee's page: the code to show at the door, downloads, a new code."""
+    if attendee.event.ends_at <= utcnow():
+        return None  # over: the page is about what comes next
     ticket = tickets.ticket_for(attendee)
     if ticket is None:
         return None

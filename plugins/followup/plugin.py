@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import url_for
 from markupsafe import Markup
 
-from organizer.plugin_api import AttendeeStatus, Link, Panel, hookimpl
+from organizer.plugin_api import AttendeeStatus, Link, Panel, hookimpl, utcnow
 
 from . import api as followup_api
 from . import hookspecs, sending, views
@@ -52,6 +52,8 @@ def queue_event_messages(event, change, changes):
 def attendee_page_panels(attendee):
     if attendee.status != AttendeeStatus.GOING:
         return None
+    if attendee.event.ends_at <= utcnow():  # after the event it is what the page is for
+        return Panel("Your follow-up", Markup(views.panel(attendee)), order=10, anchor="followup")
     return Panel("After the event", Markup(views.panel(attendee)), order=60, anchor="followup")
 
 

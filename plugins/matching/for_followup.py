@@ -40,7 +40,8 @@ def _entry(me, other: Attendee, how: str) -> PersonMet:
     return PersonMet(attendee_id=other.id, name=other.name, how=how,
                      details=_details(profiles.shared_view(other, other_profile)),
                      why=tuple(explain.for_attendee(me, scored, other_profile)),
-                     topics=tuple(_topics(me, scored, other_profile)))
+                     topics=tuple(_topics(me, scored, other_profile)),
+                     has_profile=other_profile is not None)
 
 
 def people(attendee: Attendee) -> list[PersonMet]:

@@ -7,7 +7,7 @@ from flask import url_for
 from markupsafe import Markup
 
 
-from organizer.plugin_api import Attendee, AttendeeStatus, Link, Panel, db, hookimpl
+from organizer.plugin_api import Attendee, AttendeeStatus, Link, Panel, db, hookimpl, utcnow
 
 # intros registers its mail renderers when imported.
 from . import api as matching_api
@@ -40,7 +40,11 @@ def attendee_page_panels(attendee):
     if attendee.status not in (AttendeeStatus.GOING, AttendeeStatus.WAITING,
                                AttendeeStatus.PENDING):
         return None
-    return Panel("People to meet", Markup(views_attendee.panel(attendee)), anchor="matching")
+    over = attendee.event.ends_at <= utcnow()
+    if over and attendee.status != AttendeeStatus.GOING:
+        return None
+    return Panel("People you met" if over else "People to meet",
+                 Markup(views_attendee.panel(attendee)), anchor="matching", order=20 if over else 50)
 
 
 @hookimpl

@@ -30,6 +30,8 @@ class Submission:
     guest_name: str = ""
     organisation: str = ""
     role: str = ""
+    # They chose to appear by name under "who's going" on the event page.
+    listed: bool = False
     answers: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     # Other plugins' questions: their form as filled in, and its values by name.
@@ -74,6 +76,7 @@ class _Contact(Form):
         InputRequired("Tell the host your name."),
         Length(max=MAX_NAME, message=f"Keep your name under {MAX_NAME} characters.")])
     email = StringField(validators=[address])
+    listed = BooleanField()
 
 
 class _Details(Form):
@@ -122,6 +125,7 @@ def read(form, event: Event, plus_one_allowed: bool, with_contact: bool = True,
                      errors={key: messages[0] for key, messages in filled.errors.items()})
     if with_contact:
         sub.email = filled.email.data or ""
+        sub.listed = bool(filled.listed.data)
     if plus_one_allowed and filled.plus_one.data:
         sub.guests, sub.guest_name = 1, filled.guest_name.data or ""
     for question in asked:

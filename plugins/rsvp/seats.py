@@ -176,7 +176,7 @@ _STANDING = select(
 
 def register(event_id: int, name: str, email: str, answers: dict | None = None,
              guests: int = 0, guest_name: str = "", organisation: str = "",
-             role: str = "") -> Attendee:
+             role: str = "", listed: bool = False) -> Attendee:
     """Take an RSVP: going, waiting or pending; the person's mail is queued with it.
 
     An address already on the list (in any status) changes nothing: its
@@ -188,7 +188,7 @@ def register(event_id: int, name: str, email: str, answers: dict | None = None,
     with write(keep_loaded=True) as session:
         event = lock_event(event_id)
         attendee, error = _take(session, event, name, email, answers or {}, guests,
-                                guest_name, organisation, role)
+                                guest_name, organisation, role, listed)
     if error is not None:
         raise error
     return attendee
@@ -238,7 +238,7 @@ def register_form(slug: str, form) -> Attendee:
         if sub.errors:
             raise InvalidForm(event, sub)
         attendee, error = _take(session, event, sub.name, sub.email, sub.answers, sub.guests,
-                                sub.guest_name, sub.organisation, sub.role)
+                                sub.guest_name, sub.organisation, sub.role, sub.listed)
         if attendee is not None:
             plugin_questions.save(theirs, attendee, sub.plugin_values)
     if error is not None:
@@ -247,8 +247,8 @@ def register_form(slug: str, form) -> Attendee:
 
 
 def _take(session, event: Event, name: str, email: str, answers: dict, guests: int,
-          guest_name: str, organisation: str,
-          role: str) -> tuple[Attendee | None, RsvpError | None]:
+          guest_name: str, organisation: str, role: str,
+          listed: bool = False) -> tuple[Attendee | None, RsvpError | None]:
     """The RSVP itself, inside the caller's transaction that holds the event's lock.
 
     Returns the new attendee, or the error to raise once the transaction has
@@ -266,7 +266,8 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
         return None, AlreadyRegistered(existing)
     status = _place(event, guests, someone_waits=waiting > 0, taken=int(taken))
     attendee = stage_attendee(event, name, email, status, guests=guests,
-                               organisation=organisation, role=role, check_duplicate=False)
+                               organisation=organisation, role=role, listed=listed,
+                               check_duplicate=False)
     insert_loaded(RsvpRegistration(
         attendee_id=attendee.id, event_id=event.id, answers=answers, guest_name=guest_name,
         ics_bump=0, waiting_since=utcnow() if status == AttendeeStatus.WAITING else None))

@@ -21,6 +21,7 @@ class RsvpSettings:
     plus_one: bool = False
     deadline: str | None = None
     reminder_hours: int = 24
+    public_count: bool = True
 
 
 def of(event: Event) -> RsvpSettings:
@@ -33,6 +34,7 @@ def of(event: Event) -> RsvpSettings:
         plus_one=bool(stored.get("plus_one", defaults.plus_one)),
         deadline=stored.get("deadline") or None,
         reminder_hours=int(stored.get("reminder_hours", defaults.reminder_hours) or 0),
+        public_count=bool(stored.get("public_count", defaults.public_count)),
     )
 
 
@@ -61,6 +63,9 @@ class SettingsForm(Form):
     approval = BooleanField("Approve each RSVP myself",
                             description="People wait as “pending” until you approve or decline.")
     plus_one = BooleanField("Guests may bring a +1", description="A +1 takes a seat too.")
+    public_count = BooleanField(
+        "Show how many are going on the event page", default=True,
+        description="Guests who choose to are listed by name either way.")
     deadline = DateTimeLocalField(
         "RSVPs close at", format=DATETIME_FORMAT, validators=[Optional()],
         description="In the event's time zone. Leave empty to close when the event starts.")

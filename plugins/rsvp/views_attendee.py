@@ -7,7 +7,7 @@ from markupsafe import Markup
 from organizer.plugin_api import (Action, Attendee, AttendeeStatus, Panel, attendee_blueprint,
                                   attendee_page, db, utcnow)
 
-from . import answers as answers_mod, seats, settings
+from . import answers as answers_mod, going, seats, settings
 from .models import RsvpRegistration
 
 bp = attendee_blueprint("rsvp_mine", __name__)
@@ -19,6 +19,8 @@ def panels(attendee: Attendee) -> list[Panel]:
     """The waiting-list place, the answers form, and cancelling or joining again."""
     event = attendee.event
     found = []
+    if event.ends_at <= utcnow():
+        return found  # nothing left to change once the event is over
     position = seats.position(attendee)
     if position is not None:
         found.append(Panel("Waiting list", Markup(render_template(
@@ -29,6 +31,11 @@ def panels(attendee: Attendee) -> list[Panel]:
         found.append(Panel("Your answers", Markup(render_template(
             "rsvp/answers_panel.html", attendee=attendee, sub=sub, reg=reg,
             conf=settings.of(event), questions=answers_mod.questions(event))), order=80))
+        found.append(Panel("On the event page", Markup(render_template(
+            "rsvp/listing_panel.html", attendee=attendee)), actions=[Action(
+                "Hide me from the event page" if attendee.listed else "Show me on the event page",
+                url_for("rsvp_mine.listing", token=attendee.token), method="post",
+                style="secondary")], order=85))
         found.append(Panel("Can't make it?", actions=[Action(
             "Cancel my RSVP", url_for("rsvp_mine.cancel", token=attendee.token), method="post",
             style="danger",
@@ -60,6 +67,15 @@ def change(attendee: Attendee):
         sub.errors["form"] = str(exc)
         return _again(attendee, sub, 409)
     flash("Your answers are saved.", "success")
+    return redirect(url_for("attendee.page", token=attendee.token))
+
+
+@bp.route("/listing", methods=["POST"])
+def listing(attendee: Attendee):
+    shown = not attendee.listed
+    going.set_listed(attendee.id, shown)
+    flash("Your name is now shown under “Who's going” on the event page." if shown else
+          "Your name is no longer shown on the event page.", "success")
     return redirect(url_for("attendee.page", token=attendee.token))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from organizer.plugin_api import (Event, db, format_range, limiter, own_transactions, private_page,
                                   render_markdown, utcnow)
 
-from . import answers as answers_mod, plugin_questions, seats, settings
+from . import answers as answers_mod, going as going_mod, plugin_questions, seats, settings
 
 bp = Blueprint("rsvp", __name__, template_folder="templates")
 
@@ -24,9 +24,11 @@ def panel(event: Event, submission=None) -> Markup:
     open_now = event.status == "published" and conf.enabled and utcnow() < closes
     taken = seats.seats_taken(event.id)
     free = float("inf") if event.capacity is None else event.capacity - taken
+    listed, listed_total = going_mod.listed(event)
     return Markup(render_template(
         "rsvp/panel.html", event=event, conf=conf, open_now=open_now,
         going=taken, free=free, waiting=seats.waiting_count(event.id),
+        listed=listed, listed_total=listed_total,
         closes=closes.astimezone(event.zone) if conf.deadline else None,
         questions=answers_mod.questions(event), sub=submission,
         plugin_form=(submission.plugin_form if submission and submission.plugin_form

@@ -308,3 +308,19 @@ def test_two_first_saves_of_the_settings_at_once_both_succeed(app, host_client, 
     db.session.expire_all()
     stored = db.session.get(Settings, event.id)
     assert (stored.recipients, stored.message) == ("checked_in", "Ours")
+
+
+def test_someone_who_never_filled_in_a_profile_is_said_to_have_none(app, host_client):
+    event = make_event(host_client, capacity="20")
+    ana = _join(app, event, "Ana Souza", "ana@example.org", offers="fundraising", share=["email"])
+    eve = _join(app, event, "Eve Newcomer", "eve@example.org")  # an RSVP, no profile
+    _run(host_client, event)
+    post(host_client, f"/events/{event.id}/matching/publish", page=f"/events/{event.id}/matching")
+    for someone in (ana, eve):
+        assert attendees.check_in(someone)
+    _under_way(event)
+    post(host_client, f"/events/{event.id}/followup/send", page=f"/events/{event.id}/followup")
+    for_ana = _pdf_of(app, ana)
+    assert "Eve Newcomer" in for_ana and "Eve has no profile yet" in for_ana
+    assert "chose not to share" not in for_ana
+    assert "ana@example.org" in _pdf_of(app, eve)

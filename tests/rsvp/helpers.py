@@ -9,7 +9,8 @@ from ..conftest import create_event, csrf_token, outbox
 
 def make_event(host_client, capacity="3", **settings) -> Event:
     """A published event with RSVP settings (plugin-rsvp-* form fields)."""
-    fields = {"plugin-rsvp-enabled": "1", "plugin-rsvp-reminder_hours": "24"}
+    fields = {"plugin-rsvp-enabled": "1", "plugin-rsvp-reminder_hours": "24",
+              "plugin-rsvp-public_count": "1"}
     for key, value in settings.items():
         if value is not None:
             fields[f"plugin-rsvp-{key}"] = value
