@@ -134,3 +134,13 @@ def summary(event: Event, limit: int = 200) -> str:
     if plain:
         text += " " + plain
     return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def image_url(event: Event) -> str:
+    """The address of the picture a shared link or a mail shows for ``event``: the
+    host's cover when there is one, else the drawn card."""
+    from . import pictures
+    from .urls import external_url
+    if event.cover is not None:
+        return pictures.url(event.cover, "card", external=True)
+    return external_url("events.event_card", slug=event.slug)

@@ -35,7 +35,8 @@ def _calendar(method: str, name: str | None = None) -> Calendar:
     return cal
 
 
-def _finish(cal: Calendar, years: Iterable[int], open_ended: bool = False) -> bytes:
+def _finish(cal: Calendar, years: Iterable[int], open_ended: bool = False,
+            zones: Iterable[str] | None = None) -> bytes:
     years = sorted(set(years)) or [utcnow().year]
     # VTIMEZONE rules for the years the file touches keep files small; a
     # series that never ends gets a decade of rules ahead.
@@ -43,7 +44,10 @@ def _finish(cal: Calendar, years: Iterable[int], open_ended: bool = False) -> by
     first_date = date(max(years[0] - 1, 1), 1, 1)
     last_date = date(min(last + 2, 9999), 1, 1)
     # VTIMEZONEs go first, before the components that use them (RFC 5545).
-    for position, tzid in enumerate(sorted(cal.get_missing_tzids())):
+    # A feed names the zones it used: looking for them in a thousand events
+    # costs more than building the zones.
+    tzids = cal.get_missing_tzids() if zones is None else set(zones) - {"UTC"}
+    for position, tzid in enumerate(sorted(tzids)):
         timezone = _vtimezone(tzid, first_date, last_date)
         if timezone is not None:
             cal.subcomponents.insert(position, timezone)
@@ -167,18 +171,20 @@ def series_file(series: Series) -> bytes:
 def feed_file(name: str, events: Iterable[Event], series: Iterable[Series]) -> bytes:
     """A subscribable calendar: single events, and each series as one RRULE."""
     cal = _calendar("PUBLISH", name=name)
-    years = []
+    years, zones = [], set()
     series = list(series)
     for item in series:
         for vevent in series_vevents(item):
             cal.add_component(vevent)
         years.append(item.dtstart_local.year)
+        zones.update({item.timezone, *(e.timezone for e in item.events)})
     for event in events:
         cal.add_component(event_vevent(event))
         years.append(event.starts_at.year)
+        zones.add(event.timezone)
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
-    return _finish(cal, years, open_ended=bool(series))
+    return _finish(cal, years, open_ended=bool(series), zones=zones)
 
 
 def _people(vevent: VEvent, event: Event, attendee: Attendee, partstat: str) -> None:

@@ -20,6 +20,7 @@ from .event_settings import DATETIME_FORMAT
 from .api.auth import api_blueprint, api_host
 from .api.events import visible_event as api_event, visible_event_ids as api_event_ids
 from .api.problems import problem as api_problem
+from .cards import image_url as card_url
 from .hookspecs import hookspec
 from .hooktypes import (Action, BadgeLine, DoorMarker, Link, Panel, PersonMet, Question,
                         ReportSection, SettingsSection, flatten)
@@ -52,7 +53,7 @@ __all__ = [
     "stage_undo_check_in",
     # mail
     "Message", "Attachment", "Skip", "mail_renderer", "queue_mail", "queue_mails",
-    "mail_states", "plugin_attachments",
+    "mail_states", "plugin_attachments", "card_url",
     # webhooks
     "send_webhook",
     # the JSON API

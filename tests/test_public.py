@@ -66,3 +66,28 @@ def test_unknown_event_and_host_links_are_404(app):
     assert client.get("/e/nope").status_code == 404
     assert client.get("/h/nobody").status_code == 404
     assert client.get("/h/nobody/calendar.ics").status_code == 404
+
+
+def test_a_feed_poll_when_nothing_changed_is_answered_304_and_a_change_is_seen(app, host_client):
+    from organizer import events
+    event_id = create_event(host_client, title="First title")
+    handle = db.session.get(Event, event_id).owner.handle
+    calendar_app = app.test_client()
+    first = calendar_app.get(f"/h/{handle}/calendar.ics")
+    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Last-Modified"]
+    again = calendar_app.get(f"/h/{handle}/calendar.ics",
+                             headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    by_date = calendar_app.get(f"/h/{handle}/calendar.ics",
+                               headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert by_date.status_code == 304
+    events.update(db.session.get(Event, event_id), {"title": "Second title"})
+    changed = calendar_app.get(f"/h/{handle}/calendar.ics",
+                               headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and b"Second title" in changed.data
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    # A new event is a change too, even one that is older than the latest edit.
+    create_event(host_client, title="Another one")
+    newer = calendar_app.get(f"/h/{handle}/calendar.ics",
+                             headers={"If-None-Match": changed.headers["ETag"]})
+    assert newer.status_code == 200 and b"Another one" in newer.data

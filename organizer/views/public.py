@@ -1,12 +1,13 @@
 """Pages anyone with the link can open: events, series, a host's page and calendar feed."""
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import cards, events, ics
 from ..db import db
@@ -47,7 +48,7 @@ def public(slug: str):
         panels=panels,
         can_edit=events.can_edit(event, _viewer()), is_past=event.ends_at < utcnow(),
         summary=cards.summary(event), page_url=external_url("events.public", slug=event.slug),
-        card_url=external_url("events.event_card", slug=event.slug))
+        card_url=cards.image_url(event))
 
 
 @bp.route("/e/<slug>/card.png")
@@ -115,9 +116,41 @@ def host_page(handle: str):
                            page_url=external_url("events.host_page", handle=host.handle))
 
 
+def _feed_version(host: Host) -> tuple[str, datetime | None]:
+    """The host feed's ETag and Last-Modified, from one cheap query: every change of an
+    event or series bumps its ``updated_at``, and the day moves the feed's window."""
+    count_events, events_changed = db.session.execute(
+        select(func.count(), func.max(Event.updated_at)).where(Event.owner_id == host.id)).one()
+    count_series, series_changed = db.session.execute(
+        select(func.count(), func.max(Series.updated_at)).where(Series.owner_id == host.id)).one()
+    changed = max((t for t in (events_changed, series_changed) if t is not None), default=None)
+    config = current_app.config
+    fingerprint = "|".join(str(part) for part in (
+        host.name, count_events, events_changed, count_series, series_changed,
+        utcnow().date(), config["BASE_URL"], config["ICS_REMINDER_MINUTES"]))
+    return hashlib.sha256(fingerprint.encode()).hexdigest()[:32], changed
+
+
 @bp.route("/h/<handle>/calendar.ics")
 def host_feed(handle: str):
+    """The host's subscribable calendar. Calendar apps poll it all day: a poll
+    when nothing changed is answered 304 without building the file."""
     host = _host(handle)
+    tag, changed = _feed_version(host)
+    if request.if_none_match.contains(tag) or (
+            not request.if_none_match and changed is not None and request.if_modified_since
+            and changed.replace(microsecond=0) <= request.if_modified_since):
+        response = Response(status=304)
+    else:
+        response = _feed_response(host)
+    response.set_etag(tag)
+    if changed is not None:
+        response.last_modified = changed
+    response.headers["Cache-Control"] = "max-age=300"
+    return response
+
+
+def _feed_response(host: Host) -> Response:
     since = utcnow() - timedelta(days=FEED_PAST_DAYS)
     series = db.session.scalars(select(Series).where(
         Series.owner_id == host.id, Series.status != "draft")).all()
@@ -126,4 +159,4 @@ def host_feed(handle: str):
         Event.status.in_(("published", "cancelled")), Event.ends_at >= since)
         .order_by(Event.starts_at)).all()
     body = ics.feed_file(f"{host.name} — organizer", single, series)
-    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "max-age=300"})
+    return Response(body, mimetype="text/calendar")

@@ -7,9 +7,10 @@ import zipfile
 from flask import render_template
 from sqlalchemy import select
 
-from organizer.plugin_api import (Attachment, Attendee, Event, JobContext, Message, Skip, db,
-                                  external_url, job_failure, locked, mail_renderer, mail_states,
-                                  queue_mails, register_job, send_webhook, utcnow, write)
+from organizer.plugin_api import (Attachment, Attendee, Event, JobContext, Message, Skip,
+                                  card_url, db, external_url, job_failure, locked,
+                                  mail_renderer, mail_states, queue_mails, register_job,
+                                  send_webhook, utcnow, write)
 
 from . import content, documents
 from .models import Delivery, Preference, Settings
@@ -72,10 +73,12 @@ def render(params: dict) -> Message:
 def message(followup: content.Followup) -> Message:
     """The follow-up mail with its PDF and plan attached."""
     person, event = followup.attendee, followup.event
-    text = render_template("followup/mail/followup.txt", f=followup,
-                           link=external_url("attendee.page", token=person.token))
+    link = external_url("attendee.page", token=person.token)
+    text = render_template("followup/mail/followup.txt", f=followup, link=link)
+    html = render_template("followup/mail/followup.html", f=followup, link=link,
+                           card=card_url(event))
     return Message(
-        to=person.email, subject=f"Your follow-up from {event.title}", text=text,
+        to=person.email, subject=f"Your follow-up from {event.title}", text=text, html=html,
         reply_to=event.owner.email,
         attachments=[
             Attachment("followup.pdf", documents.personal_pdf(followup), "application/pdf"),

@@ -11,9 +11,9 @@ from flask import render_template
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from organizer.plugin_api import (Attendee, AttendeeStatus, Event, Message, Skip, commit, db,
-                                  external_url, mail_renderer, meeting_ics, queue_mail,
-                                  queue_mails, utcnow)
+from organizer.plugin_api import (Attendee, AttendeeStatus, Event, Message, Skip, card_url,
+                                  commit, db, external_url, format_range, mail_renderer,
+                                  meeting_ics, queue_mail, queue_mails, utcnow)
 
 from . import explain, profiles, runs
 from .models import IntroRequest, Match, Profile, Run
@@ -64,9 +64,14 @@ def introduction(person: Attendee, groups: list[tuple[int, list[Attendee]]],
                 attendee=(person.name, person.email), location=event.venue or "",
                 description=f"Suggested by the host of {event.title}. Your page: "
                             + external_url("attendee.page", token=person.token))
+    link = external_url("attendee.page", token=person.token)
     text = render_template("matching/mail/introduction.txt", person=person, event=event,
-                           rounds=rounds, link=external_url("attendee.page", token=person.token))
+                           rounds=rounds, link=link)
+    html = render_template("matching/mail/introduction.html", person=person, event=event,
+                           rounds=rounds, link=link, card=card_url(event),
+                           when=format_range(event.local_start, event.local_end))
     return Message(to=person.email, subject=f"Who to meet at {event.title}", text=text,
+                   html=html,
                         calendar=calendar, calendar_method="REQUEST" if calendar else None,
                         reply_to=event.owner.email)
 

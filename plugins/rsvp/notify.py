@@ -14,8 +14,8 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from organizer.plugin_api import (Attendee, Event, Message, Skip, cancellation_ics, db,
-                                  external_url, format_range, invite_ics, mail_renderer,
+from organizer.plugin_api import (Attendee, Event, Message, Skip, cancellation_ics, card_url,
+                                  db, external_url, format_range, invite_ics, mail_renderer,
                                   plugin_attachments, queue_mail, queue_mails)
 
 
@@ -86,6 +86,38 @@ def render(params: dict) -> Message:
     return message(kind, attendee)
 
 
+def lead(kind: str, attendee: Attendee, event: Event, position: int | None) -> str:
+    """The sentence a notice opens with, the same in its text and HTML parts."""
+    title = event.title
+    return {
+        "going": f"You're going to {title}{' with your +1' if attendee.guests else ''}. "
+                 "The invite is attached: open it to add the event to your calendar.",
+        "promoted": f"Good news: a seat opened up and you're now going to {title}. "
+                    "The invite is attached.",
+        "waiting": f"{title} is full, so you're on the waiting list"
+                   f"{f' at place {position}' if position else ''}. If a seat opens up "
+                   "you'll be moved up automatically and we'll mail you the invite.",
+        "pending": f"Thanks for your RSVP to {title}. The host approves each RSVP; "
+                   "we'll mail you as soon as they decide.",
+        "declined": f"The host could not offer you a place at {title} this time.",
+        "cancelled": f"You've cancelled your place at {title}; the attached message removes "
+                     "it from your calendar. Changed your mind? You can join again from your "
+                     "link below while RSVPs are open.",
+        "left": f"You've left the list for {title}. You can join again from your link "
+                "below while RSVPs are open.",
+        "cancelled_by_host": f"The host has cancelled your place at {title}; the attached "
+                             "message removes it from your calendar.",
+        "already": f"You asked to RSVP to {title} again, but you're already on the list "
+                   f"(status: {attendee.status}). Use your link below to change or cancel "
+                   "your RSVP.",
+        "update": f"The host changed {title}. Here are the details as they are now; the "
+                  "attached invite updates your calendar.",
+        "event_cancelled": f"The host has cancelled {title}. The attached message removes "
+                           "it from your calendar.",
+        "reminder": f"A reminder: {title} is coming up.",
+    }[kind]
+
+
 def message(kind: str, attendee: Attendee) -> Message:
     """The mail ``kind`` for ``attendee``, with its invite and plugins' attachments."""
     from .seats import position
@@ -101,10 +133,13 @@ def message(kind: str, attendee: Attendee) -> Message:
         "when": format_range(event.local_start, event.local_end),
         "link": external_url("attendee.page", token=attendee.token),
         "event_url": external_url("events.public", slug=event.slug),
-        "position": position(attendee),
+        "card_url": card_url(event), "calendar": calendar is not None,
+        "lead": lead(kind, attendee, event, position(attendee)),
+        "subject": subject.format(title=event.title),
     }
     return Message(
-        to=attendee.email, subject=subject.format(title=event.title),
+        to=attendee.email, subject=context["subject"],
         text=render_template("rsvp/mail/message.txt", **context),
+        html=render_template("rsvp/mail/message.html", **context),
         calendar=calendar, calendar_method=method, reply_to=event.owner.email,
         attachments=plugin_attachments(kind, attendee))

@@ -113,7 +113,9 @@ def test_follow_ups_are_mailed_once_with_the_pdf_and_a_plan(app, host_client):
     assert any(s.startswith("Second nudge") and d.date() == (event.local_end
                + timedelta(days=30)).date() for s, d in nudges.items())
     assert all(e.walk("VALARM") for e in plan.walk("VEVENT"))
-    assert "ben-private@example.org" not in body_text(to_ana)
+    html = to_ana.get_body(preferencelist=("html",)).get_content()
+    assert "ben-private@example.org" not in body_text(to_ana) + html
+    assert "Ben Quiet" in html and "Open my page" in html
     # Sending again (or the event's end arriving) mails nobody twice.
     post(host_client, f"/events/{event.id}/followup/send", page=f"/events/{event.id}/followup")
     from organizer import tick

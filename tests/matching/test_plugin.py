@@ -145,12 +145,15 @@ def test_only_what_someone_agreed_to_share_reaches_their_matches(app, host_clien
     to_ben, to_ana = body_text(mails["ben-open@example.org"]), body_text(mails["ana-private@example.org"])
     private = ("ana-private@example.org", "Secret Labs", "ana.example", "finance",
                "Ana Private can help you")
-    for text in (to_ben, app.test_client().get(f"/rsvp/{ben.token}").text):
+    html_to_ben, html_to_ana = (mails[address].get_body(preferencelist=("html",)).get_content()
+                                for address in ("ben-open@example.org", "ana-private@example.org"))
+    for text in (to_ben, html_to_ben, app.test_client().get(f"/rsvp/{ben.token}").text):
         assert "Ana Private" in text
         assert not any(secret in text for secret in private), text
     # Ben agreed: Ana hears who he is, how to reach him and what he can do for her.
-    assert "ben-open@example.org" in to_ana and "Open Co" in to_ana
-    assert "Ben Open can help you with hiring" in to_ana
+    for text in (to_ana, html_to_ana):
+        assert "ben-open@example.org" in text and "Open Co" in text
+        assert "Ben Open can help you with hiring" in text
     # A 1:1 comes with an invite for its slot that holds only the recipient's address.
     invite = calendar_of(mails["ana-private@example.org"])
     assert b"METHOD:REQUEST" in invite and b"ana-private@example.org" in invite
