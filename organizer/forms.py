@@ -92,9 +92,9 @@ class _EventDetails(FlaskForm):
         self.timezone.choices = zone_choices()
 
     def _check_place(self) -> bool:
-        if self.kind.data == "virtual" and not self.online_url.data:
-            self.online_url.errors.append("A virtual session needs an online link.")
-            return False
+        # A virtual session may get its link later: the page says it will come.
+        if self.kind.data == "virtual":
+            return True
         if not (self.venue.data or self.address.data or self.online_url.data):
             self.venue.errors.append("Say where people meet: a venue or address, or an online link.")
             return False

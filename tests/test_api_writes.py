@@ -66,7 +66,8 @@ def test_events_the_web_form_would_refuse_are_refused_with_a_sentence(app, host_
     cases = [
         (new_event(ends_at=(start - timedelta(hours=1)).isoformat()), "ends_at",
          "The end must be after the start"),
-        (new_event(kind="virtual", venue=""), "online_url", "needs an online link"),
+        (new_event(kind="coffee", venue="", address="", online_url=""), "venue",
+         "Say where people meet"),
         (new_event(timezone="Mars/Olympus"), "timezone", ""),
         (new_event(capacity=0), "capacity", "at least 1"),
         (new_event(ends_at=(start + timedelta(days=20)).isoformat()), "ends_at", "14 days"),

@@ -1,6 +1,7 @@
 """Hosts create, preview, publish, edit and cancel events; bad input changes nothing."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -19,7 +20,9 @@ def _event(event_id: int) -> Event:
 def test_the_coffee_preset_fills_the_form_with_sensible_defaults(host_client):
     page = host_client.get("/events/new?preset=coffee").get_data(as_text=True)
     assert 'value="Coffee chat"' in page
-    assert '<option selected value="coffee">' in page
+    # A new host has no venue on file: it starts as a virtual session, and says so.
+    assert '<option selected value="virtual">' in page
+    assert "starts as a virtual session" in page
     assert 'T08:30"' in page and 'T09:15"' in page
     assert '<option selected value="Europe/Berlin">' in page
 
@@ -84,7 +87,6 @@ BAD_INPUT = [
     ({"description": "y" * 20_001}, "under 20,000 characters"),
     ({"title": "Coffee\r\nATTENDEE:mailto:evil@example.org"}, "without line breaks"),
     ({"online_url": "javascript:alert(1)"}, "starting with https://"),
-    ({"kind": "virtual", "online_url": ""}, "needs an online link"),
     ({"venue": "", "address": "", "online_url": ""}, "Say where people meet"),
     ({"start": "tomorrow-ish"}, "Not a valid datetime value"),
     ({"title": ""}, "Give the event a title"),
@@ -164,16 +166,62 @@ def test_pages_need_sign_in(app):
     assert response.status_code == 302 and "/signin" in response.location
 
 
-def test_creating_a_coffee_chat_from_the_preset_takes_one_submit(host_client):
-    """The preset page, submitted unchanged but for the place, publishes an event."""
-    import re
+def _form_as_sent(page: str) -> dict:
+    """What a browser sends for the event form left as it is, with Publish pressed."""
+    from html.parser import HTMLParser
+
+    class Form(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.values, self.select, self.textarea = {}, None, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "input" and a.get("name") and a.get("type") not in ("submit",):
+                if a.get("type") == "checkbox":
+                    if "checked" in a:
+                        self.values[a["name"]] = a.get("value", "y")
+                else:
+                    self.values[a["name"]] = a.get("value", "")
+            elif tag == "select":
+                self.select = a["name"]
+            elif tag == "option" and self.select and "selected" in a:
+                self.values[self.select] = a["value"]
+            elif tag == "textarea":
+                self.textarea = a["name"]
+                self.values[self.textarea] = ""
+
+        def handle_endtag(self, tag):
+            self.select = None if tag == "select" else self.select
+            self.textarea = None if tag == "textarea" else self.textarea
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.values[self.textarea] += data
+
+    form = Form()
+    form.feed(page.split('class="card event-form"', 1)[1].split("</form>", 1)[0])
+    return form.values | {"action": "publish"}
+
+
+def test_every_preset_publishes_in_one_click(host_client):
+    """A preset page sent as it is, only Publish pressed, publishes its event: for a new
+    host (a virtual session whose link follows) and for one with a venue on file."""
+    for preset in ("coffee", "lunch", "meetup", "workshop", "virtual"):
+        page = host_client.get(f"/events/new?preset={preset}").get_data(as_text=True)
+        response = host_client.post("/events/new", data=_form_as_sent(page))
+        assert response.status_code == 302, (preset, response.text[:2000])
+    made = db.session.scalars(select(Event).order_by(Event.id)).all()
+    assert [e.status for e in made] == ["published"] * 5
+    assert made[0].kind == "virtual" and made[0].title == "Coffee chat"
+    assert (made[0].ends_at - made[0].starts_at).seconds == 45 * 60
+    public = host_client.get(f"/e/{made[0].slug}").get_data(as_text=True)
+    assert "the host shares the link before it starts" in public
+    create_event(host_client, kind="lunch", venue="Noodle Bar")
     page = host_client.get("/events/new?preset=coffee").get_data(as_text=True)
-    start = re.search(r'name="start"[^>]*value="([^"]+)"', page).group(1)
-    end = re.search(r'name="end"[^>]*value="([^"]+)"', page).group(1)
-    event_id = create_event(host_client, start=start, end=end, title="Coffee chat")
-    event = _event(event_id)
-    assert event.kind == "coffee" and event.status == "published"
-    assert (event.ends_at - event.starts_at).seconds == 45 * 60
+    sent = _form_as_sent(page)
+    assert sent["kind"] == "coffee" and sent["venue"] == "Noodle Bar"
+    assert host_client.post("/events/new", data=sent).status_code == 302
 
 
 def test_a_new_event_starts_from_where_the_host_last_met_for_that_kind(host_client):
@@ -182,8 +230,11 @@ def test_a_new_event_starts_from_where_the_host_last_met_for_that_kind(host_clie
     page = host_client.get("/events/new?preset=lunch").get_data(as_text=True)
     assert 'value="Noodle Bar"' in page and 'value="Hauptstr. 5"' in page
     assert 'value="10"' in page
+    # Another kind meets where the host last met in person, until it has a place of its own.
     coffee = host_client.get("/events/new?preset=coffee").get_data(as_text=True)
-    assert "Noodle Bar" not in coffee
+    assert 'value="Noodle Bar"' in coffee
+    virtual = host_client.get("/events/new?preset=virtual").get_data(as_text=True)
+    assert "Noodle Bar" not in virtual
 
 
 def test_the_dashboard_shows_a_series_by_its_next_date(host_client):
@@ -211,3 +262,16 @@ def test_absurdly_large_ids_in_links_are_404(host_client):
     for url in (f"/events/{huge}", f"/events/{huge}/edit", f"/series/{huge}",
                 f"/jobs/{huge}.json", f"/events/1/guests/{huge}/status"):
         assert host_client.get(url).status_code in (404, 405), url
+
+
+def test_a_new_event_lists_its_next_steps_and_ticks_them_off(app, host_client):
+    event_id = create_event(host_client)
+    page = host_client.get(f"/events/{event_id}").get_data(as_text=True)
+    steps = re.search(r'<section class="card next-steps".*?</section>', page, re.S)[0]
+    assert "✓</span> Publish the event" in steps
+    assert f'<a href="/events/{event_id}/cover">Add a cover picture</a>' in steps
+    assert "Share the link" in steps and "Add a co-host" in steps
+    from organizer import attendees
+    attendees.add(_event(event_id), "Ben Guest", "ben@example.org")
+    page = host_client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "✓</span> Share the link" in page

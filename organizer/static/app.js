@@ -147,4 +147,31 @@
       slot.hidden = false;
     } catch (e) { /* the event's own time stays */ }
   });
+
+  // A form sent back with mistakes: put the cursor in the first field that has one,
+  // so a keyboard or screen-reader user lands where the fix is.
+  var invalid = document.querySelector('[aria-invalid="true"]');
+  var summary = document.querySelector(".error-summary");
+  if (invalid) {
+    invalid.focus();
+  } else if (summary && summary.hasAttribute("tabindex")) {
+    summary.focus();
+  }
+
+  // Guest list: tick everyone shown, and say how many are ticked.
+  document.querySelectorAll(".js-bulk-all").forEach(function (all) {
+    var boxes = document.querySelectorAll(".js-bulk-one");
+    var said = document.querySelector(".js-bulk-count");
+    var count = function () {
+      var ticked = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
+      said.textContent = ticked ? ticked + (ticked === 1 ? " guest" : " guests") + " ticked." :
+        "Tick guests to change several at once.";
+      all.checked = ticked === boxes.length;
+    };
+    all.addEventListener("change", function () {
+      boxes.forEach(function (b) { b.checked = all.checked; });
+      count();
+    });
+    boxes.forEach(function (b) { b.addEventListener("change", count); });
+  });
 })();

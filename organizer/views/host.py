@@ -69,10 +69,14 @@ def _going_counts(event_ids: list[int]) -> dict[int, int]:
 
 
 def _last_place(kind: str) -> dict:
-    """Where the host's last event of this kind took place: hosts meet in the same spots."""
-    last = db.session.scalar(select(Event).where(
-        Event.owner_id == current_user.id, Event.kind == kind).order_by(
-        Event.created_at.desc()).limit(1))
+    """Where the host's last event of this kind took place (hosts meet in the same
+    spots), else their last in-person event of any kind; {} when there is none."""
+    mine = select(Event).where(Event.owner_id == current_user.id).order_by(
+        Event.created_at.desc()).limit(1)
+    last = db.session.scalar(mine.where(Event.kind == kind))
+    if last is None and kind != "virtual":
+        last = db.session.scalar(mine.where(Event.kind != "virtual", or_(
+            Event.venue != "", Event.address != "")))
     if last is None:
         return {}
     return {"venue": last.venue, "address": last.address, "online_url": last.online_url,
@@ -93,7 +97,15 @@ def new_event():
     sections = event_settings.sections(None, request.form if request.method == "POST" else None)
     if request.method == "GET":
         defaults = presets.form_defaults(preset, current_user.timezone, utcnow())
-        defaults.update(_last_place(defaults["kind"]))
+        place = _last_place(defaults["kind"])
+        if not place and defaults["kind"] != "virtual":
+            # Nowhere known yet: it starts as a virtual session, which Publish takes
+            # as it is; a venue typed in makes it an in-person one again.
+            defaults["kind"] = "virtual"
+            flash("No venue of yours is on file yet, so this starts as a virtual session "
+                  "(the link can follow). Type a venue and pick the kind to meet in person.",
+                  "info")
+        defaults.update(place)
         form.process(data=defaults)
     plugin_errors: list[str] = []
     if form.validate_on_submit():
@@ -147,6 +159,7 @@ def manage(event_id: int):
     return render_template("host/manage.html", event=event, counts=counts, attendees=attendees,
                            actions=actions, cohost_form=CoHostForm(),
                            is_owner=event.owner_id == current_user.id,
+                           is_past=event.ends_at <= utcnow(),
                            mail_trouble=trouble_count(event))
 
 

@@ -58,7 +58,9 @@ def page(event_id: int):
     return render_template("followup/host.html", event=event, settings=settings, people=people,
                            delivery=sending.states(event), opted_out=sending.opted_out(event),
                            errors=errors, form=request.form if errors else None,
-                           over=is_over(event)), 400 if errors else 200
+                           over=is_over(event),
+                           started=event.status == "published" and event.starts_at <= utcnow()
+                           ), 400 if errors else 200
 
 
 @bp.route("/events/<int:event_id>/followup/preview/<int:attendee_id>.pdf")

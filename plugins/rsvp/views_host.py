@@ -39,10 +39,63 @@ def guests(event_id: int):
     counts = dict(db.session.execute(select(Attendee.status, func.count()).where(
         Attendee.event_id == event.id).group_by(Attendee.status)).all())
     positions = {a.id: i for i, a in enumerate(seats.waiting_list(event.id), start=1)}
+    answered, guest_names = _answers_of(event, [a.id for a in people])
     return render_template(
         "rsvp/guests.html", event=event, people=people, counts=counts, status=status,
         search=search, positions=positions, statuses=ATTENDEE_STATUSES,
-        seats_taken=seats.seats_taken(event.id), columns=plugin_questions.columns(event))
+        seats_taken=seats.seats_taken(event.id), guest_names=guest_names,
+        columns=answered + plugin_questions.columns(event))
+
+
+def _answers_of(event, attendee_ids: list[int]):
+    """The host's own questions as guest-list columns (title, attendee id → answer), and
+    the names of +1 guests."""
+    registrations = db.session.execute(select(
+        RsvpRegistration.attendee_id, RsvpRegistration.answers, RsvpRegistration.guest_name)
+        .where(RsvpRegistration.attendee_id.in_(attendee_ids))).all() if attendee_ids else []
+    columns = []
+    for question in answers_mod.questions(event):
+        key = str(question.id)
+        values = {}
+        for attendee_id, given, _ in registrations:
+            value = (given or {}).get(key)
+            if value not in (None, "", False):
+                values[attendee_id] = "yes" if value is True else str(value)
+        columns.append((question.label, values))
+    return columns, {attendee_id: name for attendee_id, _, name in registrations if name}
+
+
+@bp.route("/events/<int:event_id>/guests/bulk", methods=["POST"])
+@login_required
+def bulk(event_id: int):
+    """Approve or decline the ticked guests in one go; seats are given in list order,
+    so once the event is full the rest wait."""
+    event = event_for_hosts(event_id)
+    back = _guest_list_url(event_id, status=request.args.get("status") or None,
+                           q=request.args.get("q") or None)
+    wanted = request.form.get("status")
+    if wanted not in (AttendeeStatus.GOING, AttendeeStatus.DECLINED):
+        flash("Choose Approve or Decline.", "error")
+        return redirect(back, 303)
+    try:
+        ids = sorted({int(value) for value in request.form.getlist("attendee_ids")})
+    except ValueError:
+        flash("That selection could not be read; tick the guests again.", "error")
+        return redirect(back, 303)
+    chosen = db.session.scalars(select(Attendee.id).where(
+        Attendee.event_id == event.id, Attendee.id.in_(ids))).all() if ids else []
+    if not chosen:
+        flash("Tick the guests to change first.", "error")
+        return redirect(back, 303)
+    outcome: dict[str, int] = {}
+    for attendee_id in chosen:
+        _, ended = seats.set_status(attendee_id, wanted)
+        outcome[ended] = outcome.get(ended, 0) + 1
+    said = ", ".join(f"{count} {state}" for state, count in sorted(outcome.items()))
+    full = (" The event is full, so the rest are on the waiting list."
+            if wanted == AttendeeStatus.GOING and outcome.get(AttendeeStatus.WAITING) else "")
+    flash(f"Done: {said}. We've mailed each of them.{full}", "success")
+    return redirect(back)
 
 
 def _own_attendee(event_id: int, attendee_id: int) -> Attendee:

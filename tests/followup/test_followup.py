@@ -220,6 +220,9 @@ def test_nobody_who_stayed_away_appears_even_when_everyone_going_gets_one(app, h
 
 def test_early_sends_and_odd_inputs_get_clear_answers(app, host_client):
     event = make_event(host_client, capacity="20")
+    before = host_client.get(f"/events/{event.id}/followup").text
+    assert "Close event and send follow-ups" not in before
+    assert "Sending opens once the event has started" in before
     response = post(host_client, f"/events/{event.id}/followup/send",
                     page=f"/events/{event.id}/followup")
     assert "has not started yet" in host_client.get(response.headers["Location"]).text
