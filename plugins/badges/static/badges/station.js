@@ -8,6 +8,23 @@
   var undoButton = root.querySelector(".js-undo"), count = root.querySelector(".js-count");
   var lastCheckin = null;
   var tone = { checked_in: "ok", already: "warn", waiting: "warn", pending: "warn" };
+  // An answer stays up long enough to read and undo, then the screen is ready
+  // again: the next person in the queue does not see the last one's name.
+  var CLEAR_AFTER_MS = parseInt(root.dataset.clearAfter || "12000", 10);
+  var clearTimer = null;
+
+  function ready() {
+    result.className = "js-result result result-idle";
+    result.querySelector(".result-title").textContent = "Ready";
+    result.querySelector(".result-detail").textContent = "Scan a ticket, type its code, or search below.";
+    showMarkers([]);
+    undoButton.hidden = true;
+    lastCheckin = null;
+  }
+  function clearLater() {
+    clearTimeout(clearTimer);
+    clearTimer = setTimeout(ready, CLEAR_AFTER_MS);
+  }
 
   function nonce() {
     var bytes = new Uint8Array(16);
@@ -43,6 +60,7 @@
     showMarkers([]);
     undoButton.hidden = true;
     lastCheckin = null;
+    clearLater();
   }
   function show(answer) {
     if (!answer.result) {
@@ -65,6 +83,7 @@
     lastCheckin = answer.result === "checked_in" ? answer.checkin_id : null;
     undoButton.hidden = !lastCheckin;
     refreshCounts();
+    clearLater();
   }
   function failed() {
     result.className = "js-result result result-bad";
