@@ -176,9 +176,7 @@ class SeriesForm(_EventDetails):
         except timeutil.TimeError as exc:
             (self.first_date if "year" in str(exc) else self.time).errors.append(str(exc))
             return False
-        weekday = WEEKDAYS[self.first_date.data.weekday()]
-        if not self.weekdays.data:
-            self.weekdays.data = [weekday]
+        ok = self._check_first_date() and ok
         if self.ends.data == "count" and not self.count.data:
             self.count.errors.append("Say how many times the series meets.")
             ok = False
@@ -191,6 +189,32 @@ class SeriesForm(_EventDetails):
                 ok = False
         self.dtstart_local = start
         return ok
+
+    def _check_first_date(self) -> bool:
+        """The first date must be one the rule itself gives: calendar apps always show
+        the first date, so one outside the rule would be a date nobody planned."""
+        first = self.first_date.data
+        day_name = WEEKDAY_NAMES[first.weekday()]
+        if self.freq.data == "monthly":
+            week = (first.day - 1) // 7 + 1
+            is_last = (first + timedelta(days=7)).month != first.month
+            if self.month_week.data == week or (self.month_week.data == -1 and is_last):
+                return True
+            ordinal = {1: "first", 2: "second", 3: "third", 4: "fourth"}.get(week)
+            fits = ([f"“{ordinal}”"] if ordinal else []) + (["“last”"] if is_last else [])
+            self.month_week.errors.append(
+                f"{first.day} {first:%B %Y} is the {ordinal or 'last'} {day_name} of its "
+                f"month: choose {' or '.join(fits)}, or another first date.")
+            return False
+        if not self.weekdays.data:
+            self.weekdays.errors.append("Tick the days of the week the series meets on.")
+            return False
+        if WEEKDAYS[first.weekday()] not in self.weekdays.data:
+            self.weekdays.errors.append(
+                f"The first date is a {day_name}: tick {day_name} too, or pick a first date "
+                "on a ticked day.")
+            return False
+        return True
 
     def rule_parts(self) -> dict:
         """Arguments for :func:`organizer.series.build_rule`."""

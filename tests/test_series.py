@@ -233,3 +233,25 @@ def test_guests_of_a_date_are_mailed_when_the_whole_series_moves_or_is_cancelled
     subjects = [m["Subject"] for m in outbox(app) if m["To"] == "ben@example.org"]
     assert subjects == ["You're going: Tuesday coffee", "Changed: Tuesday coffee",
                         "Cancelled: Tuesday coffee"]
+
+
+def test_a_first_date_outside_the_rule_is_explained_not_silently_kept(host_client):
+    wednesday = FIRST + timedelta(days=1)
+    cases = [
+        ({"weekdays": []}, "Tick the days of the week the series meets on."),
+        ({"first_date": wednesday.isoformat()},
+         "The first date is a Wednesday: tick Wednesday too"),
+        ({"freq": "monthly", "month_week": "2"},
+         f"{FIRST.day} {FIRST:%B %Y} is the first Tuesday of its month: choose “first”"),
+    ]
+    for overrides, sentence in cases:
+        response = post(host_client, "/series/new", {**SERIES_FORM, **overrides},
+                        page="/series/new")
+        assert response.status_code == 422, overrides
+        assert sentence in response.get_data(as_text=True), overrides
+    assert db.session.scalar(select(Series)) is None
+    end_of_march = date(YEAR, 3, 31)
+    last = end_of_march - timedelta(days=(end_of_march.weekday() - 1) % 7)  # the last Tuesday
+    series = create_series(host_client, freq="monthly", month_week="-1",
+                           first_date=last.isoformat(), interval="1", count="2")
+    assert series.events[0].local_start.date() == last

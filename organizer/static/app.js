@@ -24,15 +24,74 @@
     input.addEventListener("focus", function () { input.select(); });
   });
 
-  // Series form: show the weekday or month-week choice that applies.
+  // Series form: show the choices that apply, keep the weekday and the week of the
+  // month in step with the first date until the host picks them, and say the rule
+  // in words as it is now.
   var freq = document.getElementById("freq");
   if (freq) {
+    var DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+    var NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    var ORDINAL = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"};
+    var EVERY = {"1": "every", "2": "every other", "3": "every third", "4": "every fourth"};
+    var first = document.getElementById("first_date"), time = document.getElementById("time");
+    var interval = document.getElementById("interval"), monthWeek = document.getElementById("month_week");
+    var ends = document.getElementById("ends"), count = document.getElementById("count");
+    var until = document.getElementById("until");
+    var boxes = Array.prototype.slice.call(document.querySelectorAll('input[name="weekdays"]'));
+    var summary = document.querySelector(".js-rule-summary");
+    var touched = {days: false, week: false};
+    boxes.forEach(function (b) { b.addEventListener("change", function () { touched.days = true; }); });
+    monthWeek.addEventListener("change", function () { touched.week = true; });
+    var firstDay = function () {
+      if (!first.value) return null;
+      var d = new Date(first.value + "T12:00:00");
+      return isNaN(d) ? null : d;
+    };
+    var follow = function () {
+      var d = firstDay();
+      if (!d) return;
+      var index = (d.getDay() + 6) % 7;
+      if (!touched.days) boxes.forEach(function (b) { b.checked = b.value === DAYS[index]; });
+      if (!touched.week) {
+        var week = Math.floor((d.getDate() - 1) / 7) + 1;
+        monthWeek.value = week > 4 ? "-1" : String(week);
+      }
+    };
+    var describe = function () {
+      var d = firstDay();
+      if (!d) { summary.hidden = true; return; }
+      var unit = freq.value === "monthly" ? "month" : "week";
+      var text = "Meets " + (EVERY[interval.value] || "every") + " " + unit;
+      if (freq.value === "monthly") {
+        text += " on the " + ORDINAL[monthWeek.value] + " " + NAMES[(d.getDay() + 6) % 7];
+      } else {
+        var days = boxes.filter(function (b) { return b.checked; })
+          .map(function (b) { return NAMES[DAYS.indexOf(b.value)]; });
+        text += days.length ? " on " + days.join(", ").replace(/, ([^,]*)$/, " and $1") : ", but no day is ticked";
+      }
+      if (time.value) text += " at " + time.value;
+      text += ", first on " + d.toLocaleDateString(undefined, {weekday: "short", day: "numeric", month: "long", year: "numeric"});
+      if (ends.value === "count" && count.value) text += ", " + count.value + " times";
+      if (ends.value === "until" && until.value) text += ", until " + new Date(until.value + "T12:00:00").toLocaleDateString(undefined, {day: "numeric", month: "long", year: "numeric"});
+      summary.textContent = text + ".";
+      summary.hidden = false;
+    };
     var sync = function () {
       var monthly = freq.value === "monthly";
       document.querySelectorAll(".js-weekly").forEach(function (el) { el.hidden = monthly; });
       document.querySelectorAll(".js-monthly").forEach(function (el) { el.hidden = !monthly; });
+      document.querySelectorAll(".js-ends-count").forEach(function (el) { el.hidden = ends.value !== "count"; });
+      document.querySelectorAll(".js-ends-until").forEach(function (el) { el.hidden = ends.value !== "until"; });
+      describe();
     };
-    freq.addEventListener("change", sync);
+    first.addEventListener("change", function () { follow(); sync(); });
+    [freq, interval, monthWeek, ends, count, until, time].forEach(function (el) {
+      el.addEventListener("change", sync);
+      el.addEventListener("input", sync);
+    });
+    boxes.forEach(function (b) { b.addEventListener("change", sync); });
+    // What a host saved or sent before is their choice: it no longer follows the date.
+    if (freq.form.hasAttribute("data-chosen")) touched.days = touched.week = true;
     sync();
   }
 
@@ -150,13 +209,15 @@
 
   // A form sent back with mistakes: put the cursor in the first field that has one,
   // so a keyboard or screen-reader user lands where the fix is.
-  var invalid = document.querySelector('[aria-invalid="true"]');
-  var summary = document.querySelector(".error-summary");
-  if (invalid) {
-    invalid.focus();
-  } else if (summary && summary.hasAttribute("tabindex")) {
-    summary.focus();
-  }
+  (function () {
+    var invalid = document.querySelector('[aria-invalid="true"]');
+    var mistakes = document.querySelector(".error-summary");
+    if (invalid) {
+      invalid.focus();
+    } else if (mistakes && mistakes.hasAttribute("tabindex")) {
+      mistakes.focus();
+    }
+  })();
 
   // Guest list: tick everyone shown, and say how many are ticked.
   document.querySelectorAll(".js-bulk-all").forEach(function (all) {
