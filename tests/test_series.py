@@ -1,6 +1,7 @@
 """Recurring series: occurrences follow the wall clock; one date or all can be edited."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 from ical.calendar_stream import IcsCalendarStream
@@ -255,3 +256,19 @@ def test_a_first_date_outside_the_rule_is_explained_not_silently_kept(host_clien
     series = create_series(host_client, freq="monthly", month_week="-1",
                            first_date=last.isoformat(), interval="1", count="2")
     assert series.events[0].local_start.date() == last
+
+
+def test_long_series_pages_go_through_their_dates(app, host_client):
+    series = create_series(host_client, interval="1", count="45")
+    page = host_client.get(f"/series/{series.id}").get_data(as_text=True)
+    first_dates = re.findall(r"<strong>([^<]+)</strong>", page.split("Dates from today")[1])
+    assert len(first_dates) == 20 and 'rel="next"' in page and 'rel="prev"' not in page
+    third = host_client.get(f"/series/{series.id}?page=3").get_data(as_text=True)
+    assert len(re.findall(r'class="event-row', third)) == 5 and 'rel="next"' not in third
+    public = app.test_client().get(f"/s/{series.slug}?page=2").get_data(as_text=True)
+    assert len(re.findall(r'class="event-row"', public)) == 20 and 'rel="prev"' in public
+    for odd in ("0", "-4", "abc", "99999999"):
+        assert app.test_client().get(f"/s/{series.slug}?page={odd}").status_code == 200
+    handle = series.owner.handle
+    host_page = app.test_client().get(f"/h/{handle}").get_data(as_text=True)
+    assert len(re.findall(r'class="event-row"', host_page)) == 20 and 'rel="next"' in host_page

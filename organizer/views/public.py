@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from .. import cards, events, ics
+from .. import cards, events, ics, paging
 from ..db import db
 from ..models import Event, Host, Series, utcnow
 from ..plugins import hook
@@ -83,8 +83,9 @@ def _visible_series(slug: str) -> Series:
 @bp.route("/s/<slug>")
 def series_public(slug: str):
     series = _visible_series(slug)
-    now = utcnow()
-    upcoming = [e for e in series.events if e.ends_at >= now and e.status != "draft"][:12]
+    upcoming = paging.page_of(select(Event).where(
+        Event.series_id == series.id, Event.ends_at >= utcnow(), Event.status != "draft")
+        .order_by(Event.starts_at), paging.requested())
     return render_template("public/series.html", series=series, upcoming=upcoming,
                            description=render_markdown(series.description),
                            rule=describe(series),
@@ -107,9 +108,10 @@ def _host(handle: str) -> Host:
 @bp.route("/h/<handle>")
 def host_page(handle: str):
     host = _host(handle)
-    upcoming = db.session.scalars(
+    upcoming = paging.page_of(
         select(Event).where(Event.owner_id == host.id, Event.status == "published",
-                            Event.ends_at >= utcnow()).order_by(Event.starts_at).limit(30)).all()
+                            Event.ends_at >= utcnow()).order_by(Event.starts_at, Event.id),
+        paging.requested())
     feed = external_url("events.host_feed", handle=host.handle)
     return render_template("public/host.html", host=host, upcoming=upcoming,
                            feed_url=feed, webcal_url=webcal(feed),

@@ -5,11 +5,12 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from .. import presets, series as series_service
+from .. import paging, presets, series as series_service
 from ..db import db
 from ..forms import SeriesForm
-from ..models import Series, utcnow
+from ..models import Event, Series, utcnow
 from ..series import WEEKDAYS
 
 bp = Blueprint("series", __name__, url_prefix="/series")
@@ -56,8 +57,14 @@ def new():
 @login_required
 def manage(series_id: int):
     series = _owned(series_id)
-    return render_template("host/series_manage.html", series=series,
-                           description=series_service.describe(series), now=utcnow())
+    now = utcnow()
+    past = request.args.get("dates") == "past"
+    query = select(Event).where(Event.series_id == series.id)
+    query = (query.where(Event.ends_at < now).order_by(Event.starts_at.desc()) if past else
+             query.where(Event.ends_at >= now).order_by(Event.starts_at))
+    return render_template("host/series_manage.html", series=series, past=past,
+                           dates=paging.page_of(query, paging.requested()),
+                           description=series_service.describe(series), now=now)
 
 
 @bp.route("/<int:series_id>/edit", methods=["GET", "POST"])
