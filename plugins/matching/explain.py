@@ -34,3 +34,19 @@ def for_attendee(me: scoring.Profile, other: scoring.Profile,
     if "field" in share and me.field and other.field and me.field != other.field:
         found.append(f"{other.name} works in {other.field}, a field other than yours")
     return found
+
+
+def strength(score: float, members: int) -> str:
+    """A group's match in words for the host, from its score per pair: one thing one
+    can offer the other is worth 3, a shared interest or another field 1."""
+    pairs = max(members * (members - 1) // 2, 1)
+    each = score / pairs
+    if each < 0:
+        return "have met before"
+    if each >= 6:
+        return "strong match: they can help each other"
+    if each >= 3:
+        return "good match: one can help the other"
+    if each > 0:
+        return "some common ground"
+    return "no common ground known yet"

@@ -126,3 +126,14 @@ class IntroRequest(db.Model):
 
     sender: Mapped[Attendee] = relationship(foreign_keys=[from_id])
     receiver: Mapped[Attendee] = relationship(foreign_keys=[to_id])
+
+
+class Nudge(db.Model):
+    """An attendee mailed a request to fill in their profile (once per person)."""
+
+    __tablename__ = "matching_nudge"
+
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

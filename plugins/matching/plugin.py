@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from organizer.plugin_api import Attendee, AttendeeStatus, Link, Panel, db, hookimpl, utcnow
 
-# intros registers its mail renderers when imported.
+# intros registers its mail renderers when imported (nudges, through views_host).
 from . import api as matching_api
 from . import for_followup, intros, views_attendee, views_host  # noqa: F401
 

@@ -93,21 +93,14 @@ def compute(event: Event, setup: Setup, previous: Run | None = None) -> Run:
         if len(ordered) >= 2 and setup.group_size > len(ordered):
             raise MatchingError(f"Tables of {setup.group_size} are larger than the "
                                 f"{len(ordered)} people taking part.")
-        plan = table_rounds.plan_tables(
-            ordered, setup.group_size, setup.rounds, WEIGHTS, met_before=met,
-            must_not_meet=never, same_org=setup.same_org, time_limit=TABLE_TIME_LIMIT)
-        rounds = [[{"members": list(group), "locked": False} for group in round_]
-                  for round_ in plan.rounds]
-        warnings += plan.warnings
+        rounds, plan_warnings = _tables(ordered, setup, met, never,
+                                        _locked_groups(previous, "groups", present))
+        warnings += plan_warnings
         if must:
             warnings.append("“Must meet” rules apply to pairs; tables only keep people "
                             "who must not meet apart.")
     else:
-        locked = []
-        if previous is not None and previous.mode == "pairs" and previous.rounds:
-            # Locks are kept for the first round of pairs (the draft offers no others).
-            locked = [g["members"] for g in previous.rounds[0]
-                      if g.get("locked") and set(g["members"]) <= present]
+        locked = _locked_groups(previous, "pairs", present)
         rounds, seen = [], set(met)
         for number in range(setup.rounds):
             result = pairing.pair(ordered, WEIGHTS, met_before=seen, must_meet=must,
@@ -124,6 +117,49 @@ def compute(event: Event, setup: Setup, previous: Run | None = None) -> Run:
     total = round(sum(g["score"] for round_ in rounds for g in round_), 2)
     return Run(event_id=event.id, status="draft", mode=setup.mode, rounds=rounds, total=total,
                warnings=list(dict.fromkeys(warnings)))
+
+
+def _locked_groups(previous: Run | None, mode: str, present: set[int]) -> list[list[int]]:
+    """The first-round groups the host locked in the previous draft of the same kind
+    whose people all still take part (the draft offers locks in the first round only)."""
+    if previous is None or previous.mode != mode or not previous.rounds:
+        return []
+    return [g["members"] for g in previous.rounds[0]
+            if g.get("locked") and set(g["members"]) <= present]
+
+
+def _tables(ordered: list, setup: Setup, met: set, never: set,
+            locked: list[list[int]]) -> tuple[list[list[dict]], list[str]]:
+    """Rounds of tables. Locked tables keep the first round's seats: the others are
+    seated around them, and later rounds are planned knowing who already sat together."""
+    def plan(people, rounds, met_before):
+        return table_rounds.plan_tables(
+            people, min(setup.group_size, len(people)), rounds, WEIGHTS, met_before=met_before,
+            must_not_meet={pair for pair in never if pair <= {p.key for p in people}},
+            same_org=setup.same_org, time_limit=TABLE_TIME_LIMIT)
+    if not locked:
+        found = plan(ordered, setup.rounds, met)
+        return ([[{"members": list(group), "locked": False} for group in round_]
+                 for round_ in found.rounds], found.warnings)
+    seated = {key for group in locked for key in group}
+    rest = [p for p in ordered if p.key not in seated]
+    if len(rest) == 1:
+        raise MatchingError("Only one person is left outside the locked tables and would sit "
+                            "alone: unlock a table, or swap them into one.")
+    first = [{"members": list(group), "locked": True} for group in locked]
+    warnings: list[str] = []
+    if rest:
+        found = plan(rest, 1, met)
+        first += [{"members": list(group), "locked": False} for group in found.rounds[0]]
+        warnings += found.warnings
+    rounds = [first]
+    if setup.rounds > 1:
+        sat = {frozenset(pair) for group in first for pair in combinations(group["members"], 2)}
+        later = plan(ordered, setup.rounds - 1, set(met) | sat)
+        rounds += [[{"members": list(group), "locked": False} for group in round_]
+                   for round_ in later.rounds]
+        warnings += later.warnings
+    return rounds, warnings
 
 
 def draft(event: Event) -> Run | None:

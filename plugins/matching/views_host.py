@@ -6,9 +6,9 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, attendee_of_event_or_404, db,
-                                  event_for_hosts, own_transactions)
+                                  event_for_hosts, own_transactions, utcnow)
 
-from . import explain, forms, profiles, runs
+from . import explain, forms, nudges, profiles, runs
 from .errors import MatchingError
 from .models import Rule
 
@@ -50,9 +50,11 @@ def page(event_id: int, errors: dict | None = None, status: int = 200):
     everyone = db.session.scalars(select(Attendee).where(
         Attendee.event_id == event.id, Attendee.status == AttendeeStatus.GOING)
         .order_by(Attendee.name)).all()
+    missing, asked = nudges.without_profile(event, [a for a, _ in people])
     return render_template(
         "matching/host.html", event=event, setup=setup, people=people, run=run, shown=shown,
         names=names, detail=detail, rules=runs.rules(event), everyone=everyone,
+        missing=missing, asked=asked, strength=explain.strength,
         profiles_count=profiles.count(event.id), errors=errors or {},
         excluded=[a for a in (db.session.get(Attendee, i) for i in setup.excluded or [])
                   if a is not None and a.event_id == event.id]), status
@@ -156,9 +158,9 @@ def lock(event_id: int):
             or form.group.data >= len(found.rounds[form.round.data]):
         abort(400, "That group is not in the draft.")
     r, g = form.round.data, form.group.data
-    if found.mode != "pairs" or r != 0:
-        abort(400, "Groups can be locked in the first round of pairs; for tables, run again "
-                   "or swap people.")
+    if r != 0:
+        abort(400, "Pairs and tables can be locked in the first round; for later rounds, "
+                   "swap people.")
     try:
         locked = runs.toggle_lock(found, r, g)
     except MatchingError as exc:
@@ -231,6 +233,21 @@ def include_person(event_id: int):
     db.session.commit()
     flash("They take part again. Run matching to include them.", "success")
     return redirect(_page(event.id))
+
+
+@bp.route("/events/<int:event_id>/matching/nudge", methods=["POST"])
+@login_required
+def nudge(event_id: int):
+    """Mail the people taking part without a profile, once each."""
+    event = event_for_hosts(event_id)
+    if event.status != "published" or event.ends_at <= utcnow():
+        flash("Reminders go out for published events that are still ahead.", "error")
+        return redirect(_page(event.id))
+    people = [a for a, _ in runs.participants(event, runs.setup_of(event))]
+    sent = nudges.send(event, people)
+    flash(f"Asked {sent} {'person' if sent == 1 else 'people'} to fill in a profile."
+          if sent else "Everyone without a profile has been asked already.", "success")
+    return redirect(_page(event.id) + "#profiles")
 
 
 @bp.route("/events/<int:event_id>/matching/publish", methods=["POST"])
