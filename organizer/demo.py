@@ -82,8 +82,10 @@ def _at(day, hour: int, minute: int = 0) -> datetime:
 def _attend(event, people, statuses=None) -> None:
     for index, (name, org, role) in enumerate(people):
         status = statuses[index] if statuses else AttendeeStatus.GOING
+        # About half chose to appear under "who's going" on the event page.
         db.session.add(Attendee(event_id=event.id, name=name, email=_email(name),
-                                organisation=org, role=role, status=status))
+                                organisation=org, role=role, status=status,
+                                listed=index % 2 == 0))
 
 
 def _coffee_series(host: Host, rng: random.Random, now: datetime):
@@ -162,6 +164,8 @@ def load(base_url: str | None = None) -> str:
     rng = random.Random(12)
     now = utcnow()
     host = create_host("Maya Okafor", DEMO_EMAIL, DEMO_PASSWORD, ZONE)
+    host.bio = ("I run a fortnightly founders' coffee and a monthly climate-tech meetup in "
+                "Berlin.\n\nCome once, meet two people, and leave with a plan to follow up.")
     coffee, next_coffee = _coffee_series(host, rng, now)
     named = {"series": next_coffee, "lunch": _lunch(host, rng, now.date()),
              "meetup": _meetup(host, now.date()), "virtual": _virtual(host, now.date())}
