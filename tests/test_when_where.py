@@ -65,6 +65,9 @@ def test_the_page_says_how_soon_and_where_the_visitors_time_goes(app, host_clien
     assert "(in 3 days)" in page
     slot = re.search(r'<span class="js-visitor-time[^>]*>', page)[0]
     assert f'data-start="{event.starts_at.isoformat()}"' in slot and 'data-zone="UTC"' in slot
+    # Lists say it too: the host's public page and their dashboard.
+    assert "· in 3 days</span>" in app.test_client().get(f"/h/{event.owner.handle}").text
+    assert "· in 3 days</span>" in host_client.get("/dashboard").text
 
 
 def test_relative_hints_read_naturally():
