@@ -173,11 +173,15 @@ def render_request(params: dict) -> Message:
     if request is None:
         raise Skip("The request was withdrawn.")
     person, other, event = request.sender, request.receiver, request.receiver.event
+    context = {"request": request, "sender": person, "receiver": other, "event": event,
+               "link": external_url("attendee.page", token=other.token),
+               "when": format_range(event.local_start, event.local_end),
+               "card": card_url(event),
+               "subject": f"{person.name} would like to meet you at {event.title}"}
     return Message(
-        to=other.email, subject=f"{person.name} would like to meet you at {event.title}",
-        text=render_template("matching/mail/request.txt", request=request, sender=person,
-                             receiver=other, event=event,
-                             link=external_url("attendee.page", token=other.token)),
+        to=other.email, subject=context["subject"],
+        text=render_template("matching/mail/request.txt", **context),
+        html=render_template("matching/mail/request.html", **context),
         reply_to=event.owner.email)
 
 
@@ -212,11 +216,14 @@ def render_accepted(params: dict) -> Message:
     me, other = ((request.sender, request.receiver) if params["to"] == request.from_id
                  else (request.receiver, request.sender))
     profile_of = _profile_map([other.id])
+    context = {"me": me, "event": me.event,
+               "shared": profiles.shared_view(other, profile_of.get(other.id)),
+               "link": external_url("attendee.page", token=me.token),
+               "subject": f"Introduction: {other.name} at {me.event.title}"}
     return Message(
-        to=me.email, subject=f"Introduction: {other.name} at {me.event.title}",
-        text=render_template("matching/mail/accepted.txt", me=me, event=me.event,
-                             shared=profiles.shared_view(other, profile_of.get(other.id)),
-                             link=external_url("attendee.page", token=me.token)),
+        to=me.email, subject=context["subject"],
+        text=render_template("matching/mail/accepted.txt", **context),
+        html=render_template("matching/mail/accepted.html", **context),
         reply_to=me.event.owner.email)
 
 

@@ -178,8 +178,10 @@ def test_connector_requests_share_details_only_on_acceptance(app, host_client):
          {"attendee_id": str(ben.id), "message": "Loved your talk"}, page=f"/rsvp/{ana.token}")
     [ask] = [m for m in outbox(app) if m["To"] == "ben@example.org"
              and "would like to meet" in m["Subject"]]
+    ask_html = ask.get_body(preferencelist=("html",)).get_content()
     assert "Ana would like to meet you" in ask["Subject"] and "Loved your talk" in body_text(ask)
-    assert "ana@example.org" not in body_text(ask)
+    assert "Loved your talk" in ask_html and "Accept or decline" in ask_html
+    assert "ana@example.org" not in body_text(ask) + ask_html
     assert "ben@example.org" not in app.test_client().get(f"/rsvp/{ana.token}").text
     # Asking twice, asking yourself, or someone from elsewhere gets a sentence, not a request.
     browser = app.test_client()
@@ -198,7 +200,8 @@ def test_connector_requests_share_details_only_on_acceptance(app, host_client):
     assert request.status == "pending"
     post(app.test_client(), f"/rsvp/{ben.token}/introductions/{request.id}",
          {"answer": "accept"}, page=f"/rsvp/{ben.token}")
-    intros = {m["To"]: body_text(m) for m in outbox(app) if m["Subject"].startswith("Introduction")}
+    intros = {m["To"]: body_text(m) + m.get_body(preferencelist=("html",)).get_content()
+              for m in outbox(app) if m["Subject"].startswith("Introduction")}
     assert "ben@example.org" in intros["ana@example.org"]
     assert "ana@example.org" in intros["ben@example.org"]
     assert "ben@example.org" in app.test_client().get(f"/rsvp/{ana.token}").text
