@@ -119,26 +119,23 @@ def make(raw: bytes, shape: Shape, alt: str = "") -> Picture:
     return picture
 
 
-def replace(old: Picture | None) -> None:
-    """Forget a picture that has been replaced or removed (its files go with it)."""
-    if old is not None:
+def _swap(owner: Event | Host, attribute: str, picture: Picture | None) -> None:
+    """Point ``owner.attribute`` at ``picture`` and delete the picture it replaces (its
+    files go with it): a picture belongs to the one event or host that shows it."""
+    old = getattr(owner, attribute)
+    setattr(owner, attribute, picture)
+    if old is not None and old is not picture:
         db.session.delete(old)
 
 
 def set_cover(event: Event, picture: Picture | None) -> None:
     """Make ``picture`` the event's cover (None removes it), forgetting the old one."""
-    old = event.cover
-    event.cover = picture
-    if old is not None and old is not picture:
-        replace(old)
+    _swap(event, "cover", picture)
 
 
 def set_photo(host: Host, picture: Picture | None) -> None:
     """Make ``picture`` the host's photo (None removes it), forgetting the old one."""
-    old = host.photo
-    host.photo = picture
-    if old is not None and old is not picture:
-        replace(old)
+    _swap(host, "photo", picture)
 
 
 def file_of(picture: Picture, size: str) -> PictureFile | None:
