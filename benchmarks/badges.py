@@ -62,7 +62,7 @@ with app.app_context():
     for attendee_id in ids:
         secret = new_secret()
         rows.append({"attendee_id": attendee_id, "event_id": event.id, "secret": secret,
-                     "issued_at": now, "code": code_image(url_for_secret(secret))})
+                     "issued_at": now, "code": code_image(url_for_secret(secret, event.id))})
     issuing = time.perf_counter() - began
     db.session.execute(insert(Ticket), rows)
     db.session.commit()

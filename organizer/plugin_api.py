@@ -29,7 +29,7 @@ from .models import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, Event, Host, S
 from .plugins import hook
 from .ratelimit import limiter
 from .rendering import render_markdown
-from .security import private_page
+from .security import private_page, secret_authorised
 from .timeutil import format_range, localize
 from .urls import MAX_ID, external_url
 from .views.attendee import attendee_blueprint, attendee_page
@@ -45,8 +45,8 @@ __all__ = [
     "write", "locked", "hold", "commit", "after_commit", "insert_loaded", "own_transactions",
     # pages
     "event_for_hosts", "attendee_blueprint", "attendee_page", "attendee_by_token_or_404",
-    "attendee_of_event_or_404", "private_page", "external_url", "render_markdown",
-    "format_range", "localize", "limiter", "DATETIME_FORMAT",
+    "attendee_of_event_or_404", "private_page", "secret_authorised", "external_url",
+    "render_markdown", "format_range", "localize", "limiter", "DATETIME_FORMAT",
     # the guest list
     "GuestListError", "find_attendee", "normalise_email", "add_attendee", "stage_attendee",
     "change_status", "stage_status", "check_in", "stage_check_in", "undo_check_in",

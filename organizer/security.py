@@ -83,6 +83,16 @@ def learn_secret_paths(app: Flask) -> None:
         _SECRET_PATHS[rule.rule] = re.compile(pattern)
 
 
+def secret_authorised(view):
+    """Mark ``view`` as authorised by the secret in its URL alone, not by a signed-in session.
+
+    Such a view (a door station's scan, say) takes no form token: CSRF rides
+    on a browser's cookies, and this view trusts none. It must check the
+    secret in its path itself and change nothing else.
+    """
+    return csrf.exempt(view)
+
+
 def hide_secrets(path: str) -> str:
     """``path`` (or a whole URL) with any secret in it replaced by ``…``."""
     prefix = ""

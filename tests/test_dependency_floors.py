@@ -1,6 +1,7 @@
-"""The lowest versions pyproject.toml accepts for the QR libraries really work: organizer is
-installed into a fresh environment with exactly those versions, makes a ticket's code with
-qrcode and reads it back with zxing-cpp, as the door does."""
+"""The lowest versions pyproject.toml accepts for the ticket libraries really work: organizer
+is installed into a fresh environment with exactly those versions, makes a ticket's code with
+qrcode, reads it back with zxing-cpp and checks its Ed25519 signature with cryptography, as
+the door does."""
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOORED = ("qrcode", "zxing-cpp")
+FLOORED = ("qrcode", "zxing-cpp", "cryptography")
 
 pytestmark = pytest.mark.slow
 
@@ -27,6 +28,15 @@ png = tickets.scaled(tickets.code_image(url), 8)
 photo = io.BytesIO()
 Image.open(io.BytesIO(png)).convert("RGB").save(photo, format="JPEG")
 assert decode.codes_in(photo.getvalue()) == [url], decode.codes_in(photo.getvalue())
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from organizer_plugins.badges import signing
+key = Ed25519PrivateKey.generate()
+secret = "23456789abcdefghjkmnpqrstu"
+signed = signing.SignedCode(secret, 7, key.sign(signing.MESSAGE.format(event_id=7, secret=secret).encode()))
+public = key.public_key().public_bytes_raw()
+assert signing.verify(public, signed)
+assert not signing.verify(public, signing.SignedCode(secret, 8, signed.signature))
 print(" ".join(f"{name}=={version(name)}" for name in {names}))
 """
 
@@ -42,7 +52,7 @@ def floors() -> dict[str, str]:
     return found
 
 
-def test_the_qr_libraries_work_at_their_declared_floors(tmp_path):
+def test_the_ticket_libraries_work_at_their_declared_floors(tmp_path):
     pins = floors()
     constraints = tmp_path / "floors.txt"
     constraints.write_text("".join(f"{name}=={low}\n" for name, low in pins.items()))

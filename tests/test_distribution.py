@@ -69,6 +69,10 @@ SMOKE = """
     page = client.get(f"/e/{slug}").get_data(as_text=True)
     out["page_ok"] = "Wheel meetup" in page and "Add to calendar" in page
     out["css"] = client.get("/static/app.css").status_code
+    # What a door phone keeps to work offline: the service worker and the QR reader.
+    out["door"] = [client.get(path).status_code for path in (
+        "/station/sw.js", "/badges/static/badges/vendor/jsQR.js",
+        "/badges/static/badges/station-store.js", "/badges/static/badges/icon-512.png")]
     out["panel"] = "Lightning talks" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     if out["panel"]:
@@ -89,6 +93,7 @@ def test_a_built_wheel_runs_with_its_templates_migrations_and_static_files(tmp_p
     assert out["organizer_file"].startswith(str(target))
     assert out["template_folder"] == str(target / "organizer" / "templates")
     assert out["page_ok"] and out["css"] == 200
+    assert out["door"] == [200, 200, 200, 200]
 
 
 def test_the_example_plugin_works_once_pip_installed(tmp_path):

@@ -61,6 +61,7 @@ class Holder:
 class Answer:
     result: str
     message: str
+    attendee_id: int | None = None
     name: str = ""
     organisation: str = ""
     guests: int = 0
@@ -85,6 +86,7 @@ def _answer(result: str, attendee: Attendee | Holder | None = None,
             zone=None) -> Answer:
     answer = Answer(result=result, message=MESSAGES[result])
     if attendee is not None:
+        answer.attendee_id = attendee.id
         answer.name, answer.organisation = attendee.name, attendee.organisation
         answer.guests = attendee.guests
     if checkin is not None:

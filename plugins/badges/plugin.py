@@ -9,7 +9,7 @@ from organizer.plugin_api import (Attachment, Attendee, AttendeeStatus, Event, L
                                   hookimpl, stage_check_in, utcnow, write)
 
 from . import api as door_api
-from . import hookspecs, printing, selfcheck, tickets, views, views_attendee
+from . import hookspecs, printing, selfcheck, tickets, views, views_attendee, views_station
 
 TICKET_MAILS = {"going", "promoted", "reminder", "update"}
 # Mails that follow a new seat: the person has no ticket yet.
@@ -34,6 +34,7 @@ def api_attendee_fields(event, attendee_ids):
 @hookimpl
 def register_blueprints(app):
     app.register_blueprint(views.bp)
+    app.register_blueprint(views_station.bp)
     app.register_blueprint(selfcheck.bp)
     app.register_blueprint(printing.bp)
     app.register_blueprint(views_attendee.bp)

@@ -1,8 +1,10 @@
 """Ticket secrets and their QR codes.
 
-A code holds only a URL with the ticket's secret: no name, no e-mail. The
-secret uses an alphabet without look-alikes (no 0/o, 1/i/l), so door staff
-can type it, and is 26 characters long: 31^26 ≈ 2^128.
+A code holds only a URL with the ticket's secret, its event's id and their
+signature (see :mod:`.signing`): no name, no e-mail. The secret uses an
+alphabet without look-alikes (no 0/o, 1/i/l), so door staff can type it,
+and is 26 characters long: 31^26 ≈ 2^128. Codes printed before tickets were
+signed hold the URL with the secret alone, and stay valid.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from organizer.plugin_api import (Attendee, AttendeeStatus, db, external_url, insert_loaded,
                                   utcnow, write)
 
+from . import signing
 from .models import Ticket
 
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -35,6 +38,11 @@ def secret_in(code: str) -> str | None:
     """The ticket secret in what a scanner read (a URL or the typed secret), or None."""
     if not code or len(code) > 500:
         return None
+    signed = signing.parse(code)
+    if signed is not None:
+        return signed.secret
+    if signing.carries_signature(code):
+        return None  # a signed code cut short or altered: not a code we made
     cleaned = code.strip().lower().replace("-", "").replace(" ", "")
     found = SECRET_RE.findall(cleaned.rsplit("/", 1)[-1]) or SECRET_RE.findall(cleaned)
     return found[-1] if len(found) >= 1 else None
@@ -58,9 +66,9 @@ def ticket_for(attendee: Attendee, just_confirmed: bool = False) -> Ticket | Non
         if found is not None:
             return found
     secret = new_secret()
-    # Encoding is done here, outside the write lock, and stored, so badge
-    # sheets and mails never encode a code again.
-    code = code_image(url_for_secret(secret))
+    # Signing and encoding are done here, outside the write lock, and stored,
+    # so badge sheets and mails never encode a code again.
+    code = code_image(url_for_secret(secret, attendee.event_id))
     try:
         with write():
             return insert_loaded(Ticket(attendee_id=attendee.id, event_id=attendee.event_id,
@@ -86,14 +94,15 @@ def reissue(attendee: Attendee) -> Ticket | None:
     return ticket_for(attendee, just_confirmed=True)
 
 
-def url_for_secret(secret: str) -> str:
-    """What the QR code of the ticket with ``secret`` holds."""
-    return external_url("badges.ticket_landing", secret=secret)
+def url_for_secret(secret: str, event_id: int) -> str:
+    """What the QR code of the ticket with ``secret`` for event ``event_id`` holds (signed)."""
+    return external_url("badges.ticket_landing", secret=secret,
+                        s=f"{event_id}.{signing.signature(event_id, secret)}")
 
 
 def url(ticket: Ticket) -> str:
-    """What the ticket's QR code holds."""
-    return url_for_secret(ticket.secret)
+    """What the ticket's QR code holds (signed, even for a ticket first issued unsigned)."""
+    return url_for_secret(ticket.secret, ticket.event_id)
 
 
 def modules(data: str) -> numpy.ndarray:

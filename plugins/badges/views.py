@@ -1,19 +1,17 @@
-"""Pages of the badges plugin: tickets, the host's station links, the check-in station."""
+"""Pages of the badges plugin: where a ticket's code lands, and the host's station links
+(the station itself is in :mod:`.views_station`)."""
 from __future__ import annotations
 
 import re
 import secrets
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect,
-                   render_template, request, url_for)
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
-from organizer.plugin_api import (Attendee, Event, commit, db, event_for_hosts, limiter,
-                                  own_transactions, utcnow)
+from organizer.plugin_api import Event, commit, db, event_for_hosts, utcnow
 
-from . import checkin, decode, forms, selfcheck
+from . import checkin, forms, offline, selfcheck
 from .models import Station, Ticket
 
 ID_RE = re.compile(r"[0-9]{1,12}")
@@ -50,7 +48,27 @@ def stations(event_id: int):
                                                     Station.kind == "door")
                               .order_by(Station.id)).all()
     return render_template("badges/stations.html", event=event, stations=rows,
-                           counts=checkin.counts(event.id), poster=selfcheck.poster(event))
+                           counts=checkin.counts(event.id), poster=selfcheck.poster(event),
+                           conflicts=[(c, offline.describe(c)) for c in offline.conflicts(event.id)],
+                           contact=_contact)
+
+
+def _contact(station: Station) -> str:
+    """What the host should know of a door phone: when it was last heard from, and what
+    it holds that the server has not got yet."""
+    if station.seen_at is None:
+        return "Not opened yet"
+    minutes = int((utcnow() - station.seen_at).total_seconds() // 60)
+    heard = ("last heard from just now" if minutes < 1 else
+             f"last heard from {minutes} min ago" if minutes < 120 else
+             f"last heard from at {station.seen_at.astimezone(station.zone):%H:%M}")
+    parts = [heard[0].upper() + heard[1:]]
+    if station.queued:
+        parts.append(f"{station.queued} check-in{'s' if station.queued != 1 else ''} "
+                     "waiting on the phone to be sent")
+    if station.copied_at is not None:
+        parts.append(f"guest list copied at {station.copied_at.astimezone(station.zone):%H:%M}")
+    return "; ".join(parts) + "."
 
 
 @bp.route("/events/<int:event_id>/stations/<int:station_id>/revoke", methods=["POST"])
@@ -64,127 +82,3 @@ def revoke_station(event_id: int, station_id: int):
     commit()
     flash(f"“{station.name}” no longer works.", "success")
     return redirect(url_for("badges.stations", event_id=event.id))
-
-
-# --- the station: door staff, no account -------------------------------------
-
-def _station(secret: str, kind: str = "door") -> Station:
-    station = db.session.scalar(select(Station).where(Station.secret == secret))
-    if station is None or station.revoked_at is not None or station.kind != kind:
-        abort(404)
-    return station
-
-
-@bp.route("/station/<secret:secret>")
-def station(secret: str):
-    st = _station(secret)
-    return render_template("badges/station.html", station=st, event=st.event,
-                           counts=checkin.counts(st.event_id), answer=None)
-
-
-def _nonce() -> str | None:
-    nonce = (request.form.get("nonce") or "").strip()
-    return nonce[:64] if nonce else None
-
-
-@bp.route("/station/<secret:secret>/scan", methods=["POST"])
-@limiter.exempt
-@own_transactions  # the check-in takes the write lock itself, only for its two writes
-def scan(secret: str):
-    answer = checkin.scan_at(secret, request.form.get("code", ""), _nonce())
-    if answer is None:
-        abort(404)
-    if request.accept_mimetypes.best == "application/json":
-        # No counts here: summing a big guest list on every scan would halve the
-        # door's speed; the page asks for them every few seconds instead.
-        return jsonify(answer.json())
-    # Without JavaScript the form posts here: show the answer on the page.
-    st = _station(secret)
-    return render_template("badges/station.html", station=st, event=st.event,
-                           counts=checkin.counts(st.event_id), answer=answer)
-
-
-def _frame_limit() -> str:
-    # A phone sends at most one frame every 0.8 s (75 a minute); a few
-    # phones of one door behind one address stay well inside.
-    return current_app.config.get("FRAME_RATE_LIMIT", "300 per minute")
-
-
-def _frame_key() -> str:
-    # Per client address and station: doors of different events on one
-    # venue network do not share a budget.
-    return f"{get_remote_address()}/{request.view_args.get('secret', '')}"
-
-
-@bp.route("/station/<secret:secret>/frame", methods=["POST"])
-@limiter.limit(_frame_limit, key_func=_frame_key)
-def frame(secret: str):
-    """A camera frame from a browser without BarcodeDetector: decoded here with zxing-cpp."""
-    _station(secret)  # a valid, unrevoked door station
-    upload = request.files.get("frame")
-    if upload is None:
-        return jsonify({"result": "no_image", "message": "No camera picture arrived."}), 400
-    try:
-        codes = decode.codes_in(upload.read(decode.MAX_BYTES + 1))
-    except decode.NotAnImage as exc:
-        return jsonify({"result": "no_image", "message": str(exc)}), 400
-    if not codes:
-        return jsonify({"result": "no_code", "message": "No code in view"})
-    # Only the text: the page sends it to /scan once, as it would a scanner's,
-    # so a ticket held in view is not scanned again and again.
-    return jsonify({"result": "code", "code": codes[0]})
-
-
-@bp.route("/station/<secret:secret>/checkin", methods=["POST"])
-@limiter.exempt
-@own_transactions
-def manual(secret: str):
-    st = _station(secret)
-    raw = request.form.get("attendee_id", "")
-    person = db.session.get(Attendee, int(raw)) if ID_RE.fullmatch(raw) else None
-    if person is None or person.event_id != st.event_id:
-        return jsonify(checkin.Answer("unknown", checkin.MESSAGES["unknown"]).json()), 404
-    answer = checkin.check_in(st, person, _nonce())
-    return jsonify(answer.json())
-
-
-@bp.route("/station/<secret:secret>/undo", methods=["POST"])
-def undo(secret: str):
-    st = _station(secret)
-    raw = request.form.get("checkin_id", "")
-    done = bool(ID_RE.fullmatch(raw)) and checkin.undo(st, int(raw))
-    return jsonify({"undone": bool(done), "counts": checkin.counts(st.event_id)}), \
-        200 if done else 404
-
-
-def _search_limit() -> str:
-    return current_app.config.get("STATION_SEARCH_RATE_LIMIT", "120 per minute")
-
-
-@bp.route("/station/<secret:secret>/search")
-@limiter.limit(_search_limit)
-def search(secret: str):
-    """Door staff find people by name or organisation, or by their whole e-mail
-    address; partial addresses match nothing, so the list cannot be mined by e-mail."""
-    st = _station(secret)
-    text = request.args.get("q", "").strip().lower()[:100]
-    if len(text) < 2:
-        return jsonify({"people": []})
-    if "@" in text:
-        # A whole address finds its one guest ("I signed up as ana@…"); parts
-        # of addresses find nobody, so the list cannot be mined by e-mail.
-        matches = Attendee.email == text
-    else:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        matches = or_(func.lower(Attendee.name).like(like, escape="\\"),
-                      func.lower(Attendee.organisation).like(like, escape="\\"))
-    people = db.session.scalars(select(Attendee).where(Attendee.event_id == st.event_id, matches)
-                                .order_by(Attendee.name).limit(20)).all()
-    return jsonify({"people": [{
-        "id": p.id, "name": p.name, "organisation": p.organisation, "status": p.status,
-        "guests": p.guests, "checked_in": p.checked_in_at is not None} for p in people]})
-
-
-@bp.route("/station/<secret:secret>/counts")
-def counts(secret: str):
-    return jsonify(checkin.counts(_station(secret).event_id))

@@ -18,7 +18,9 @@ def test_the_ticket_png_decodes_to_a_check_in_url_that_checks_the_right_person_i
     assert "Your ticket" in page and f"/rsvp/{ben.token}/ticket.png" in page
     url = ticket_url(guest, ben)
     assert "/t/" in url and "ben" not in url.lower() and "example.org" not in url
-    assert len(url.rsplit("/", 1)[1]) == 26
+    # The secret, then the event's id and the signature a station checks offline.
+    secret_part, signed_part = url.rsplit("/", 1)[1].split("?s=")
+    assert len(secret_part) == 26 and signed_part.startswith(f"{event.id}.")
     svg = guest.get(f"/rsvp/{ben.token}/ticket.svg")
     assert svg.mimetype == "image/svg+xml" and decode_svg(svg.data) == url
     secret = station_secret(host_client, event)

@@ -3,6 +3,7 @@ links to wander off by, targets big enough for a gloved thumb, and the last pers
 name cleared from the screen before the next one steps up."""
 from __future__ import annotations
 
+import re
 import secrets
 
 from .conftest import BROWSER, CHROMIUM, FLAGS, PHONE, sync_api
@@ -44,13 +45,14 @@ def test_the_station_is_a_kiosk_that_clears_old_answers(live, watch):
         assert small == [], small
         page.fill("#code", code)
         page.press("#code", "Enter")
-        page.wait_for_function("document.querySelector('.js-result').className.includes('result-ok')")
+        # (expect, not wait_for_function: the page's CSP refuses the latter's string predicates)
+        sync_api.expect(page.locator(".js-result")).to_have_class(re.compile("result-ok"))
         assert "Ana Souza" in page.locator(".js-result").inner_text()
         assert page.locator(".js-undo").is_visible()
         page.clock.fast_forward(5_000)
         assert "Ana Souza" in page.locator(".js-result").inner_text()  # still there to read
         page.clock.fast_forward(8_000)
-        page.wait_for_function("document.querySelector('.js-result').className.includes('result-idle')")
+        sync_api.expect(page.locator(".js-result")).to_have_class(re.compile("result-idle"))
         assert "Ana Souza" not in page.locator(".js-result").inner_text()
         assert not page.locator(".js-undo").is_visible()
         assert watch.errors == []

@@ -36,8 +36,7 @@ def test_a_visitor_copies_an_events_link_and_its_card_is_a_picture(live, watch):
         assert button.is_visible() and button.inner_text() in ("Share", "Copy link")
         if button.inner_text() == "Copy link":
             button.click()
-            page.wait_for_function("document.querySelector('.js-share-said').textContent")
-            assert page.locator(".js-share-said").inner_text() == "Link copied."
+            sync_api.expect(page.locator(".js-share-said")).to_have_text("Link copied.")
             assert page.evaluate("navigator.clipboard.readText()") == f"{base}/e/{slug}"
         card = page.locator('meta[property="og:image"]').get_attribute("content")
         picture = context.request.get(card)
