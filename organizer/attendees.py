@@ -149,16 +149,19 @@ def stage_check_in(attendee, when: datetime | None = None,
     conditional UPDATE: of two scanners at once, one wins.
     ``attendee_checked_in`` fires when the caller commits.
     """
-    when = when or utcnow()
+    changed = utcnow()
+    # ``when`` may be in the past (a door that was offline): the row changed now all the
+    # same, so clients syncing "updated since" see it.
+    when = when or changed
     # Core UPDATE on the table: the door's hottest statement skips the ORM's
     # bulk-update bookkeeping; a loaded object is told the new value below.
     result = db.session.connection().execute(
-        _CHECK_IN, {"attendee_id": attendee.id, "arrived": when})
+        _CHECK_IN, {"attendee_id": attendee.id, "arrived": when, "changed": changed})
     if result.rowcount != 1:
         return False
     if isinstance(attendee, Attendee):
         set_committed_value(attendee, "checked_in_at", when)
-        set_committed_value(attendee, "updated_at", when)
+        set_committed_value(attendee, "updated_at", changed)
     if webhooks_on is not False:
         webhooks.queue("attendee.checked_in", attendee.event if isinstance(attendee, Attendee)
                        else attendee.event_id,
@@ -176,7 +179,7 @@ _CHECK_IN = (update(_table)
              .where(_table.c.id == bindparam("attendee_id"), _table.c.checked_in_at.is_(None),
                     _table.c.status == AttendeeStatus.GOING)
              # A check-in is a change: clients syncing "updated since" see it.
-             .values(checked_in_at=bindparam("arrived"), updated_at=bindparam("arrived")))
+             .values(checked_in_at=bindparam("arrived"), updated_at=bindparam("changed")))
 
 
 def stage_undo_check_in(attendee: Attendee) -> bool:

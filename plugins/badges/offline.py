@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from organizer.plugin_api import (MAX_ID, Attendee, AttendeeStatus, Event, db, stage_check_in,
                                   utcnow, write)
@@ -114,7 +115,7 @@ def read_batch(body, station: Station) -> tuple[list[Scan], list[dict]]:
     if len(body["scans"]) > MAX_BATCH:
         raise BadBatch(f"Send at most {MAX_BATCH} scans at a time.")
     scans, refused = [], []
-    latest = utcnow() + timedelta(minutes=2)
+    latest = utcnow()
     for item in body["scans"]:
         nonce = item.get("nonce") if isinstance(item, dict) else None
         if not isinstance(nonce, str) or not NONCE_RE.fullmatch(nonce):
@@ -164,10 +165,11 @@ def _holders(event_id: int, scans: list[Scan]) -> None:
             .where(Ticket.secret.in_(list(by_secret)))).all()
         for row in rows:
             for scan in by_secret.pop(row.secret):
-                scan.holder = row
                 if row.ticket_event != event_id:
-                    scan.problem = "unknown"
-                elif row.revoked_at is not None:
+                    scan.problem = "unknown"  # another event's guest: not named here
+                    continue
+                scan.holder = row
+                if row.revoked_at is not None:
                     scan.problem = "revoked"
         for left in by_secret.values():
             for scan in left:
@@ -243,7 +245,12 @@ def _apply_one(station: Station, scan: Scan, webhooks_on: bool) -> dict:
             "attendee_id": holder.id, "event_id": holder.event_id, "station_id": station.id,
             "nonce": scan.nonce, "at": scan.at, "undone_at": None})
         return {"nonce": scan.nonce, "result": "checked_in", "attendee_id": holder.id}
-    # Checked in already: by another door, or by this one online a moment before.
+    # Checked in already: perhaps by this very scan, its batch sent twice at once (on
+    # PostgreSQL the UPDATE waited for that copy's commit, and a new statement sees it).
+    if db.session.scalar(select(CheckIn.id).where(CheckIn.station_id == station.id,
+                                                  CheckIn.nonce == scan.nonce)) is not None:
+        return {"nonce": scan.nonce, "result": "checked_in", "attendee_id": holder.id}
+    # Or by another door, or by this one online a moment before.
     person = db.session.execute(select(_people.c.status).where(_people.c.id == holder.id)).one()
     if person.status != AttendeeStatus.GOING:  # cancelled while this batch was read
         return _conflict(station, scan, "not_going")
@@ -295,14 +302,16 @@ def describe(conflict: DoorConflict, station: Station | None = None) -> str:
     when = _time(conflict.at, event)
     if conflict.kind == "double":
         standing = conflict.checkin
-        there = (standing.station.name if standing and standing.station else "the host")
-        there_at = _time(standing.at, event) if standing else ""
+        if standing is None:  # checked in by the host, or through the API
+            there = "checked in by the host"
+        else:
+            there = (f"admitted at {standing.station.name if standing.station else 'the host'}, "
+                     f"{_time(standing.at, event)}")
         if station is not None and standing is not None and standing.station_id == station.id:
             return f"{name} was also admitted at {here}, {when}."
         if station is not None:
-            return f"{name} was also admitted at {there}, {there_at}."
-        return (f"{name} was admitted twice: at {there}, {there_at}, and at {here}, {when}. "
-                "One check-in is kept.")
+            return f"{name} was also {there}."
+        return f"{name} was {there}, and admitted again at {here}, {when}. One check-in is kept."
     if conflict.kind == "not_going":
         status = conflict.attendee.status if conflict.attendee else "cancelled"
         return (f"{name} was admitted at {here}, {when}, without the network, but their RSVP "
@@ -322,8 +331,14 @@ def _conflict_answer(conflict: DoorConflict, station: Station) -> dict:
 
 def conflicts(event_id: int) -> list[DoorConflict]:
     """The event's door conflicts, newest first."""
-    return list(db.session.scalars(select(DoorConflict).where(DoorConflict.event_id == event_id)
-                                   .order_by(DoorConflict.id.desc())))
+    return list(db.session.scalars(_with_names(select(DoorConflict).where(
+        DoorConflict.event_id == event_id).order_by(DoorConflict.id.desc()))))
+
+
+def _with_names(query):
+    # What a sentence names, loaded with the conflicts rather than one by one.
+    return query.options(selectinload(DoorConflict.attendee), selectinload(DoorConflict.station),
+                         selectinload(DoorConflict.checkin).selectinload(CheckIn.station))
 
 
 def notices(station: Station) -> list[dict]:
@@ -331,7 +346,7 @@ def notices(station: Station) -> list[dict]:
     scans of people it had admitted."""
     # An event has few conflicts: read them all (one indexed query, usually empty) and
     # keep this station's, rather than look through the station's check-ins.
-    found = db.session.scalars(select(DoorConflict).where(
-        DoorConflict.event_id == station.event_id).order_by(DoorConflict.id)).all()
+    found = db.session.scalars(_with_names(select(DoorConflict).where(
+        DoorConflict.event_id == station.event_id).order_by(DoorConflict.id))).all()
     return [{"id": c.id, "message": describe(c, station)} for c in found
             if c.station_id == station.id or (c.checkin and c.checkin.station_id == station.id)]

@@ -43,7 +43,9 @@ def secret_in(code: str) -> str | None:
         return signed.secret
     if signing.carries_signature(code):
         return None  # a signed code cut short or altered: not a code we made
-    cleaned = code.strip().lower().replace("-", "").replace(" ", "")
+    # Typed, or read by a scanner that changed the case (whose signature then means
+    # nothing): the secret, in the path, before any query.
+    cleaned = code.strip().lower().split("?", 1)[0].replace("-", "").replace(" ", "")
     found = SECRET_RE.findall(cleaned.rsplit("/", 1)[-1]) or SECRET_RE.findall(cleaned)
     return found[-1] if len(found) >= 1 else None
 

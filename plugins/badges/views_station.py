@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, jsonify, render_template, request,
-                   send_from_directory)
+                   send_from_directory, url_for)
 from flask_limiter.util import get_remote_address
 from sqlalchemy import func, or_, select
 
@@ -42,13 +42,14 @@ def page(secret: str):
 def manifest(secret: str):
     """What makes the station installable as an app on the door phone."""
     st = _station(secret)
-    page = f"/station/{secret}"
+    page = url_for("station.page", secret=secret)
     return jsonify({
         "name": f"Check-in · {st.event.title}", "short_name": "Check-in",
         "start_url": page, "scope": page, "display": "standalone",
         "background_color": "#ffffff", "theme_color": "#1d3557",
-        "icons": [{"src": f"/badges/static/badges/icon-{size}.png", "sizes": f"{size}x{size}",
-                   "type": "image/png", "purpose": "any"} for size in (192, 512)],
+        "icons": [{"src": url_for("badges.static", filename=f"badges/icon-{size}.png"),
+                   "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
+                  for size in (192, 512)],
     }), 200, {"Content-Type": "application/manifest+json"}
 
 

@@ -94,14 +94,15 @@
     // code printed before signing (or typed), {damaged: true} for a signed code cut short,
     // null for anything else.
     parse: function (text) {
-      text = (text || "").trim().slice(0, 500);
-      if (!text) return null;
+      text = (text || "").trim();
+      if (!text || text.length > 500) return null;
       var signed = SIGNED.exec(text);
       if (signed) return { secret: signed[1], eventId: parseInt(signed[2], 10), signature: signed[3] };
       if (text.indexOf("?s=") >= 0) return { damaged: true };
-      // As tickets.secret_in: a run of exactly 26 letters of the alphabet, in the
-      // last part of a URL first.
-      var cleaned = text.toLowerCase().replace(/[-\s]/g, "");
+      // As tickets.secret_in: a run of exactly 26 letters of the alphabet, before any
+      // query (a scanner that changed the case leaves a signature that means nothing),
+      // in the last part of a URL first.
+      var cleaned = text.toLowerCase().split("?")[0].replace(/[- ]/g, "");
       function secrets(part) {
         return (part.match(RUN) || []).filter(function (run) { return run.length === 26; });
       }

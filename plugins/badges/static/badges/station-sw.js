@@ -4,9 +4,10 @@
 // Everything else (scans, the copy, sync) goes to the network untouched: the page itself
 // decides what to do when it fails.
 "use strict";
-importScripts("/badges/static/badges/station-store.js");
+// Relative to this script (<prefix>/station/sw.js), so a site under a path prefix works.
+importScripts("../badges/static/badges/station-store.js");
 var CACHE = "organizer-station";
-var STATION_PAGE = /^\/station\/[^/]+$/;
+var STATION_PAGE = /\/station\/[^/]+$/;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });

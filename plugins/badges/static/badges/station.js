@@ -27,7 +27,16 @@
   // Offline works where the browser keeps data and checks signatures: a secure page.
   var canKeep = !!(Store && window.indexedDB && window.crypto && crypto.subtle);
   var copy = null, clockOffset = 0, queuedCount = 0, reachable = navigator.onLine;
-  var syncing = false, wiped = false;
+  // wiped: the link was revoked, the phone keeps nothing. over: the event is over, the phone
+  // keeps no guest list but still sends what it admitted.
+  var syncing = false, wiped = false, over = false;
+  // Sending the queue and taking a copy take turns: a copy fetched while a batch is applied
+  // would lack that batch's check-ins once the batch has left the queue.
+  var turns = Promise.resolve();
+  function inTurn(job) {
+    turns = turns.then(job, job).catch(function () {});
+    return turns;
+  }
 
   function ready() {
     result.className = "js-result result result-idle";
@@ -63,8 +72,8 @@
       });
   }
   function postJSON(path, body) {
-    return fetch(base + path, { method: "POST", body: JSON.stringify(body),
-      headers: { "Accept": "application/json", "Content-Type": "application/json" } })
+    return withTimeout(fetch(base + path, { method: "POST", body: JSON.stringify(body),
+      headers: { "Accept": "application/json", "Content-Type": "application/json" } }), 30000)
       .then(function (r) {
         if (r.status === 404) { linkGone(); throw new Error("gone"); }
         if (!r.ok) throw new Error("status " + r.status);
@@ -124,6 +133,7 @@
     var waiting = queuedCount === 1 ? "1 check-in" : queuedCount + " check-ins";
     var text;
     if (wiped) text = "This phone keeps no guest list for this station.";
+    else if (over && !queuedCount) text = "This event is over: this phone no longer keeps its guest list.";
     else if (!reachable) {
       text = "Offline — " + (queuedCount ? waiting + " saved on this phone, not yet sent"
                                           : "checking in from this phone's copy");
@@ -204,17 +214,19 @@
       if (scan.ticket) copy.admitted[scan.ticket] = scan.at;
     });
   }
-  function refreshCopy() {
-    if (!canKeep || wiped) return Promise.resolve();
+  function endCopy() {
+    // The event is over: its guest list leaves the phone; unsent scans stay to be sent.
+    copy = null; over = true;
+    return Store.putCopy(base, null).then(showNet);
+  }
+  function refreshCopy() { return inTurn(takeCopy); }
+  function takeCopy() {
+    if (!canKeep || wiped || over) return Promise.resolve();
     var asked = Date.now();
     return withTimeout(fetch(base + "/copy", { headers: { Accept: "application/json" } }), 20000)
       .then(function (r) {
         if (r.status === 404) { linkGone(); return null; }
-        if (r.status === 410) {
-          return Store.wipe(base, null).then(function () {
-            copy = null; wiped = true; showNet(); return null;
-          });
-        }
+        if (r.status === 410) return endCopy();
         if (!r.ok) return null;
         return r.json().then(function (fresh) {
           clockOffset = new Date(fresh.server_time).getTime() - (asked + Date.now()) / 2;
@@ -239,11 +251,8 @@
   function loadCopy() {
     if (!canKeep) return Promise.resolve();
     return Store.getCopy(base).then(function (kept) {
-      if (kept && new Date(kept.keep_until).getTime() < Date.now()) {
-        // The event is over: its guest list leaves the phone (unsent scans stay to be sent).
-        return Store.putCopy(base, null).then(function () { copy = null; });
-      }
       copy = kept;
+      if (copy && new Date(copy.keep_until).getTime() < Date.now()) return endCopy();
       if (copy) clockOffset = copy.clock_offset || 0;
       return Store.queued(base).then(function (scans) { queuedCount = scans.length; });
     }).then(function () {
@@ -331,7 +340,9 @@
   function send(path, fields) {
     fields.nonce = nonce();
     var attempt = function () { return withTimeout(post(path, fields), ONLINE_WAIT_MS); };
-    var online = navigator.onLine ? attempt().catch(function (e) {
+    // Once the server stopped answering, scans are decided on the phone at once (no 4 s
+    // wait each); the counts poll finds out when it answers again.
+    var online = navigator.onLine && reachable ? attempt().catch(function (e) {
       // One retry with the same nonce: the server answers a repeat as the first time.
       return e.message === "timeout" ? Promise.reject(e) : attempt();
     }) : Promise.reject(new Error("offline"));
@@ -486,12 +497,20 @@
 
   // --- staying in touch: counts, the check-ins waiting on the phone, the copy ------------
   function refreshCounts() {
-    if (!navigator.onLine || !reachable) { if (copy) showCounts(copyCounts()); return; }
-    fetch(base + "/counts", { headers: { Accept: "application/json" } })
+    // Also how the page learns that the server answers again.
+    if (!navigator.onLine) { if (copy) showCounts(copyCounts()); return; }
+    withTimeout(fetch(base + "/counts", { headers: { Accept: "application/json" } }), ONLINE_WAIT_MS)
       .then(function (r) {
         if (r.status === 404) { linkGone(); return null; }
         return r.json();
-      }).then(showCounts).catch(function () {
+      }).then(function (c) {
+        if (!c) return;
+        var back = !reachable;
+        reachable = true;
+        if (queuedCount || syncing) showCounts(copy ? copyCounts() : c); else showCounts(c);
+        showNet();
+        if (back) sendQueue();
+      }).catch(function () {
         reachable = false;
         showNet();
         if (copy) showCounts(copyCounts());
@@ -505,10 +524,19 @@
   }
   function sendQueue() {
     if (!canKeep || syncing || wiped || !navigator.onLine) return Promise.resolve();
+    syncing = true;  // before the queue is read: a second call meanwhile sends nothing
+    return inTurn(function () {
+      // One tab of this station sends at a time (two tabs on one phone share the queue).
+      if (navigator.locks && navigator.locks.request) {
+        return navigator.locks.request("organizer-station-sync:" + base, sendBatches);
+      }
+      return sendBatches();
+    });
+  }
+  function sendBatches() {
     return Store.queued(base).then(function (scans) {
       queuedCount = scans.length;
       if (!scans.length) return null;
-      syncing = true;
       showNet();
       var batch = scans.slice(0, 500);
       var body = batch.map(function (s) {
@@ -516,7 +544,8 @@
         if (s.code) item.code = s.code; else item.attendee_id = s.attendee_id;
         return item;
       });
-      return postJSON("/sync", { scans: body, queued: scans.length }).then(function (r) {
+      // What the phone will still hold once this batch is in: what the host sees.
+      return postJSON("/sync", { scans: body, queued: scans.length - batch.length }).then(function (r) {
         reachable = true;
         var sent = r.results.map(function (a) { return a.nonce; }).filter(Boolean);
         return Store.dequeue(sent).then(function () {
@@ -527,9 +556,8 @@
             problem("Sent, with " + (conflicts.length === 1 ? "a problem" : conflicts.length + " problems"),
                     conflicts.map(function (a) { return a.message; }).join(" "));
           }
-          syncing = false;
-          if (queuedCount) return sendQueue();
-          return refreshCopy();
+          if (queuedCount) return sendBatches();
+          return takeCopy();
         });
       });
     }).catch(function () { reachable = false; }).then(function () { syncing = false; showNet(); });
@@ -553,6 +581,9 @@
   });
   setInterval(refreshCounts, 3000);
   setInterval(function () { if (navigator.onLine) sendQueue(); }, 10000);
-  setInterval(function () { if (navigator.onLine) { refreshCopy(); } }, 60000);
+  setInterval(function () {
+    if (copy && new Date(copy.keep_until).getTime() < Date.now()) endCopy();
+    else if (navigator.onLine) refreshCopy();
+  }, 60000);
   setInterval(function () { if (navigator.onLine && reachable) hello(false); }, 20000);
 })();
