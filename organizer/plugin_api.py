@@ -27,7 +27,7 @@ from .hooktypes import (Action, BadgeLine, DoorMarker, Link, Panel, PersonMet, Q
 from .models import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, Event, Host, Series, UTCDateTime,
                      utcnow)
 from .plugins import hook
-from .ratelimit import limiter
+from .ratelimit import limiter, unlimited
 from .rendering import render_markdown
 from .security import private_page, secret_authorised
 from .timeutil import format_range, localize
@@ -46,7 +46,7 @@ __all__ = [
     # pages
     "event_for_hosts", "attendee_blueprint", "attendee_page", "attendee_by_token_or_404",
     "attendee_of_event_or_404", "private_page", "secret_authorised", "external_url",
-    "render_markdown", "format_range", "localize", "limiter", "DATETIME_FORMAT",
+    "render_markdown", "format_range", "localize", "limiter", "unlimited", "DATETIME_FORMAT",
     # the guest list
     "GuestListError", "find_attendee", "normalise_email", "add_attendee", "stage_attendee",
     "change_status", "stage_status", "check_in", "stage_check_in", "undo_check_in",

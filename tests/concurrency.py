@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Callable
 
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from organizer.db import db
@@ -42,4 +44,32 @@ def run_together(app, work: Callable[[], None], threads: int = 4) -> list[Except
         thread.join()
     if crashes:
         raise crashes[0]
+    return errors
+
+
+def run_behind_a_row_lock(app, work: Callable[[], None], threads: int, table: str,
+                          row_id: int) -> list[Exception]:
+    """Like :func:`run_together`, with the widest window on PostgreSQL: row ``row_id`` of
+    ``table`` is locked from outside until every thread waits on it, so each has read
+    before the first one writes. On SQLite the write lock serialises them anyway."""
+    with app.app_context():
+        on_postgresql = db.engine.dialect.name == "postgresql"
+    if not on_postgresql:
+        return run_together(app, work, threads=threads)
+    errors: list[Exception] = []
+    with app.app_context(), db.engine.connect() as outside, db.engine.connect() as watch:
+        outside.execute(text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE"), {"id": row_id})
+        racing = threading.Thread(
+            target=lambda: errors.extend(run_together(app, work, threads=threads)))
+        racing.start()
+        waiting, deadline = 0, time.monotonic() + 30
+        while waiting < threads and time.monotonic() < deadline:
+            time.sleep(0.02)
+            waiting = watch.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock'")).scalar()
+            watch.rollback()
+        outside.rollback()
+        racing.join()
+        assert waiting == threads, f"only {waiting} of {threads} waited on the row"
     return errors

@@ -7,7 +7,7 @@ which station), ``unknown`` (not a ticket), ``revoked`` (an old code),
 from __future__ import annotations
 
 from datetime import datetime
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -75,9 +75,12 @@ class Answer:
     when: datetime | None = None
 
     def json(self) -> dict:
-        found = asdict(self)
-        del found["when"]
-        return found
+        # By hand: dataclasses.asdict deep-copies, a twentieth of a scan's time.
+        return {"result": self.result, "message": self.message,
+                "attendee_id": self.attendee_id, "name": self.name,
+                "organisation": self.organisation, "guests": self.guests, "at": self.at,
+                "station": self.station, "checkin_id": self.checkin_id, "event": self.event,
+                "markers": [dict(marker) for marker in self.markers]}
 
 
 def _answer(result: str, attendee: Attendee | Holder | None = None,

@@ -15,7 +15,8 @@ from flask import (Blueprint, abort, current_app, jsonify, render_template, requ
 from flask_limiter.util import get_remote_address
 from sqlalchemy import func, or_, select
 
-from organizer.plugin_api import Attendee, db, limiter, own_transactions, secret_authorised
+from organizer.plugin_api import (Attendee, db, limiter, own_transactions, secret_authorised,
+                                  unlimited)
 
 from . import checkin, decode, offline
 from .models import Station
@@ -77,7 +78,7 @@ def _queued(body) -> int | None:
 
 
 @bp.route("/station/<secret:secret>/sync", methods=["POST"])
-@limiter.exempt
+@unlimited
 @secret_authorised
 @own_transactions
 def sync(secret: str):
@@ -112,7 +113,7 @@ def _nonce() -> str | None:
 
 
 @bp.route("/station/<secret:secret>/scan", methods=["POST"])
-@limiter.exempt
+@unlimited
 @secret_authorised
 @own_transactions  # the check-in takes the write lock itself, only for its two writes
 def scan(secret: str):
@@ -162,7 +163,7 @@ def frame(secret: str):
 
 
 @bp.route("/station/<secret:secret>/checkin", methods=["POST"])
-@limiter.exempt
+@unlimited
 @secret_authorised
 @own_transactions
 def manual(secret: str):

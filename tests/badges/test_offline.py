@@ -314,14 +314,11 @@ def _five_batches_at_once(app_factory, nonces):
     nonces[i]. On PostgreSQL the guest's row is locked from outside until all five wait on
     it, so each has looked for its scan (and found none) before the first stores it."""
     import threading
-    import time
-
-    from sqlalchemy import text
 
     from organizer_plugins.badges import offline
     from organizer_plugins.badges.models import CheckIn, DoorConflict, Station
 
-    from ..concurrency import run_together
+    from ..concurrency import run_behind_a_row_lock
     from ..conftest import signup
     app = app_factory()
     with app.app_context():
@@ -329,8 +326,8 @@ def _five_batches_at_once(app_factory, nonces):
         signup(host)
         event, ben = going_attendee(app, host)
         secret = _station(host, event)
-        ben_id, on_postgresql = ben.id, db.engine.dialect.name == "postgresql"
-    answers, errors, lock, index = [], [], threading.Lock(), iter(range(5))
+        ben_id = ben.id
+    answers, lock, index = [], threading.Lock(), iter(range(5))
     when = datetime.now(timezone.utc) - timedelta(minutes=5)
 
     def phone():
@@ -341,25 +338,7 @@ def _five_batches_at_once(app_factory, nonces):
         with lock:
             answers.append(answer["result"])
 
-    if not on_postgresql:
-        errors = run_together(app, phone, threads=5)
-    else:
-        with app.app_context(), db.engine.connect() as outside, db.engine.connect() as watch:
-            outside.execute(text("SELECT id FROM attendee WHERE id = :id FOR UPDATE"),
-                            {"id": ben_id})
-            racing = threading.Thread(
-                target=lambda: errors.extend(run_together(app, phone, threads=5)))
-            racing.start()
-            waiting, deadline = 0, time.monotonic() + 30
-            while waiting < 5 and time.monotonic() < deadline:
-                time.sleep(0.02)
-                waiting = watch.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'")).scalar()
-                watch.rollback()
-            outside.rollback()
-            racing.join()
-            assert waiting == 5, f"only {waiting} syncs waited on the row"
+    errors = run_behind_a_row_lock(app, phone, 5, "attendee", ben_id)
     assert errors == []
     with app.app_context():
         return (sorted(answers), len(db.session.scalars(select(CheckIn)).all()),
