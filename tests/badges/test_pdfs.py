@@ -32,7 +32,8 @@ def _codes_on_page(data: bytes, page: int = 0, dpi: int = 200) -> list[str]:
     """Render a PDF page to an image, as a phone would see the print, and decode it."""
     document = pypdfium2.PdfDocument(data)
     image = document[page].render(scale=dpi / 72).to_pil()
-    return [found.text for found in zxingcpp.read_barcodes(image)]
+    return [found.text for found in zxingcpp.read_barcodes(
+        image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
 def _fonts(data: bytes) -> set[str]:
