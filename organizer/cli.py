@@ -75,11 +75,15 @@ def worker_command(burst: bool) -> None:
 
 
 @click.command("tick")
+@click.option("--now", "at", type=click.DateTime(formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+              help="Act as if it were this UTC time (to try out reminders and nudges).")
 @with_appcontext
-def tick_command() -> None:
+def tick_command(at) -> None:
     """Do the work that is due and deliver due mail now (the runner does both by itself)."""
+    from datetime import timezone
+
     from .tick import run
-    counts = run()
+    counts = run(at.replace(tzinfo=timezone.utc) if at else None)
     click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
 
 

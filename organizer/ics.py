@@ -272,20 +272,49 @@ def reminders(name: str, entries: Iterable[tuple[str, str, str, datetime]], zone
     tz = ZoneInfo(zone)
     years = []
     for uid, summary, description, start in entries:
-        vevent = VEvent()
-        vevent.add("uid", uid)
-        vevent.add("dtstamp", utcnow())
         local = start.replace(tzinfo=tz)
-        vevent.add("dtstart", local)
-        vevent.add("dtend", local + timedelta(minutes=minutes))
-        vevent.add("summary", summary)
-        if description:
-            vevent.add("description", description)
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
-        alarm.add("trigger", timedelta(minutes=0))
-        vevent.add_component(alarm)
-        cal.add_component(vevent)
+        cal.add_component(_reminder(uid, summary, description, local, minutes))
         years.append(local.year)
     return _finish(cal, years)
+
+
+def _reminder(uid: str, summary: str, description: str, start: datetime,
+              minutes: int) -> VEvent:
+    """A thing to do at ``start`` (aware), with an alarm at that moment."""
+    vevent = VEvent()
+    vevent.add("uid", uid)
+    vevent.add("dtstamp", utcnow())
+    vevent.add("dtstart", start)
+    vevent.add("dtend", start + timedelta(minutes=minutes))
+    vevent.add("summary", summary)
+    if description:
+        vevent.add("description", description)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", timedelta(minutes=0))
+    vevent.add_component(alarm)
+    return vevent
+
+
+def personal_feed(name: str, reminders: Iterable[tuple[str, str, str, datetime]],
+                  events: Iterable[Event]) -> bytes:
+    """One person's subscribable calendar: their reminders and the events they may come to.
+
+    ``reminders`` are (uid, summary, description, start) with an aware start,
+    each a half-hour entry with an alarm ("Follow up with Ana"); ``events``
+    are shown as on their pages. Calendar apps refresh it every few hours.
+    """
+    cal = _calendar("PUBLISH", name=name)
+    years, zones = [], set()
+    for uid, summary, description, start in reminders:
+        cal.add_component(_reminder(uid, summary, description, start, 30))
+        years.append(start.year)
+        zones.add(str(start.tzinfo))
+    for event in events:
+        cal.add_component(event_vevent(event))
+        years.append(event.starts_at.year)
+        zones.add(event.timezone)
+    cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT6H")
+    return _finish(cal, years, zones=zones)

@@ -25,13 +25,13 @@ from .hookspecs import hookspec
 from .hooktypes import (Action, BadgeLine, DoorMarker, Link, Panel, PersonMet, Question,
                         ReportSection, SettingsSection, flatten)
 from .models import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, Event, Host, Series, UTCDateTime,
-                     utcnow)
+                     new_token, utcnow)
 from .plugins import hook
 from .ratelimit import limiter, unlimited
 from .rendering import render_markdown
 from .security import private_page, secret_authorised
 from .timeutil import format_range, localize
-from .urls import MAX_ID, external_url
+from .urls import MAX_ID, external_url, webcal as webcal_url
 from .views.attendee import attendee_blueprint, attendee_page
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
     "DoorMarker", "PersonMet", "ReportSection", "SettingsSection",
     # data
     "db", "Event", "Attendee", "AttendeeStatus", "Host", "Series", "UTCDateTime", "utcnow",
-    "ATTENDEE_STATUSES",
+    "new_token", "ATTENDEE_STATUSES",
     # writing
     "write", "locked", "hold", "commit", "after_commit", "insert_loaded", "own_transactions",
     # pages
@@ -61,7 +61,8 @@ __all__ = [
     # background jobs
     "register_job", "submit_job", "JobContext", "JobError", "job_failure",
     # calendars and PDFs
-    "invite_ics", "cancellation_ics", "meeting_ics", "reminders_ics",
+    "invite_ics", "cancellation_ics", "meeting_ics", "reminders_ics", "personal_feed_ics",
+    "webcal_url",
     "render_pdf", "render_pdf_parts", "pdf_response", "FONT_STACK",
 ]
 
@@ -129,6 +130,7 @@ invite_ics = _ics.invite
 cancellation_ics = _ics.cancellation
 meeting_ics = _ics.meeting
 reminders_ics = _ics.reminders
+personal_feed_ics = _ics.personal_feed
 render_pdf = _pdf.render
 render_pdf_parts = _pdf.render_parts
 pdf_response = _pdf.response

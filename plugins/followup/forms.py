@@ -1,10 +1,15 @@
-"""The follow-up plugin's forms: the host's settings and an attendee's choice about mail."""
+"""The follow-up plugin's forms: the host's settings, an attendee's choice about mail, and
+a person's network (asking for its link, notes and follow-up states, settings)."""
 from __future__ import annotations
 
-from wtforms import Form, SelectField, TextAreaField
-from wtforms.validators import AnyOf, Length, ValidationError
+from datetime import timedelta
 
-from . import content
+from wtforms import BooleanField, DateField, EmailField, Form, SelectField, TextAreaField
+from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, ValidationError
+
+from organizer.plugin_api import utcnow
+
+from . import contacts, content, network
 
 MAX_MESSAGE = 5000
 MAX_RESOURCES = 3000
@@ -34,3 +39,50 @@ class SettingsForm(Form):
 class MailChoiceForm(Form):
     wanted = SelectField(choices=["0", "1"], validate_choice=False, validators=[
         AnyOf(["0", "1"], message="Say whether you want the follow-up mail.")])
+
+
+class AskForm(Form):
+    """An address to mail a link to one's network to."""
+
+    email = EmailField("Your e-mail address", filters=[_stripped], validators=[
+        InputRequired("Enter the address you signed up to events with."),
+        Email("Enter a valid e-mail address."), Length(max=254)])
+
+
+class ContactForm(Form):
+    """What a person keeps about someone in their network."""
+
+    state = SelectField(choices=list(network.STATES), validate_choice=False, validators=[
+        AnyOf(list(network.STATES), message="Choose where this follow-up stands.")])
+    remind_on = DateField("Remind me on", validators=[Optional()])
+    note = TextAreaField(filters=[_stripped], validators=[Length(
+        max=contacts.MAX_NOTE, message=f"Keep your note under {contacts.MAX_NOTE} characters.")])
+
+    def validate(self, extra_validators=None) -> bool:
+        # The date matters only with "Remind me" (Optional() would skip a check here).
+        valid = super().validate(extra_validators)
+        if self.state.data != "remind":
+            self.remind_on.data = None
+            self.remind_on.errors = []
+            return valid and not self.errors
+        error = self._remind_error()
+        if error:
+            self.remind_on.errors = [*self.remind_on.errors, error]
+            return False
+        return valid
+
+    def _remind_error(self) -> str | None:
+        day = self.remind_on.data
+        if day is None:
+            return None if self.remind_on.errors else "Choose the day to be reminded."
+        today = utcnow().date()
+        if day < today:
+            return "Choose today or a day to come."
+        if day > today + timedelta(days=2 * 366):
+            return "Choose a day within the next two years."
+        return None
+
+
+class NetworkSettingsForm(Form):
+    hidden = BooleanField()
+    nudges = BooleanField()

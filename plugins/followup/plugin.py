@@ -9,7 +9,7 @@ from markupsafe import Markup
 from organizer.plugin_api import AttendeeStatus, Link, Panel, hookimpl, utcnow
 
 from . import api as followup_api
-from . import hookspecs, sending, views
+from . import hookspecs, nudges, sending, views, views_network
 
 
 @hookimpl
@@ -31,6 +31,8 @@ def webhook_types():
 def register_blueprints(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(views.mine)
+    app.register_blueprint(views_network.bp)
+    app.register_blueprint(views_network.mine)
 
 
 @hookimpl
@@ -60,3 +62,9 @@ def attendee_page_panels(attendee):
 @hookimpl
 def host_event_actions(event):
     return Link("Follow-up", url_for("followup.page", event_id=event.id))
+
+
+@hookimpl
+def due_work(now):
+    """Nudges a week and a month after events, and the day's follow-up reminders."""
+    return nudges.queue_nudges(now) + nudges.queue_reminders(now)

@@ -12,8 +12,8 @@ from organizer.plugin_api import (Attachment, Attendee, Event, JobContext, Messa
                                   mail_renderer, mail_states, queue_mails, register_job,
                                   send_webhook, utcnow, write)
 
-from . import content, documents
-from .models import Delivery, Preference, Settings
+from . import content, documents, people
+from .models import Delivery, Person, Preference, Settings
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +70,28 @@ def render(params: dict) -> Message:
     return message(content.build(person))
 
 
+def follow_through(followup: content.Followup) -> dict:
+    """The one-click links of a follow-up mail: for each person met, "I reached out" and
+    "remind me in two weeks"; the person's network; "nudge me" unless they asked already."""
+    guest = followup.attendee
+    others = {}
+    for other in followup.people:
+        met = db.session.get(Attendee, other["attendee_id"])
+        others[other["attendee_id"]] = {"reached": people.action_url(guest, "reached", met),
+                                        "remind": people.action_url(guest, "remind14", met)}
+    wants = db.session.scalar(select(Person.nudges).where(Person.email == guest.email))
+    return {"others": others, "network": people.network_url(guest),
+            "nudges": None if wants or not followup.people
+            else people.action_url(guest, "nudges")}
+
+
 def message(followup: content.Followup) -> Message:
     """The follow-up mail with its PDF and plan attached."""
     person, event = followup.attendee, followup.event
     link = external_url("attendee.page", token=person.token)
-    text = render_template("followup/mail/followup.txt", f=followup, link=link)
-    html = render_template("followup/mail/followup.html", f=followup, link=link,
+    links = follow_through(followup)
+    text = render_template("followup/mail/followup.txt", f=followup, link=link, links=links)
+    html = render_template("followup/mail/followup.html", f=followup, link=link, links=links,
                            card=card_url(event))
     return Message(
         to=person.email, subject=f"Your follow-up from {event.title}", text=text, html=html,

@@ -1,0 +1,157 @@
+"""A person's network pages: asking for the link, the network itself, notes and follow-up
+states, hiding and nudges, the calendar feed, and the one-click links from mails."""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, url_for)
+from sqlalchemy import select
+
+from organizer.plugin_api import (Attendee, Message, Skip, attendee_blueprint, commit, db,
+                                  external_url, limiter, mail_renderer, normalise_email,
+                                  personal_feed_ics, queue_mail, webcal_url)
+
+from . import contacts, forms, network, people
+from .models import Person
+
+bp = Blueprint("followup_network", __name__, template_folder="templates")
+# From an attendee's own page to their network, by their private link.
+mine = attendee_blueprint("followup_network_mine", __name__)
+
+LINK_KIND = "followup.network_link"
+
+
+def _address() -> str:
+    return normalise_email(request.form.get("email", ""))[:254] or "-"
+
+
+def _per_address() -> str:
+    return current_app.config.get("NETWORK_LINK_RATE_LIMIT", "3 per hour")
+
+
+def _per_client() -> str:
+    return current_app.config.get("NETWORK_LINK_CLIENT_RATE_LIMIT", "20 per hour")
+
+
+@bp.route("/network", methods=["GET", "POST"])
+@limiter.limit(_per_client, methods=["POST"])
+@limiter.limit(_per_address, methods=["POST"], key_func=_address)
+def ask():
+    """Ask for a link to one's network by address; the answer never says who is known."""
+    form = forms.AskForm(request.form)
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("followup/network_ask.html", form=form), 422
+        latest = network.attended(form.email.data)
+        if latest:
+            queue_mail(LINK_KIND, latest[0].email, {"attendee_id": latest[0].id},
+                       subject="Your network")
+            commit()
+        return render_template("followup/network_ask.html", form=form, sent=form.email.data)
+    return render_template("followup/network_ask.html", form=form)
+
+
+@mail_renderer(LINK_KIND, title="Links to people's networks")
+def render_link(params: dict) -> Message:
+    guest = db.session.get(Attendee, params["attendee_id"])
+    if guest is None:
+        raise Skip("They are no longer on any guest list.")
+    link = people.network_url(guest)
+    context = {"name": guest.name, "link": link, "days": people.NETWORK_DAYS}
+    return Message(to=guest.email, subject="Your network",
+                   text=render_template("followup/mail/network_link.txt", **context),
+                   html=render_template("followup/mail/network_link.html", **context))
+
+
+@mine.route("/network")
+def from_attendee_page(attendee: Attendee):
+    """The attendee's own page links here: on to their network by a fresh signed link."""
+    return redirect(people.network_url(attendee))
+
+
+def _person(token: str) -> Person:
+    try:
+        return people.from_network_token(token)
+    except people.BadLink as exc:
+        abort(Response(render_template("followup/network_ask.html", form=forms.AskForm(),
+                                       problem=str(exc)), 404))
+
+
+@bp.route("/network/<secret:token>")
+def page(token: str):
+    person = _person(token)
+    entries = network.of(person)
+    return render_template(
+        "followup/network.html", person=person, token=token, entries=entries,
+        states=network.STATES, series=network.series_dates(person.email),
+        feed=webcal_url(external_url("followup_network.feed", feed_token=person.feed_token)),
+        form=None, errors={}, open_id=None)
+
+
+@bp.route("/network/<secret:token>/people/<int:attendee_id>", methods=["POST"])
+def save(token: str, attendee_id: int):
+    person = _person(token)
+    entries = network.of(person)
+    entry = next((e for e in entries if e.attendee_id == attendee_id), None)
+    if entry is None:
+        abort(404, "This person is not in your network.")
+    form = forms.ContactForm(request.form)
+    if not form.validate():
+        errors = {name: messages[-1] for name, messages in form.errors.items()}
+        return render_template(
+            "followup/network.html", person=person, token=token, entries=entries,
+            states=network.STATES, series=network.series_dates(person.email),
+            feed=webcal_url(external_url("followup_network.feed",
+                                         feed_token=person.feed_token)),
+            form=request.form, errors=errors, open_id=attendee_id), 422
+    contacts.save(person, entry.email, form.state.data, form.remind_on.data, form.note.data)
+    flash(f"Saved: {entry.name}.", "success")
+    return redirect(url_for("followup_network.page", token=token) + f"#person-{attendee_id}")
+
+
+@bp.route("/network/<secret:token>/settings", methods=["POST"])
+def settings(token: str):
+    person = _person(token)
+    form = forms.NetworkSettingsForm(request.form)
+    contacts.set_visibility(person, hidden=form.hidden.data, nudges=form.nudges.data)
+    flash("Saved. " + ("Nobody else sees you in their network now." if person.hidden
+                       else "People you met see you in their network."), "success")
+    return redirect(url_for("followup_network.page", token=token) + "#settings")
+
+
+@bp.route("/network/feed/<secret:feed_token>.ics")
+def feed(feed_token: str):
+    """The person's calendar: their follow-up reminders and the next dates of their series."""
+    person = db.session.scalar(select(Person).where(Person.feed_token == feed_token))
+    if person is None:
+        abort(404)
+    reminders = []
+    for entry in network.of(person):
+        contact = entry.contact
+        if contact and contact.state == "remind" and contact.remind_on:
+            reminders.append((f"followup-remind-{contact.id}-{contact.remind_on:%Y%m%d}",
+                              f"Follow up with {entry.name}",
+                              f"You met at {entry.last_met.title}. Your network: "
+                              + external_url("followup_network.ask"),
+                              network.reminder_start(contact, entry.last_met.zone)))
+    data = personal_feed_ics("My network", reminders, network.series_dates(person.email))
+    return Response(data, mimetype="text/calendar",
+                    headers={"Content-Disposition": 'inline; filename="network.ics"'})
+
+
+@bp.route("/network/do/<secret:token>", methods=["GET", "POST"])
+def act(token: str):
+    """A one-click link from a follow-up mail: a page that says what it will do (mail
+    scanners open links; only the person's click on it does it), once."""
+    try:
+        action = people.from_action_token(token)
+    except people.BadLink as exc:
+        return render_template("followup/act.html", problem=str(exc)), 404
+    if request.method == "POST":
+        try:
+            found = contacts.apply(action)
+        except contacts.Used as used:
+            return render_template("followup/act.html", action=action, used=used.when), 409
+        return render_template("followup/act.html", action=action, done=True, contact=found,
+                               network=people.network_url(action.guest))
+    return render_template("followup/act.html", action=action)
+
