@@ -136,6 +136,9 @@ def message(kind: str, attendee: Attendee) -> Message:
         "card_url": card_url(event), "calendar": calendar is not None,
         "lead": lead(kind, attendee, event, position(attendee)),
         "subject": subject.format(title=event.title),
+        # A date of a series can be skipped in one click from its reminder.
+        "skip": external_url("rsvp_mine.skip", token=attendee.token)
+        if kind == "reminder" and event.series_id is not None else None,
     }
     return Message(
         to=attendee.email, subject=context["subject"],

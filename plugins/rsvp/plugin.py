@@ -8,8 +8,8 @@ from sqlalchemy import select, update
 from organizer.plugin_api import Attendee, AttendeeStatus, Link, ReportSection, db, hookimpl, write
 
 from . import api as rsvp_api
-from . import (demo, hookspecs, notify, reminders, seats, settings, views_attendee, views_host,
-               views_public)
+from . import (demo, holds, hookspecs, notify, reminders, seats, settings, views_attendee,
+               views_host, views_public)
 from .models import RsvpRegistration
 
 # Changes that matter to someone's calendar: they get an updated invite.
@@ -109,7 +109,8 @@ def event_updated(event, changes):
 
 @hookimpl
 def due_work(now):
-    return reminders.send_due(now)
+    """Reminders before each date, and seats on new dates for people holding every date."""
+    return reminders.send_due(now) + holds.enrol_due(now)
 
 
 @hookimpl

@@ -176,19 +176,21 @@ _STANDING = select(
 
 def register(event_id: int, name: str, email: str, answers: dict | None = None,
              guests: int = 0, guest_name: str = "", organisation: str = "",
-             role: str = "", listed: bool = False) -> Attendee:
+             role: str = "", listed: bool = False, hold_id: int | None = None) -> Attendee:
     """Take an RSVP: going, waiting or pending; the person's mail is queued with it.
 
     An address already on the list (in any status) changes nothing: its
     owner is mailed their private link again (:class:`AlreadyRegistered`),
-    from which they can change, cancel or rejoin.
+    from which they can change, cancel or rejoin. A seat taken by a hold on
+    every date of a series (``hold_id``) mails nothing: the hold's one mail
+    lists every date.
     """
     # Everything decided below is read again under the lock; objects read
     # before (the event's host, say) stay loaded for the mail that follows.
     with write(keep_loaded=True) as session:
         event = lock_event(event_id)
         attendee, error = _take(session, event, name, email, answers or {}, guests,
-                                guest_name, organisation, role, listed)
+                                guest_name, organisation, role, listed, hold_id=hold_id)
     if error is not None:
         raise error
     return attendee
@@ -247,8 +249,8 @@ def register_form(slug: str, form) -> Attendee:
 
 
 def _take(session, event: Event, name: str, email: str, answers: dict, guests: int,
-          guest_name: str, organisation: str, role: str,
-          listed: bool = False) -> tuple[Attendee | None, RsvpError | None]:
+          guest_name: str, organisation: str, role: str, listed: bool = False,
+          hold_id: int | None = None) -> tuple[Attendee | None, RsvpError | None]:
     """The RSVP itself, inside the caller's transaction that holds the event's lock.
 
     Returns the new attendee, or the error to raise once the transaction has
@@ -262,7 +264,8 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
         _STANDING, {"event_id": event.id, "email": email}).one()
     if existing_id is not None:
         existing = session.get(Attendee, existing_id)
-        notify.queue("already", existing, event)
+        if hold_id is None:
+            notify.queue("already", existing, event)
         return None, AlreadyRegistered(existing)
     status = _place(event, guests, someone_waits=waiting > 0, taken=int(taken))
     attendee = stage_attendee(event, name, email, status, guests=guests,
@@ -270,7 +273,8 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
                                check_duplicate=False)
     insert_loaded(RsvpRegistration(
         attendee_id=attendee.id, event_id=event.id, answers=answers, guest_name=guest_name,
-        ics_bump=0, waiting_since=utcnow() if status == AttendeeStatus.WAITING else None))
+        ics_bump=0, waiting_since=utcnow() if status == AttendeeStatus.WAITING else None,
+        hold_id=hold_id))
     attendee.rsvp_registered = True
     # The page that follows shows the event: it stays with the attendee.
     set_committed_value(attendee, "event", event)
@@ -278,7 +282,8 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
         # Just joined at the back, and the lock keeps it so: the place is
         # the length of the list before, plus one.
         attendee.rsvp_position = waiting + 1
-    notify.queue(status, attendee, event)
+    if hold_id is None:
+        notify.queue(status, attendee, event)
     return attendee, None
 
 
@@ -346,8 +351,9 @@ def promote(event_id: int) -> list[Attendee]:
         return fill_seats(lock_event(event_id))
 
 
-def cancel(attendee_id: int) -> Attendee:
-    """The attendee withdraws; their seat goes to the first person waiting."""
+def cancel(attendee_id: int, quiet: bool = False) -> Attendee:
+    """The attendee withdraws; their seat goes to the first person waiting. ``quiet``: no
+    mail to them (a date skipped or given back from a hold, which sent no invite)."""
     with write():
         attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
         event = lock_event(attendee.event_id)
@@ -357,7 +363,8 @@ def cancel(attendee_id: int) -> Attendee:
         was_going = attendee.status == AttendeeStatus.GOING
         move(attendee, AttendeeStatus.CANCELLED)
         registration(attendee).ics_bump += 1
-        notify.queue("cancelled" if was_going else "left", attendee, event)
+        if not quiet:
+            notify.queue("cancelled" if was_going else "left", attendee, event)
         fill_seats(event)
     return attendee
 

@@ -1,13 +1,14 @@
-"""What the RSVP plugin adds to the attendee's own page: their answers, cancelling, joining again."""
+"""What the RSVP plugin adds to the attendee's own page: their answers, cancelling, joining
+again, and for a date of a series: holding a seat for every date, skipping this one, the streak."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from organizer.plugin_api import (Action, Attendee, AttendeeStatus, Panel, attendee_blueprint,
                                   attendee_page, db, utcnow)
 
-from . import answers as answers_mod, going, seats, settings
+from . import answers as answers_mod, going, holds, seats, settings
 from .models import RsvpRegistration
 
 bp = attendee_blueprint("rsvp_mine", __name__)
@@ -19,6 +20,8 @@ def panels(attendee: Attendee) -> list[Panel]:
     """The waiting-list place, the answers form, and cancelling or joining again."""
     event = attendee.event
     found = []
+    if event.series_id is not None and event.status == "published":
+        found.append(_series_panel(attendee))
     if event.ends_at <= utcnow():
         return found  # nothing left to change once the event is over
     position = seats.position(attendee)
@@ -47,6 +50,56 @@ def panels(attendee: Attendee) -> list[Panel]:
             "Join again", url_for("rsvp_mine.rejoin", token=attendee.token), method="post",
             style="primary")], order=90))
     return found
+
+
+def _series_panel(attendee: Attendee) -> Panel:
+    """Every date of the series: the streak, and holding a seat for every date."""
+    event = attendee.event
+    hold = holds.active(event.series_id, attendee.email)
+    actions = []
+    if hold is None and attendee.status in ACTIVE and event.ends_at > utcnow():
+        actions.append(Action("Hold my seat for every date",
+                              url_for("rsvp_mine.hold", token=attendee.token), method="post",
+                              style="secondary"))
+    body = render_template("rsvp/series_panel.html", attendee=attendee, hold=hold,
+                           streak=holds.streak(event.series_id, attendee.email),
+                           held=holds.held_by(attendee) is not None,
+                           ahead=event.ends_at > utcnow())
+    return Panel("Every date", Markup(body), actions=actions, order=70, anchor="every-date")
+
+
+@bp.route("/hold", methods=["POST"])
+def hold(attendee: Attendee):
+    if attendee.event.series_id is None:
+        abort(404)
+    try:
+        _, taken = holds.start(attendee)
+    except seats.RsvpError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Your seat is held for every date from now on ({len(taken)} more "
+              f"{'date' if len(taken) == 1 else 'dates'} so far). We've mailed you the list; "
+              "skip any date or stop at any time.", "success")
+    return redirect(url_for("attendee.page", token=attendee.token) + "#every-date")
+
+
+@bp.route("/skip", methods=["GET", "POST"])
+def skip(attendee: Attendee):
+    """Skip this date, from its reminder: a page that asks, then one press."""
+    event = attendee.event
+    if request.method == "POST":
+        try:
+            seats.cancel(attendee.id, quiet=holds.held_by(attendee) is not None)
+        except seats.RsvpError as exc:
+            return render_template("rsvp/skip.html", attendee=attendee, event=event,
+                                   problem=str(exc)), 409
+        return render_template("rsvp/skip.html", attendee=attendee, event=event, done=True,
+                               hold=holds.active(event.series_id, attendee.email)
+                               if event.series_id else None)
+    if attendee.status not in ACTIVE:
+        return render_template("rsvp/skip.html", attendee=attendee, event=event,
+                               problem="You're not on the list for this date any more."), 409
+    return render_template("rsvp/skip.html", attendee=attendee, event=event)
 
 
 def _again(attendee: Attendee, sub, status: int):

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from organizer.plugin_api import (Event, db, format_range, limiter, own_transactions, private_page,
                                   render_markdown, utcnow)
 
-from . import answers as answers_mod, going as going_mod, plugin_questions, seats, settings
+from . import answers as answers_mod, going as going_mod, holds, plugin_questions, seats, settings
+from .models import SeriesHold
 
 bp = Blueprint("rsvp", __name__, template_folder="templates")
 
@@ -61,8 +62,11 @@ def rsvp(slug: str):
         sub.errors["form"] = str(exc)
         return _event_page_with(event, sub), 409
     private_page()  # it shows the person's private link
+    held = None
+    if request.form.get("every_date") and attendee.event.series_id is not None:
+        held = len(holds.start(attendee)[1])
     return render_template("rsvp/done.html", event=attendee.event, attendee=attendee,
-                           position=seats.position(attendee), message=None), 201
+                           position=seats.position(attendee), message=None, held=held), 201
 
 
 def _event_page_with(event: Event, sub):
@@ -71,3 +75,17 @@ def _event_page_with(event: Event, sub):
                            description=render_markdown(event.description),
                            when=format_range(event.local_start, event.local_end),
                            form_panel=panel(event, sub))
+
+
+@bp.route("/series-hold/<secret:token>", methods=["GET", "POST"])
+def hold_page(token: str):
+    """The dates a person's hold on a series took, with their streak; stopping it."""
+    hold = db.session.scalar(select(SeriesHold).where(SeriesHold.token == token))
+    if hold is None:
+        abort(404)
+    given_back = None
+    if request.method == "POST" and hold.stopped_at is None:
+        given_back = holds.stop(hold)
+    return render_template("rsvp/series_hold.html", hold=hold, dates=holds.upcoming(hold),
+                           streak=holds.streak(hold.series_id, hold.email),
+                           given_back=given_back, position=seats.position)

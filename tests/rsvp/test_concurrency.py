@@ -59,7 +59,7 @@ def test_200_rsvps_at_once_for_50_seats_confirm_exactly_50(app_factory):
     assert positions == list(range(1, PEOPLE - SEATS + 1))
 
 
-def _without_the_guard(monkeypatch):
+def _without_the_guard(monkeypatch, parties=PEOPLE):
     """The RSVP as careless code would write it: a plain transaction (no write lock),
     the event read without its row lock, and the seat count's read committed before
     the write, as code that checks with one query and writes with another."""
@@ -81,7 +81,7 @@ def _without_the_guard(monkeypatch):
         all_read.wait()  # everyone has counted the seats before anyone takes one
         return status
 
-    all_read = threading.Barrier(PEOPLE, timeout=60)
+    all_read = threading.Barrier(parties, timeout=60)
 
     place = seats._place
     monkeypatch.setattr(seats, "write", plain_transaction)
