@@ -22,8 +22,10 @@ from organizer.models import Attendee, Event, Series, utcnow
 FIELDS = ("design", "engineering", "finance", "marketing", "research", "sales", "law",
           "health")
 SHAREABLE = ("email", "organisation", "field", "offers", "seeks", "interests")
-TOPICS = ("fundraising", "hiring", "design", "python", "pricing", "research", "sales",
-          "marketing", "law", "climate")
+# Each field talks about its own things, so plain matching pairs people of one field
+# (what a preference for other fields has to work against).
+TOPICS = {field: tuple(f"{field} {n}" for n in ("tools", "hiring", "trends", "money"))
+          for field in FIELDS}
 
 
 @dataclass
@@ -129,17 +131,7 @@ def _date(c: Community, event: Event, rnd: random.Random, regulars: int, now: da
     c.going[event.id] = going
     c.came[event.id] = {n for n, row in zip(here, rows) if row["checked_in_at"] is not None}
     c.shares[event.id] = {}
-    profiles = []
-    for n, attendee_id in going.items():
-        share = {key for key in SHAREABLE if rnd.random() < 0.5}
-        c.shares[event.id][n] = share
-        profiles.append({"attendee_id": attendee_id, "event_id": event.id,
-                         "interests": rnd.sample(TOPICS, 2), "field": c.people[n][3],
-                         "offers": rnd.sample(TOPICS, 1), "seeks": rnd.sample(TOPICS, 1),
-                         "languages": ["English"], "links": [], "share": sorted(share),
-                         "opted_out": False, "updated_at": now})
-    if profiles:
-        db.session.execute(insert(Profile), profiles)
+    _profiles(c, event.id, going, rnd, now, Profile)
     order = list(going)
     rnd.shuffle(order)
     pairs = [(order[i], order[i + 1]) for i in range(0, len(order) - 1, 2)]
@@ -164,6 +156,40 @@ def _date(c: Community, event: Event, rnd: random.Random, regulars: int, now: da
         db.session.add(IntroRequest(event_id=event.id, from_id=going[a], to_id=going[b],
                                     message="", status=status, created_at=event.starts_at))
     db.session.flush()
+
+
+def _profiles(c: Community, event_id: int, going: dict[int, int], rnd: random.Random,
+              now: datetime, Profile) -> None:
+    rows = []
+    for n, attendee_id in going.items():
+        share = {key for key in SHAREABLE if rnd.random() < 0.5}
+        c.shares.setdefault(event_id, {})[n] = share
+        own = TOPICS[c.people[n][3]]
+        rows.append({"attendee_id": attendee_id, "event_id": event_id,
+                     "interests": rnd.sample(own, 2), "field": c.people[n][3],
+                     "offers": rnd.sample(own, 1), "seeks": rnd.sample(own, 1),
+                     "languages": ["English"], "links": [], "share": sorted(share),
+                     "opted_out": False, "updated_at": now})
+    if rows:
+        db.session.execute(insert(Profile), rows)
+
+
+def join(c: Community, event_id: int, numbers: list[int], seed_value: int = 11) -> dict[int, int]:
+    """Put ``numbers`` on a date's list as going, with profiles; commit. Returns their ids."""
+    from organizer_plugins.matching.models import Profile
+    now = utcnow()
+    db.session.execute(insert(Attendee), [
+        {"event_id": event_id, "name": c.name(n), "email": c.email(n),
+         "organisation": c.people[n][2], "role": "", "status": "going", "guests": 0,
+         "token": secrets.token_urlsafe(24), "created_at": now, "updated_at": now}
+        for n in numbers])
+    ids = dict(db.session.execute(select(Attendee.email, Attendee.id).where(
+        Attendee.event_id == event_id)).all())
+    going = {n: ids[c.email(n)] for n in numbers}
+    c.going[event_id] = going
+    _profiles(c, event_id, going, random.Random(seed_value), now, Profile)
+    db.session.commit()
+    return going
 
 
 def _zone():

@@ -132,6 +132,8 @@ class SetupForm(Form):
     same_org = StringField(validators=[AnyOf(["avoid", "allow"], message=(
         "Choose whether colleagues may be matched."))])
     checked_in_only = BooleanField()
+    mix_fields = BooleanField()
+    mix_newcomers = BooleanField()
 
 
 class RuleForm(Form):

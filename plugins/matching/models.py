@@ -59,6 +59,9 @@ class Setup(db.Model):
     slot_minutes: Mapped[int] = mapped_column(Integer, default=20)
     # Attendee ids the host took out of matching.
     excluded: Mapped[list] = mapped_column(JSON, default=list)
+    # A more diverse mix: prefer other fields and organisations; pair newcomers with regulars.
+    mix_fields: Mapped[bool] = mapped_column(Boolean, default=False)
+    mix_newcomers: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Rule(db.Model):
@@ -88,6 +91,9 @@ class Run(db.Model):
     rounds: Mapped[list] = mapped_column(JSON, default=list)
     total: Mapped[float] = mapped_column(Float, default=0.0)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
+    # What a diversity preference did: shares of pairs (cross-field, cross-organisation,
+    # newcomer–regular) in this run and in the plain run of the same people.
+    mix: Mapped[dict | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,9 +1,10 @@
 """Running matching for an event: who takes part, the rules, memory, drafts and publishing."""
 from __future__ import annotations
 
+import dataclasses
 from itertools import combinations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import flag_modified
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, Event, db, hold, send_webhook,
@@ -16,6 +17,10 @@ from .models import Match, Profile, Rule, Run, Setup
 WEIGHTS = scoring.Weights()
 # Seconds the table planner may search; it stops early once no pair repeats.
 TABLE_TIME_LIMIT = 8.0
+# The plain run a diverse draft is compared with gets less time: it is only a yardstick.
+PLAIN_TIME_LIMIT = 2.0
+# Someone who came to this many of the host's earlier events is a regular.
+REGULAR_AFTER = 3
 
 
 def setup_of(event: Event) -> Setup:
@@ -23,7 +28,8 @@ def setup_of(event: Event) -> Setup:
     found = db.session.get(Setup, event.id)
     if found is None:
         found = Setup(event_id=event.id, mode="pairs", group_size=4, rounds=1,
-                      checked_in_only=False, same_org="avoid", slot_minutes=20, excluded=[])
+                      checked_in_only=False, same_org="avoid", slot_minutes=20, excluded=[],
+                      mix_fields=False, mix_newcomers=False)
     return found
 
 
@@ -66,10 +72,58 @@ def history(event: Event, people: list[Attendee]) -> set[frozenset[int]]:
             for pair in combinations(sorted(set(members)), 2)}
 
 
+def weights_of(setup: Setup) -> scoring.Weights:
+    """The weights the host's set-up asks for: plain, or with a diverse mix."""
+    diverse = scoring.DIVERSE_WEIGHTS
+    return dataclasses.replace(
+        WEIGHTS,
+        different_field=diverse.different_field if setup.mix_fields else WEIGHTS.different_field,
+        different_org=diverse.different_org if setup.mix_fields else 0.0,
+        newcomer_regular=diverse.newcomer_regular if setup.mix_newcomers else 0.0)
+
+
+def tenure(event: Event, people: list[Attendee]) -> dict[int, str]:
+    """Each person as "new" (never at the host's earlier events), "regular" (at
+    ``REGULAR_AFTER`` or more) or "" (in between), by address."""
+    emails = {a.email: a.id for a in people}
+    if not emails:
+        return {}
+    counts = dict(db.session.execute(
+        select(Attendee.email, func.count(func.distinct(Attendee.event_id)))
+        .join(Event, Event.id == Attendee.event_id)
+        .where(Event.owner_id == event.owner_id, Event.starts_at < event.starts_at,
+               Event.status == "published", Attendee.status == AttendeeStatus.GOING,
+               Attendee.email.in_(sorted(emails)))
+        .group_by(Attendee.email)).all())
+    return {attendee_id: "new" if not counts.get(email) else
+            "regular" if counts[email] >= REGULAR_AFTER else ""
+            for email, attendee_id in emails.items()}
+
+
 def group_score(members: list[int], people: dict[int, scoring.Profile],
-                met: set[frozenset[int]]) -> float:
-    return round(sum(scoring.score(people[a], people[b], WEIGHTS, frozenset((a, b)) in met)
+                met: set[frozenset[int]], weights: scoring.Weights = WEIGHTS) -> float:
+    return round(sum(scoring.score(people[a], people[b], weights, frozenset((a, b)) in met)
                      for a, b in combinations(members, 2)), 2)
+
+
+def mix_of(rounds: list[list[dict]], people: dict[int, scoring.Profile]) -> dict[str, float]:
+    """Shares of the pairs that sit together: from different fields (of those whose fields
+    are both known), from different organisations (likewise), a newcomer with a regular."""
+    pairs = [(people[a], people[b]) for round_ in rounds for group in round_
+             for a, b in combinations(group["members"], 2)]
+    fields = [(a, b) for a, b in pairs if a.field.strip() and b.field.strip()]
+    orgs = [(a, b) for a, b in pairs if a.organisation.strip() and b.organisation.strip()]
+
+    def share(found: int, total: int) -> float | None:
+        return round(found / total, 4) if total else None
+    return {
+        "cross_field": share(sum(a.field.strip().casefold() != b.field.strip().casefold()
+                                 for a, b in fields), len(fields)),
+        "cross_org": share(sum(a.organisation.strip().casefold()
+                               != b.organisation.strip().casefold() for a, b in orgs), len(orgs)),
+        "newcomer_regular": share(sum(scoring.newcomer_and_regular(a, b) for a, b in pairs),
+                                  len(pairs)),
+    }
 
 
 def compute(event: Event, setup: Setup, previous: Run | None = None) -> Run:
@@ -87,36 +141,55 @@ def compute(event: Event, setup: Setup, previous: Run | None = None) -> Run:
         if pair <= present:
             (must if rule.kind == "must" else never).add(pair)
     met = history(event, attendees)
+    weights = weights_of(setup)
+    if weights.newcomer_regular or setup.mix_fields:
+        known = tenure(event, attendees)
+        people = {key: dataclasses.replace(p, tenure=known.get(key, ""))
+                  for key, p in people.items()}
     ordered = [people[a.id] for a in attendees]
+    locked = _locked_groups(previous, setup.mode, present)
+    rounds, warnings = _arrange(ordered, setup, weights, met, must, never, locked)
+    mix = {}
+    if weights != WEIGHTS:
+        # What the preference did: the same people, plainly matched.
+        plain, _ = _arrange(ordered, setup, WEIGHTS, met, must, never, [], PLAIN_TIME_LIMIT)
+        mix = mix_of(rounds, people)
+        mix.update({f"{key}_plain": value for key, value in mix_of(plain, people).items()})
+    for round_ in rounds:
+        for group in round_:
+            group["score"] = group_score(group["members"], people, met, weights)
+    total = round(sum(g["score"] for round_ in rounds for g in round_), 2)
+    return Run(event_id=event.id, status="draft", mode=setup.mode, rounds=rounds, total=total,
+               warnings=list(dict.fromkeys(warnings)), mix=mix)
+
+
+def _arrange(ordered: list, setup: Setup, weights: scoring.Weights, met: set, must: set,
+             never: set, locked: list[list[int]],
+             time_limit: float = TABLE_TIME_LIMIT) -> tuple[list[list[dict]], list[str]]:
+    """The rounds of pairs or tables for ``ordered`` people, with notes for the host."""
     warnings: list[str] = []
     if setup.mode == "groups":
         if len(ordered) >= 2 and setup.group_size > len(ordered):
             raise MatchingError(f"Tables of {setup.group_size} are larger than the "
                                 f"{len(ordered)} people taking part.")
-        rounds, plan_warnings = _tables(ordered, setup, met, never,
-                                        _locked_groups(previous, "groups", present))
+        rounds, plan_warnings = _tables(ordered, setup, met, never, locked, weights,
+                                        time_limit)
         warnings += plan_warnings
         if must:
             warnings.append("“Must meet” rules apply to pairs; tables only keep people "
                             "who must not meet apart.")
-    else:
-        locked = _locked_groups(previous, "pairs", present)
-        rounds, seen = [], set(met)
-        for number in range(setup.rounds):
-            result = pairing.pair(ordered, WEIGHTS, met_before=seen, must_meet=must,
-                                  must_not_meet=never, locked=locked if number == 0 else (),
-                                  same_org=setup.same_org)
-            warnings += result.warnings
-            locked_sets = [set(g) for g in locked] if number == 0 else []
-            rounds.append([{"members": list(group), "locked": set(group) in locked_sets}
-                           for group in result.groups])
-            seen |= {frozenset(p) for group in result.groups for p in combinations(group, 2)}
-    for round_ in rounds:
-        for group in round_:
-            group["score"] = group_score(group["members"], people, met)
-    total = round(sum(g["score"] for round_ in rounds for g in round_), 2)
-    return Run(event_id=event.id, status="draft", mode=setup.mode, rounds=rounds, total=total,
-               warnings=list(dict.fromkeys(warnings)))
+        return rounds, warnings
+    rounds, seen = [], set(met)
+    for number in range(setup.rounds):
+        result = pairing.pair(ordered, weights, met_before=seen, must_meet=must,
+                              must_not_meet=never, locked=locked if number == 0 else (),
+                              same_org=setup.same_org)
+        warnings += result.warnings
+        locked_sets = [set(g) for g in locked] if number == 0 else []
+        rounds.append([{"members": list(group), "locked": set(group) in locked_sets}
+                       for group in result.groups])
+        seen |= {frozenset(p) for group in result.groups for p in combinations(group, 2)}
+    return rounds, warnings
 
 
 def _locked_groups(previous: Run | None, mode: str, present: set[int]) -> list[list[int]]:
@@ -128,15 +201,16 @@ def _locked_groups(previous: Run | None, mode: str, present: set[int]) -> list[l
             if g.get("locked") and set(g["members"]) <= present]
 
 
-def _tables(ordered: list, setup: Setup, met: set, never: set,
-            locked: list[list[int]]) -> tuple[list[list[dict]], list[str]]:
+def _tables(ordered: list, setup: Setup, met: set, never: set, locked: list[list[int]],
+            weights: scoring.Weights = WEIGHTS,
+            time_limit: float = TABLE_TIME_LIMIT) -> tuple[list[list[dict]], list[str]]:
     """Rounds of tables. Locked tables keep the first round's seats: the others are
     seated around them, and later rounds are planned knowing who already sat together."""
     def plan(people, rounds, met_before):
         return table_rounds.plan_tables(
-            people, min(setup.group_size, len(people)), rounds, WEIGHTS, met_before=met_before,
+            people, min(setup.group_size, len(people)), rounds, weights, met_before=met_before,
             must_not_meet={pair for pair in never if pair <= {p.key for p in people}},
-            same_org=setup.same_org, time_limit=TABLE_TIME_LIMIT)
+            same_org=setup.same_org, time_limit=time_limit)
     if not locked:
         found = plan(ordered, setup.rounds, met)
         return ([[{"members": list(group), "locked": False} for group in round_]
@@ -248,12 +322,19 @@ def _swap(run: Run, event: Event, setup: Setup, round_no: int, first: int, secon
         if any(frozenset(p) in never for p in combinations(members, 2)):
             raise MatchingError("That swap would seat two people who must not meet together.")
         groups[index]["members"] = members
-    met = history(event, [db.session.get(Attendee, k) for k in current])
+    attendees = [db.session.get(Attendee, k) for k in current]
+    met = history(event, attendees)
+    known = tenure(event, attendees)
+    current = {key: dataclasses.replace(p, tenure=known.get(key, "")) for key, p in current.items()}
     for index in (a, b):
-        groups[index]["score"] = group_score(groups[index]["members"], current, met)
+        groups[index]["score"] = group_score(groups[index]["members"], current, met,
+                                             weights_of(setup))
     run.rounds = [groups if i == round_no else r for i, r in enumerate(run.rounds)]
     flag_modified(run, "rounds")
     run.total = round(sum(g["score"] for r in run.rounds for g in r), 2)
+    if run.mix:  # the draft's side of the comparison follows the swap
+        run.mix = {**run.mix, **mix_of(run.rounds, current)}
+        flag_modified(run, "mix")
 
 
 def publish(run: Run, event: Event, setup: Setup) -> bool:

@@ -2,7 +2,9 @@
 
 A score is a sum of small, explainable parts: what one can offer that the
 other seeks (the strongest signal), shared interests, and a bonus for
-different fields; having met before costs a penalty. Pairs that must never
+different fields; having met before costs a penalty. A host who wants a more
+diverse mix adds bonuses for different organisations and for pairing a
+newcomer with a regular (:data:`DIVERSE_WEIGHTS`). Pairs that must never
 be put together (no shared language, a must-not-meet rule, colleagues when
 ``same_org="avoid"``) score ``FORBIDDEN``, which is ``-inf``.
 """
@@ -45,6 +47,8 @@ class Profile:
     offers: frozenset[str] = frozenset()
     seeks: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()
+    # "new" (first time at the host's events), "regular" (came often), or "" (neither).
+    tenure: str = ""
 
     def __post_init__(self) -> None:
         # Frozen, so normalising goes through object.__setattr__; callers may
@@ -62,7 +66,9 @@ class Weights:
     are set and differ; ``met_before`` is subtracted for a pair that has met,
     or such a pair is forbidden when ``forbid_met_before`` is set. With
     ``require_shared_language``, two people who both list languages but share
-    none are forbidden.
+    none are forbidden. ``different_org`` is added once when both
+    organisations are set and differ; ``newcomer_regular`` when one of the two
+    is new and the other a regular.
     """
 
     offer_seek: float = 3.0
@@ -71,9 +77,15 @@ class Weights:
     met_before: float = 2.5
     forbid_met_before: bool = False
     require_shared_language: bool = True
+    different_org: float = 0.0
+    newcomer_regular: float = 0.0
 
 
 DEFAULT_WEIGHTS = Weights()
+# A diverse mix: meeting another field counts more than one offer that meets a need
+# (people of one field share most interests, so less would change little), other
+# organisations and a newcomer beside a regular nearly as much as such an offer.
+DIVERSE_WEIGHTS = Weights(different_field=5.0, different_org=2.0, newcomer_regular=2.5)
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -82,6 +94,16 @@ def _same_text(a: str, b: str) -> bool:
 
 def _different_fields(a: Profile, b: Profile) -> bool:
     return bool(a.field.strip()) and bool(b.field.strip()) and not _same_text(a.field, b.field)
+
+
+def _different_orgs(a: Profile, b: Profile) -> bool:
+    return bool(a.organisation.strip()) and bool(b.organisation.strip()) \
+        and not _same_text(a.organisation, b.organisation)
+
+
+def newcomer_and_regular(a: Profile, b: Profile) -> bool:
+    """One of the two is new to the host's events and the other a regular."""
+    return {a.tenure, b.tenure} == {"new", "regular"}
 
 
 def score(a: Profile, b: Profile, weights: Weights = DEFAULT_WEIGHTS,
@@ -100,6 +122,10 @@ def score(a: Profile, b: Profile, weights: Weights = DEFAULT_WEIGHTS,
     value += weights.shared_interest * len(a.interests & b.interests)
     if _different_fields(a, b):
         value += weights.different_field
+    if weights.different_org and _different_orgs(a, b):
+        value += weights.different_org
+    if weights.newcomer_regular and newcomer_and_regular(a, b):
+        value += weights.newcomer_regular
     if met_before:
         value -= weights.met_before
     return float(value)
@@ -211,12 +237,21 @@ def score_matrix(profiles: Sequence[Profile], weights: Weights = DEFAULT_WEIGHTS
     fields = _label_ids([p.field for p in profiles])
     languages, clash = _language_clash(profiles)
     orgs = _label_ids([p.organisation for p in profiles])
+    new = np.array([p.tenure == "new" for p in profiles], dtype=bool)
+    regular = np.array([p.tenure == "regular" for p in profiles], dtype=bool)
     for start in range(0, n, _CHUNK):
         rows = slice(start, start + _CHUNK)
         block = matrix[rows]
         differ = (fields[rows, None] != fields[None, :]) & (fields[rows, None] >= 0)
         differ &= fields[None, :] >= 0
         np.add(block, weights.different_field, out=block, where=differ)
+        if weights.different_org:
+            other = (orgs[rows, None] != orgs[None, :]) & (orgs[rows, None] >= 0)
+            other &= orgs[None, :] >= 0
+            np.add(block, weights.different_org, out=block, where=other)
+        if weights.newcomer_regular:
+            mixed = (new[rows, None] & regular[None, :]) | (regular[rows, None] & new[None, :])
+            np.add(block, weights.newcomer_regular, out=block, where=mixed)
         if weights.require_shared_language:
             np.copyto(block, FORBIDDEN, where=clash[languages[rows, None], languages[None, :]])
         if same_org == "avoid":

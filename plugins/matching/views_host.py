@@ -74,6 +74,7 @@ def save_setup(event_id: int):
         form.rounds.data
     setup.slot_minutes, setup.same_org = form.slot_minutes.data, form.same_org.data
     setup.checked_in_only = form.checked_in_only.data
+    setup.mix_fields, setup.mix_newcomers = form.mix_fields.data, form.mix_newcomers.data
     db.session.add(setup)
     db.session.commit()
     flash("Set-up saved.", "success")

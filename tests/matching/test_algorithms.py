@@ -1,6 +1,7 @@
 """The matching algorithms: scores, pairs (against exact optima) and multi-round tables."""
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from organizer_plugins.matching.errors import MatchingError
 from organizer_plugins.matching.pairing import pair
 from organizer_plugins.matching.scoring import (
+    DIVERSE_WEIGHTS,
     FORBIDDEN,
     Profile,
     Weights,
@@ -143,6 +145,17 @@ def test_score_matrix_matches_score():
         assert matrix[a, b] == matrix[b, a] == score(people[a], people[b],
                                                      met_before=frozenset((a, b)) in met)
     assert np.all(np.isneginf(np.diag(matrix)))
+
+
+def test_score_matrix_matches_score_with_the_diverse_weights():
+    people = population(40, seed=2, orgs=5)
+    people = [dataclasses.replace(p, tenure=("new", "regular", "")[i % 3])
+              for i, p in enumerate(people)]
+    matrix = score_matrix(people, DIVERSE_WEIGHTS, same_org="allow")
+    for a, b in itertools.combinations(range(40), 2):
+        assert matrix[a, b] == matrix[b, a] == score(people[a], people[b], DIVERSE_WEIGHTS)
+    assert score(person(0, organisation="A", tenure="new"),
+                 person(1, organisation="B", tenure="regular"), DIVERSE_WEIGHTS) == 4.5
 
 
 def test_score_matrix_forbids_rules_and_colleagues():
