@@ -43,8 +43,13 @@ def attendee_page_panels(attendee):
     over = attendee.event.ends_at <= utcnow()
     if over and attendee.status != AttendeeStatus.GOING:
         return None
-    return Panel("People you met" if over else "People to meet",
-                 Markup(views_attendee.panel(attendee)), anchor="matching", order=20 if over else 50)
+    found = [Panel("People you met" if over else "People to meet",
+                   Markup(views_attendee.panel(attendee)), anchor="matching",
+                   order=20 if over else 50)]
+    if not over and attendee.status == AttendeeStatus.GOING:
+        found.append(Panel("Asks and offers", Markup(views_attendee.board_panel(attendee)),
+                           anchor="board", order=55))
+    return found
 
 
 @hookimpl

@@ -1,11 +1,11 @@
 """The attendee's side, reached through their private RSVP link: profile, matches, requests."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
-from organizer.plugin_api import AttendeeStatus, attendee_blueprint
+from organizer.plugin_api import AttendeeStatus, attendee_blueprint, attendee_page
 
-from . import forms, intros, profiles, runs
+from . import board, forms, intros, profiles, runs
 from .models import SHAREABLE
 
 bp = attendee_blueprint("matching", __name__, template_folder="templates")
@@ -86,3 +86,53 @@ def panel(person) -> str:
                            groups=groups, requests=requests, accepted=accepted,
                            candidates=[a for a in intros.candidates(person) if a.id not in asked]
                            if profile_row is not None and not profile_row.opted_out else [])
+
+
+@bp.route("/board", methods=["POST"])
+def post_on_board(attendee):
+    try:
+        board.post(attendee, request.form.get("kind", ""), request.form.get("text", ""))
+    except board.BoardError as exc:
+        # The page again, with what they wrote and why it was not posted.
+        g.matching_board = {"error": str(exc), "kind": request.form.get("kind", ""),
+                            "text": request.form.get("text", "")[:1000]}
+        return attendee_page(attendee, 422)
+    flash("Posted on the board. Answers come to you as introduction requests: you choose "
+          "whom to meet.", "success")
+    return redirect(url_for("attendee.page", token=attendee.token) + "#board")
+
+
+@bp.route("/board/<int:post_id>/withdraw", methods=["POST"])
+def withdraw_from_board(attendee, post_id: int):
+    try:
+        board.withdraw(attendee, post_id)
+    except board.BoardError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("Taken down from the board.", "success")
+    return redirect(url_for("attendee.page", token=attendee.token) + "#board")
+
+
+@bp.route("/board/<int:post_id>/answer", methods=["POST"])
+def answer_on_board(attendee, post_id: int):
+    try:
+        sent = board.answer(attendee, post_id, request.form.get("how", ""))
+    except board.BoardError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"We've told {sent.receiver.name}. If they accept, you are introduced by mail.",
+              "success")
+    return redirect(url_for("attendee.page", token=attendee.token) + "#board")
+
+
+def board_panel(person) -> str:
+    """The event's board on the attendee's page: others' asks and offers, and theirs."""
+    # Shown only to people taking part, as posts are shared only with them.
+    taking_part = board.open_for(person)
+    everything = board.posts(person.event_id) if taking_part else []
+    asked = {req.to_id for req in intros.requests_of(person)["sent"]}
+    return render_template("matching/board.html", person=person, kinds=board.KINDS,
+                           mine=[p for p in everything if p.attendee_id == person.id],
+                           others=[p for p in everything if p.attendee_id != person.id],
+                           asked=asked, can_post=taking_part,
+                           form=g.get("matching_board"), max_text=board.MAX_TEXT)
