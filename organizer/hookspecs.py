@@ -99,6 +99,12 @@ def host_event_actions(event):
 
 
 @hookspec
+def host_dashboard_links(host):
+    """Return a :class:`~organizer.hooktypes.Link` (or a list) for the top of ``host``'s
+    dashboard: a page of the plugin's about all their events (a community view, say)."""
+
+
+@hookspec
 def attendee_page_panels(attendee):
     """Return a :class:`~organizer.hooktypes.Panel` (or a list, or None) for the attendee's own page.
 

@@ -1,5 +1,6 @@
 """The small named types hooks return: a link, an action button, a panel, a question for
-a guest, a line on a badge, a marker at the door, a person met, a section of a report.
+a guest, a line on a badge, a marker at the door, a person met, two people who met, a section
+of a report.
 
 A plugin builds these rather than loose tuples and dicts, so a typo is an
 error where it is made and the page code reads by name.
@@ -144,6 +145,19 @@ class PersonMet:
     how: str = ""
     topics: tuple[str, ...] = ()
     has_profile: bool | None = None
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Two guests of one event who met there: matched (``how="matched"``) or introduced at
+    either's request (``"introduced"``). ``cross_field`` says whether their fields differ
+    (None when either field is unknown)."""
+
+    event_id: int
+    first_id: int
+    second_id: int
+    how: str = "matched"
+    cross_field: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from .api.events import visible_event as api_event, visible_event_ids as api_eve
 from .api.problems import problem as api_problem
 from .cards import image_url as card_url
 from .hookspecs import hookspec
-from .hooktypes import (Action, BadgeLine, DoorMarker, Link, Panel, PersonMet, Question,
-                        ReportSection, SettingsSection, flatten)
+from .hooktypes import (Action, BadgeLine, Connection, DoorMarker, Link, Panel, PersonMet,
+                        Question, ReportSection, SettingsSection, flatten)
 from .models import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, Event, Host, Series, UTCDateTime,
                      new_token, utcnow)
 from .plugins import hook
@@ -37,7 +37,7 @@ from .views.attendee import attendee_blueprint, attendee_page
 __all__ = [
     # hooks
     "hookimpl", "hookspec", "hook", "flatten", "Link", "Action", "Panel", "Question", "BadgeLine",
-    "DoorMarker", "PersonMet", "ReportSection", "SettingsSection",
+    "DoorMarker", "PersonMet", "Connection", "ReportSection", "SettingsSection",
     # data
     "db", "Event", "Attendee", "AttendeeStatus", "Host", "Series", "UTCDateTime", "utcnow",
     "new_token", "ATTENDEE_STATUSES",

@@ -53,9 +53,10 @@ def dashboard():
     series = db.session.scalars(select(Series).where(Series.owner_id == current_user.id)
                                 .order_by(Series.created_at.desc())).all()
     counts = _going_counts([e.id for e in upcoming + past])
+    links = flatten(hook().host_dashboard_links(host=current_user._get_current_object()), Link)
     return render_template("host/dashboard.html", upcoming=upcoming, past=past,
                            series=series, counts=counts, describe=describe,
-                           more_dates=more_dates)
+                           more_dates=more_dates, links=links)
 
 
 def _going_counts(event_ids: list[int]) -> dict[int, int]:

@@ -22,6 +22,22 @@ def followup_people(attendee):
 
 
 @hookspec
+def followup_connections(event_ids):
+    """Return who met whom at the events ``event_ids``, for the host's community view.
+
+    A list of :class:`organizer.plugin_api.Connection`, one per pair of guests
+    (attendee ids of the same event), in a few queries for all the events:
+    the view covers a hundred dates at once. People who did not come are left
+    out by the follow-up plugin::
+
+        @hookimpl(optionalhook=True)
+        def followup_connections(event_ids):
+            return [Connection(event_id, a, b, how="sat at one table")
+                    for event_id, a, b in table_pairs(event_ids)]
+    """
+
+
+@hookspec
 def followup_report(event):
     """Return a section for the host's report PDF, or None.
 

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from organizer.plugin_api import AttendeeStatus, Link, Panel, hookimpl, utcnow
 
 from . import api as followup_api
-from . import hookspecs, nudges, sending, views, views_network
+from . import hookspecs, nudges, sending, views, views_community, views_network
 
 
 @hookimpl
@@ -32,6 +32,7 @@ def register_blueprints(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(views.mine)
     app.register_blueprint(views_network.bp)
+    app.register_blueprint(views_community.bp)
     app.register_blueprint(views_network.mine)
 
 
@@ -57,6 +58,12 @@ def attendee_page_panels(attendee):
     if attendee.event.ends_at <= utcnow():  # after the event it is what the page is for
         return Panel("Your follow-up", Markup(views.panel(attendee)), order=10, anchor="followup")
     return Panel("After the event", Markup(views.panel(attendee)), order=60, anchor="followup")
+
+
+@hookimpl
+def host_dashboard_links(host):
+    return Link("Your community: who comes back, meets and follows up",
+                url_for("followup_community.page"))
 
 
 @hookimpl

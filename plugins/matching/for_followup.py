@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import combinations
 
 from sqlalchemy import func, select
 
-from organizer.plugin_api import Attendee, AttendeeStatus, Event, PersonMet, ReportSection, db
+from organizer.plugin_api import (Attendee, AttendeeStatus, Connection, Event, PersonMet,
+                                  ReportSection, db)
 
 from . import explain, intros, profiles, runs
-from .models import IntroRequest, Match, Profile
+from .models import IntroRequest, Match, Profile, Run
 
 LABELS = {"email": "E-mail", "organisation": "Organisation", "field": "Field",
           "links": "Links", "offers": "Can offer", "seeks": "Looking for",
@@ -67,6 +69,34 @@ def people(attendee: Attendee) -> list[PersonMet]:
                                      if request.from_id == attendee.id
                                      else "introduced at their request")
     return list(found.values())
+
+
+def connections(event_ids: list[int]) -> list[Connection]:
+    """Who met whom at these events, in three queries: the published matches, the
+    accepted introductions, and everyone's field."""
+    if not event_ids:
+        return []
+    ids = sorted(set(event_ids))
+    groups: dict[tuple, list[int]] = {}
+    for event_id, run_id, round_no, group_no, attendee_id in db.session.execute(
+            select(Match.event_id, Match.run_id, Match.round, Match.group_no, Match.attendee_id)
+            .join(Run, Run.id == Match.run_id)
+            .where(Match.event_id.in_(ids), Run.status == "published")):
+        groups.setdefault((event_id, run_id, round_no, group_no), []).append(attendee_id)
+    pairs: dict[tuple[int, int, int], str] = {}
+    for (event_id, *_), members in groups.items():
+        for a, b in combinations(sorted(set(members)), 2):
+            pairs.setdefault((event_id, a, b), "matched")
+    for event_id, a, b in db.session.execute(
+            select(IntroRequest.event_id, IntroRequest.from_id, IntroRequest.to_id)
+            .where(IntroRequest.event_id.in_(ids), IntroRequest.status == "accepted")):
+        pairs.setdefault((event_id, min(a, b), max(a, b)), "introduced")
+    fields = {attendee_id: field.strip().casefold() for attendee_id, field in db.session.execute(
+        select(Profile.attendee_id, Profile.field).where(Profile.event_id.in_(ids)))
+        if field and field.strip()}
+    return [Connection(event_id, a, b, how,
+                       fields[a] != fields[b] if a in fields and b in fields else None)
+            for (event_id, a, b), how in pairs.items()]
 
 
 def report(event: Event) -> ReportSection | None:

@@ -63,6 +63,11 @@ def followup_people(attendee):
 
 
 @hookimpl(optionalhook=True)
+def followup_connections(event_ids):
+    return for_followup.connections(event_ids)
+
+
+@hookimpl(optionalhook=True)
 def followup_report(event):
     return for_followup.report(event)
 
