@@ -111,7 +111,8 @@ def test_the_plugins_command_lists_built_ins_and_says_when_none_are_loaded(app_f
     assert output.startswith("No plugins are installed.\nblocked: rsvp, badges, matching, "
                              "followup\n")
     # Their tables are still in the database, and the listing says how to remove them.
-    assert "not running, tables kept: rsvp (rsvp_question, rsvp_registration); " in output
+    assert ("not running, tables kept: rsvp (rsvp_question, rsvp_registration, rsvp_series_hold); "
+            in output)
 
 
 def test_badges_start_without_the_rsvp_plugin(app_factory):
