@@ -22,6 +22,17 @@ def followup_people(attendee):
 
 
 @hookspec
+def followup_people_of(attendees):
+    """:func:`followup_people` for many attendees at once, for speed: return
+    ``{attendee_id: [PersonMet, ...]}`` for ``attendees`` (one person's guest-list
+    rows across many events), in a few queries for all of them.
+
+    Optional: a person's network uses it where a plugin implements it, and
+    calls ``followup_people`` for each attendee otherwise. Both must agree.
+    """
+
+
+@hookspec
 def followup_connections(event_ids):
     """Return who met whom at the events ``event_ids``, for the host's community view.
 

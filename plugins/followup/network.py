@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, Event, PersonMet, db, flatten, hook,
                                   utcnow)
@@ -56,6 +57,7 @@ def attended(email: str, now: datetime | None = None) -> list[Attendee]:
     now = now or utcnow()
     return list(db.session.scalars(
         select(Attendee).join(Event, Event.id == Attendee.event_id)
+        .options(contains_eager(Attendee.event))
         .where(Attendee.email == email, Attendee.status == AttendeeStatus.GOING,
                Event.status == "published", Event.starts_at <= now)
         .order_by(Event.starts_at.desc(), Event.id.desc())))
@@ -63,15 +65,44 @@ def attended(email: str, now: datetime | None = None) -> list[Attendee]:
 
 def met_at(me: Attendee) -> list[tuple[Attendee, PersonMet]]:
     """Who ``me`` met at their event, as the follow-up counts it: both came."""
-    event = me.event
-    door = content.anyone_checked_in(event)
-    if not content.came(me, door):
-        return []
-    found = flatten(hook().followup_people(attendee=me), PersonMet)
+    return met_at_all([me])[me.id]
+
+
+def _people_met(guests: list[Attendee]) -> dict[int, list[PersonMet]]:
+    """What plugins say each of ``guests`` met: in one call for all of them from plugins
+    that answer ``followup_people_of``, guest by guest from the others."""
+    found: dict[int, list[PersonMet]] = {g.id: [] for g in guests}
+    batched = set()
+    for impl in hook().followup_people_of.get_hookimpls():
+        batched.add(impl.plugin)
+        answer = impl.function(attendees=guests) or {}
+        for guest_id, items in answer.items():
+            found[guest_id] += flatten([items], PersonMet)
+    for impl in hook().followup_people.get_hookimpls():
+        if impl.plugin in batched:
+            continue
+        for guest in guests:
+            found[guest.id] += flatten([impl.function(attendee=guest)], PersonMet)
+    return found
+
+
+def met_at_all(mes: list[Attendee]) -> dict[int, list[tuple[Attendee, PersonMet]]]:
+    """:func:`met_at` for many guest-list rows at once (one person across many events)."""
+    doors = set(db.session.scalars(select(Attendee.event_id).where(
+        Attendee.event_id.in_(sorted({m.event_id for m in mes})),
+        Attendee.checked_in_at.is_not(None)).distinct())) if mes else set()
+    here = [me for me in mes if content.came(me, me.event_id in doors)]
+    found = _people_met(here)
     others = {a.id: a for a in db.session.scalars(select(Attendee).where(
-        Attendee.id.in_([p.attendee_id for p in found]), Attendee.event_id == event.id))}
-    return [(others[p.attendee_id], p) for p in found
-            if p.attendee_id in others and content.came(others[p.attendee_id], door)]
+        Attendee.id.in_(sorted({p.attendee_id for items in found.values() for p in items}))))}
+    result: dict[int, list[tuple[Attendee, PersonMet]]] = {me.id: [] for me in mes}
+    for me in here:
+        for met in found[me.id]:
+            other = others.get(met.attendee_id)
+            if other is not None and other.event_id == me.event_id \
+                    and content.came(other, me.event_id in doors):
+                result[me.id].append((other, met))
+    return result
 
 
 def hidden(emails: set[str]) -> set[str]:
@@ -85,8 +116,10 @@ def hidden(emails: set[str]) -> set[str]:
 def of(person: Person, now: datetime | None = None) -> list[Entry]:
     """``person``'s network: everyone they met, the most recently met first."""
     entries: dict[str, Entry] = {}
-    for me in attended(person.email, now):
-        for other, met in met_at(me):
+    mine = attended(person.email, now)
+    met_by = met_at_all(mine)
+    for me in mine:
+        for other, met in met_by[me.id]:
             if other.email == person.email:
                 continue
             entry = entries.get(other.email)

@@ -63,6 +63,11 @@ def followup_people(attendee):
 
 
 @hookimpl(optionalhook=True)
+def followup_people_of(attendees):
+    return for_followup.people_of(attendees)
+
+
+@hookimpl(optionalhook=True)
 def followup_connections(event_ids):
     return for_followup.connections(event_ids)
 
