@@ -102,3 +102,26 @@ def test_control_a_read_then_write_claim_announces_events_twice(app_factory):
 
     run_together(app, naive_end_events, threads=threads)
     assert set(fired.values()) == {threads}
+
+
+def test_tick_can_act_as_if_it_were_another_time(app_factory):
+    recorder = Recorder()
+    seen = []
+
+    class Clock:
+        @hookimpl
+        def due_work(self, now):
+            seen.append(now)
+            return 0
+
+    app = app_factory(EXTRA_PLUGINS=[recorder, Clock()])
+    with app.app_context():
+        host = _host()
+        _events(host, 1, ended=False)  # ends in three hours
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["tick", "--now", "2099-01-10T09:00"])
+    assert result.exit_code == 0, result.output
+    assert seen[-1].isoformat() == "2099-01-10T09:00:00+00:00"
+    assert sum(recorder.ended.values()) == 1  # "now" is past its end
+    bad = runner.invoke(args=["tick", "--now", "next tuesday"])
+    assert bad.exit_code != 0 and "Invalid value for '--now'" in bad.output
