@@ -81,8 +81,10 @@ def from_network_token(token: str) -> Person:
     guest = _attendee(data.get("a")) if isinstance(data, dict) else None
     if guest is None:
         raise BadLink("This link does not work any more. Ask for a new one below.")
-    person = ensure(guest.email)
-    db.session.commit()
+    person = find(guest.email)
+    if person is None:  # their first visit: made once, so a page view writes nothing after
+        person = ensure(guest.email)
+        db.session.commit()
     return person
 
 

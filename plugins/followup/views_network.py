@@ -79,30 +79,32 @@ def _person(token: str) -> Person:
 @bp.route("/network/<secret:token>")
 def page(token: str):
     person = _person(token)
-    entries = network.of(person)
     return render_template(
-        "followup/network.html", person=person, token=token, entries=entries,
+        "followup/network.html", person=person, token=token, entries=network.of(person),
         states=network.STATES, series=network.series_dates(person.email),
-        feed=webcal_url(external_url("followup_network.feed", feed_token=person.feed_token)),
-        form=None, errors={}, open_id=None)
+        feed=webcal_url(external_url("followup_network.feed", feed_token=person.feed_token)))
 
 
-@bp.route("/network/<secret:token>/people/<int:attendee_id>", methods=["POST"])
-def save(token: str, attendee_id: int):
-    person = _person(token)
-    entries = network.of(person)
-    entry = next((e for e in entries if e.attendee_id == attendee_id), None)
+def _entry(person, attendee_id: int) -> network.Entry:
+    entry = next((e for e in network.of(person) if e.attendee_id == attendee_id), None)
     if entry is None:
         abort(404, "This person is not in your network.")
+    return entry
+
+
+@bp.route("/network/<secret:token>/people/<int:attendee_id>", methods=["GET", "POST"])
+def person_page(token: str, attendee_id: int):
+    """One person of the network: every meeting, and the form for the note and follow-up."""
+    person = _person(token)
+    entry = _entry(person, attendee_id)
+    if request.method == "GET":
+        return render_template("followup/network_person.html", token=token, entry=entry,
+                               states=network.STATES, form=None, errors={})
     form = forms.ContactForm(request.form)
     if not form.validate():
         errors = {name: messages[-1] for name, messages in form.errors.items()}
-        return render_template(
-            "followup/network.html", person=person, token=token, entries=entries,
-            states=network.STATES, series=network.series_dates(person.email),
-            feed=webcal_url(external_url("followup_network.feed",
-                                         feed_token=person.feed_token)),
-            form=request.form, errors=errors, open_id=attendee_id), 422
+        return render_template("followup/network_person.html", token=token, entry=entry,
+                               states=network.STATES, form=request.form, errors=errors), 422
     contacts.save(person, entry.email, form.state.data, form.remind_on.data, form.note.data)
     flash(f"Saved: {entry.name}.", "success")
     return redirect(url_for("followup_network.page", token=token) + f"#person-{attendee_id}")

@@ -47,21 +47,24 @@ def test_from_a_follow_up_mail_to_the_network_and_back(live, watch):
         # Nothing wider than the phone's screen.
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
-        card.locator("summary").click()
-        card.get_by_label("Remind me", exact=True).check()
-        card.locator("input[type=date]").fill(day.isoformat())
-        card.get_by_label("Your note").fill("Send the slides")
-        card.get_by_role("button", name="Save").click()
+        network = phone.url
+        card.get_by_role("link", name="Follow-up and note").click()
+        assert phone.locator("h1").inner_text().startswith(name)
+        watch.labelled(phone)
+        phone.get_by_label("Remind me", exact=True).check()
+        phone.locator("input[type=date]").fill(day.isoformat())
+        phone.get_by_label("Your note").fill("Send the slides")
+        phone.get_by_role("button", name="Save").click()
+        phone.wait_for_url(re.compile(r".*/network/[^/]+(#.*)?$"))
         card = phone.locator("section.network-person", has_text=name)
         assert f"Remind me · {day:%-d %b %Y}" in card.locator("h2").inner_text()
         assert "Send the slides" in card.inner_text()
 
-        network = phone.url
         card.locator(".encounters a").first.click()
         phone.wait_for_url(re.compile(r".*/e/.*"))
         assert "Fortnightly coffee" in phone.locator("h1").inner_text()
         phone.go_back()
-        phone.wait_for_url(network)
+        phone.wait_for_url(re.compile(re.escape(network) + r"(#.*)?$"))
         card = phone.locator("section.network-person", has_text=name)
         assert f"Remind me · {day:%-d %b %Y}" in card.locator("h2").inner_text()
         assert watch.errors == []

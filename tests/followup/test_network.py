@@ -123,8 +123,11 @@ def test_notes_and_follow_up_states_are_kept_checked_and_in_the_calendar_feed(ap
                             page).group(1)
     url = f"{link}/people/{attendee_id}"
 
+    form_page = client.get(url)
+    assert form_page.status_code == 200 and 'name="remind_on"' in form_page.text
     missing = post(client, url, {"state": "remind", "remind_on": "", "note": "x"}, page=link)
     assert missing.status_code == 422 and "Choose the day to be reminded." in missing.text
+    assert 'value="remind" checked' in missing.text and ">x</textarea>" in missing.text
     past = (utcnow().date() - timedelta(days=1)).isoformat()
     late = post(client, url, {"state": "remind", "remind_on": past, "note": ""}, page=link)
     assert late.status_code == 422 and "today or a day to come" in late.text
@@ -182,5 +185,6 @@ def test_network_people_are_only_those_of_the_link(app):
     response = post(app.test_client(), f"{link}/people/{stranger_id}", {"state": "reached"},
                     page=link)
     assert response.status_code == 404
+    assert app.test_client().get(f"{link}/people/{stranger_id}").status_code == 404
     from organizer_plugins.followup.models import Contact
     assert db.session.scalars(select(Contact)).all() == []
