@@ -178,13 +178,18 @@ def feed_file(name: str, events: Iterable[Event], series: Iterable[Series]) -> b
             cal.add_component(vevent)
         years.append(item.dtstart_local.year)
         zones.update({item.timezone, *(e.timezone for e in item.events)})
+    _add_events(cal, events, years, zones)
+    return _finish(cal, years, open_ended=bool(series), zones=zones)
+
+
+def _add_events(cal: Calendar, events: Iterable[Event], years: list, zones: set) -> None:
+    """Add ``events`` to a subscribable calendar, which apps refresh every six hours."""
     for event in events:
         cal.add_component(event_vevent(event))
         years.append(event.starts_at.year)
         zones.add(event.timezone)
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
-    return _finish(cal, years, open_ended=bool(series), zones=zones)
 
 
 def _people(vevent: VEvent, event: Event, attendee: Attendee, partstat: str) -> None:
@@ -311,10 +316,5 @@ def personal_feed(name: str, reminders: Iterable[tuple[str, str, str, datetime]]
         cal.add_component(_reminder(uid, summary, description, start, 30))
         years.append(start.year)
         zones.add(str(start.tzinfo))
-    for event in events:
-        cal.add_component(event_vevent(event))
-        years.append(event.starts_at.year)
-        zones.add(event.timezone)
-    cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", "PT6H")
+    _add_events(cal, events, years, zones)
     return _finish(cal, years, zones=zones)
