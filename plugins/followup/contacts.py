@@ -68,7 +68,9 @@ class Used(Exception):
 def apply(action: people.Action, today: date | None = None) -> Contact | None:
     """Do what a one-click link says, once: :class:`Used` if it was used before."""
     today = today or utcnow().date()
-    db.session.add(LinkUse(nonce=action.nonce, person_id=action.person.id))
+    person = people.ensure(action.guest.email)
+    db.session.flush()  # the person's row first: the use below points at it
+    db.session.add(LinkUse(nonce=action.nonce, person_id=person.id))
     try:
         db.session.flush()
     except IntegrityError:
@@ -77,9 +79,9 @@ def apply(action: people.Action, today: date | None = None) -> Contact | None:
         raise Used(used.used_at if used else None) from None
     found = None
     if action.action == "nudges":
-        action.person.nudges = True
+        person.nudges = True
     else:
-        found = contact(action.person, people.ensure(action.other.email))
+        found = contact(person, people.ensure(action.other.email))
         if action.action == "remind14":
             set_state(found, "remind", today + timedelta(days=14))
         else:

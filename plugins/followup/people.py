@@ -90,11 +90,10 @@ def from_network_token(token: str) -> Person:
 
 @dataclass(frozen=True)
 class Action:
-    """What a one-click link in a mail asks for: ``person`` (the link's ``guest``) does
+    """What a one-click link in a mail asks for: the person the link's ``guest`` is does
     ``action`` about the guest ``other`` (None for "nudges")."""
 
     guest: Attendee
-    person: Person
     other: Attendee | None
     action: str
     nonce: str
@@ -125,4 +124,4 @@ def from_action_token(token: str) -> Action:
     guest, other = _attendee(data.get("a")), _attendee(data.get("o"))
     if guest is None or (data["x"] != "nudges" and other is None):
         raise BadLink("This link does not work any more.")
-    return Action(guest, ensure(guest.email), other, data["x"], str(data.get("n", ""))[:32])
+    return Action(guest, other, data["x"], str(data.get("n", ""))[:32])
