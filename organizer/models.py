@@ -258,7 +258,9 @@ class Attendee(db.Model):
     __table_args__ = (UniqueConstraint("event_id", "email", name="uq_attendee_event_email"),
                       Index("ix_attendee_event_status", "event_id", "status"),
                       # A guest list in the order people joined, a page at a time.
-                      Index("ix_attendee_event_order", "event_id", "id"))
+                      Index("ix_attendee_event_order", "event_id", "id"),
+                      # One person across every guest list: their network, their series.
+                      Index("ix_attendee_email", "email"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import aliased
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, Event, PersonMet, db, flatten, hook,
                                   utcnow)
@@ -22,11 +23,30 @@ from .models import Contact, Person
 STATES = {"": "Not yet", "reached": "Reached out", "remind": "Remind me", "not_now": "Not now"}
 
 
+@dataclass(frozen=True)
+class Occasion:
+    """The event two people met at, as much of it as a network shows."""
+
+    id: int
+    slug: str
+    title: str
+    starts_at: datetime
+    timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+
 @dataclass
 class Encounter:
     """Meeting someone at one event."""
 
-    event: Event
+    event: Occasion
     how: str
     why: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
@@ -48,23 +68,45 @@ class Entry:
         return self.contact.state if self.contact else ""
 
     @property
-    def last_met(self) -> Event:
+    def last_met(self) -> Occasion:
         return self.encounters[0].event
+
+
+# Built once: one network page runs these for a hundred dates at a time, and building a
+# statement costs about as much as running it.
+_door = aliased(Attendee)
+_DOOR_USED = exists().where(_door.event_id == Attendee.event_id,
+                            _door.checked_in_at.is_not(None))
+_ATTENDED = (select(Attendee, Event.slug, Event.title, Event.starts_at, Event.timezone,
+                    _DOOR_USED.label("door_used"))
+             .join(Event, Event.id == Attendee.event_id)
+             .where(Attendee.email == bindparam("email"),
+                    Attendee.status == AttendeeStatus.GOING, Event.status == "published",
+                    Event.starts_at <= bindparam("now"))
+             .order_by(Event.starts_at.desc(), Event.id.desc()))
+_DOORS = (select(Attendee.event_id).where(Attendee.event_id.in_(bindparam("ids", expanding=True)),
+                                          Attendee.checked_in_at.is_not(None)).distinct())
+_OTHERS = select(Attendee.id, Attendee.event_id, Attendee.name, Attendee.email,
+                 Attendee.status, Attendee.checked_in_at).where(
+    Attendee.id.in_(bindparam("ids", expanding=True)))
+_HIDDEN = select(Person.email).where(Person.email.in_(bindparam("emails", expanding=True)),
+                                     Person.hidden.is_(True))
+_CONTACTS = (select(Contact, Person.email).join(Person, Person.id == Contact.other_id)
+             .where(Contact.person_id == bindparam("person_id")))
 
 
 def attended(email: str, now: datetime | None = None) -> list[Attendee]:
     """Where ``email`` was a guest of a published event that has ended, newest first."""
-    now = now or utcnow()
-    return list(db.session.scalars(
-        select(Attendee).join(Event, Event.id == Attendee.event_id)
-        .options(contains_eager(Attendee.event))
-        .where(Attendee.email == email, Attendee.status == AttendeeStatus.GOING,
-               Event.status == "published", Event.starts_at <= now)
-        .order_by(Event.starts_at.desc(), Event.id.desc())))
+    return [row[0] for row in _attended(email, now)]
 
 
-def met_at(me: Attendee) -> list[tuple[Attendee, PersonMet]]:
-    """Who ``me`` met at their event, as the follow-up counts it: both came."""
+def _attended(email: str, now: datetime | None):
+    return db.session.execute(_ATTENDED, {"email": email, "now": now or utcnow()}).all()
+
+
+def met_at(me: Attendee) -> list[tuple]:
+    """Who ``me`` met at their event, as the follow-up counts it: both came. Each is
+    the other's row on the guest list (id, name, email…) with what they share."""
     return met_at_all([me])[me.id]
 
 
@@ -86,16 +128,18 @@ def _people_met(guests: list[Attendee]) -> dict[int, list[PersonMet]]:
     return found
 
 
-def met_at_all(mes: list[Attendee]) -> dict[int, list[tuple[Attendee, PersonMet]]]:
-    """:func:`met_at` for many guest-list rows at once (one person across many events)."""
-    doors = set(db.session.scalars(select(Attendee.event_id).where(
-        Attendee.event_id.in_(sorted({m.event_id for m in mes})),
-        Attendee.checked_in_at.is_not(None)).distinct())) if mes else set()
+def met_at_all(mes: list[Attendee], doors: set[int] | None = None) -> dict[int, list[tuple]]:
+    """:func:`met_at` for many guest-list rows at once (one person across many events).
+    ``doors``, when known, holds the events where anyone was checked in."""
+    if doors is None:
+        doors = set(db.session.scalars(_DOORS, {"ids": sorted({m.event_id for m in mes})})) \
+            if mes else set()
     here = [me for me in mes if content.came(me, me.event_id in doors)]
     found = _people_met(here)
-    others = {a.id: a for a in db.session.scalars(select(Attendee).where(
-        Attendee.id.in_(sorted({p.attendee_id for items in found.values() for p in items}))))}
-    result: dict[int, list[tuple[Attendee, PersonMet]]] = {me.id: [] for me in mes}
+    wanted = sorted({p.attendee_id for items in found.values() for p in items})
+    others = {row.id: row for row in db.session.execute(_OTHERS, {"ids": wanted})} \
+        if wanted else {}
+    result: dict[int, list[tuple]] = {me.id: [] for me in mes}
     for me in here:
         for met in found[me.id]:
             other = others.get(met.attendee_id)
@@ -109,15 +153,17 @@ def hidden(emails: set[str]) -> set[str]:
     """Those of ``emails`` who hid themselves from other people's networks."""
     if not emails:
         return set()
-    return set(db.session.scalars(select(Person.email).where(
-        Person.email.in_(sorted(emails)), Person.hidden.is_(True))))
+    return set(db.session.scalars(_HIDDEN, {"emails": sorted(emails)}))
 
 
 def of(person: Person, now: datetime | None = None) -> list[Entry]:
     """``person``'s network: everyone they met, the most recently met first."""
+    rows = _attended(person.email, now)
+    mine = [row[0] for row in rows]
+    occasions = {row[0].id: Occasion(row[0].event_id, row.slug, row.title, row.starts_at,
+                                     row.timezone) for row in rows}
+    met_by = met_at_all(mine, {row[0].event_id for row in rows if row.door_used})
     entries: dict[str, Entry] = {}
-    mine = attended(person.email, now)
-    met_by = met_at_all(mine)
     for me in mine:
         for other, met in met_by[me.id]:
             if other.email == person.email:
@@ -126,7 +172,7 @@ def of(person: Person, now: datetime | None = None) -> list[Entry]:
             if entry is None:  # the newest meeting says what they share now
                 entry = entries[other.email] = Entry(other.id, other.email, met.name,
                                                      dict(met.details))
-            entry.encounters.append(Encounter(me.event, met.how, tuple(met.why),
+            entry.encounters.append(Encounter(occasions[me.id], met.how, tuple(met.why),
                                               tuple(met.topics)))
     for email in hidden(set(entries)):
         del entries[email]
@@ -138,12 +184,11 @@ def of(person: Person, now: datetime | None = None) -> list[Entry]:
 
 def contacts_of(person: Person) -> dict[str, Contact]:
     """``person``'s notes and follow-up states, by the other person's address."""
-    return {email: contact for contact, email in db.session.execute(
-        select(Contact, Person.email).join(Person, Person.id == Contact.other_id)
-        .where(Contact.person_id == person.id))}
+    return {email: contact for contact, email in
+            db.session.execute(_CONTACTS, {"person_id": person.id})}
 
 
-def open_from(me: Attendee) -> list[tuple[Attendee, PersonMet]]:
+def open_from(me: Attendee) -> list[tuple]:
     """Whom ``me`` met at their event and has not followed up: no state set, nobody hidden."""
     met = met_at(me)
     if not met:

@@ -4,13 +4,13 @@ from __future__ import annotations
 from collections import Counter
 from itertools import combinations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, Connection, Event, PersonMet,
                                   ReportSection, db)
 
-from . import explain, profiles, runs
+from . import explain, profiles, runs, scoring
 from .models import IntroRequest, Match, Profile, Run
 
 LABELS = {"email": "E-mail", "organisation": "Organisation", "field": "Field",
@@ -37,12 +37,12 @@ def _topics(me, other, other_profile) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _entry(me, other: Attendee, other_profile: Profile | None, how: str) -> PersonMet:
-    scored = profiles.for_matching(other, other_profile)
+def _entry(me: scoring.Profile, other, other_scored: scoring.Profile,
+           other_profile: Profile | None, how: str) -> PersonMet:
     return PersonMet(attendee_id=other.id, name=other.name, how=how,
                      details=_details(profiles.shared_view(other, other_profile)),
-                     why=tuple(explain.for_attendee(me, scored, other_profile)),
-                     topics=tuple(_topics(me, scored, other_profile)),
+                     why=tuple(explain.for_attendee(me, other_scored, other_profile)),
+                     topics=tuple(_topics(me, other_scored, other_profile)),
                      has_profile=other_profile is not None)
 
 
@@ -51,72 +51,89 @@ def people(attendee: Attendee) -> list[PersonMet]:
     return people_of([attendee])[attendee.id]
 
 
-def _published_runs(event_ids: set[int]) -> dict[int, int]:
-    """Each event's published run (the latest, as :func:`runs.published`)."""
-    return dict(db.session.execute(
-        select(Run.event_id, func.max(Run.id)).where(Run.event_id.in_(sorted(event_ids)),
-                                                     Run.status == "published")
-        .group_by(Run.event_id)).all())
+# Built once: a network page runs these for a hundred dates at a time, and building
+# a statement costs as much as running it.
+_mine = aliased(Match)
+_TABLES = (select(_mine.attendee_id, Match.round, Match.attendee_id).select_from(_mine)
+           .join(Run, (Run.id == _mine.run_id) & (Run.status == "published"))
+           .join(Match, (Match.run_id == _mine.run_id) & (Match.round == _mine.round)
+                 & (Match.group_no == _mine.group_no))
+           .where(_mine.attendee_id.in_(bindparam("ids", expanding=True))))
+_REQUESTS = (select(IntroRequest.from_id, IntroRequest.to_id)
+             .where(or_(IntroRequest.from_id.in_(bindparam("ids", expanding=True)),
+                        IntroRequest.to_id.in_(bindparam("ids", expanding=True))),
+                    IntroRequest.status == "accepted")
+             .order_by(IntroRequest.id))
+# Each person with their profile, if any (has_profile says which), as plain rows.
+_PEOPLE = (select(Attendee.id, Attendee.name, Attendee.email, Attendee.organisation,
+                  Attendee.role, Attendee.status,
+                  Profile.attendee_id.is_not(None).label("has_profile"),
+                  Profile.interests, Profile.field, Profile.offers, Profile.seeks,
+                  Profile.languages, Profile.links, Profile.share)
+           .outerjoin(Profile, Profile.attendee_id == Attendee.id)
+           .where(Attendee.id.in_(bindparam("ids", expanding=True))))
+
+
+def _tables(attendees: list[Attendee]) -> dict[int, list[tuple[int, list[int]]]]:
+    """Who sat with each of ``attendees`` in their event's published run (publishing
+    one replaces the last): attendee id → (round, everyone at their table), by round."""
+    tables: dict[tuple[int, int], list[int]] = {}
+    for me_id, round_no, attendee_id in db.session.execute(
+            _TABLES, {"ids": sorted(a.id for a in attendees)}):
+        tables.setdefault((me_id, round_no), []).append(attendee_id)
+    found: dict[int, list[tuple[int, list[int]]]] = {}
+    for (me_id, round_no), members in sorted(tables.items()):
+        found.setdefault(me_id, []).append((round_no, members))
+    return found
 
 
 def people_of(attendees: list[Attendee]) -> dict[int, list[PersonMet]]:
     """:func:`people` for many attendees at once (a person's network across a hundred
-    dates): the matches, introductions, people and profiles in five queries."""
+    dates): the tables, the introductions, and the people with their profiles, in
+    three queries."""
     mine = {a.id: a for a in attendees}
     if not mine:
         return {}
-    run_of = _published_runs({a.event_id for a in attendees})
-    # The seats of the groups they sat in, in those runs: (run, round, group) → members.
-    theirs = aliased(Match)
-    seats = db.session.execute(
-        select(Match.run_id, Match.round, Match.group_no, Match.attendee_id)
-        .join(theirs, (theirs.run_id == Match.run_id) & (theirs.round == Match.round)
-              & (theirs.group_no == Match.group_no))
-        .where(theirs.attendee_id.in_(sorted(mine)),
-               theirs.run_id.in_(sorted(set(run_of.values()))))).all() if run_of else []
-    groups: dict[tuple, list[int]] = {}
-    for run_id, round_no, group_no, attendee_id in seats:
-        groups.setdefault((run_id, round_no, group_no), []).append(attendee_id)
-    requests = db.session.scalars(select(IntroRequest).where(
-        or_(IntroRequest.from_id.in_(sorted(mine)), IntroRequest.to_id.in_(sorted(mine))),
-        IntroRequest.status == "accepted").order_by(IntroRequest.id)).all()
-    wanted = {m for members in groups.values() for m in members} | set(mine)
-    wanted |= {r.from_id for r in requests} | {r.to_id for r in requests}
-    # Plain rows, not ORM objects: a hundred dates of people are only read here.
-    people = {a.id: a for a in db.session.execute(select(
-        Attendee.id, Attendee.name, Attendee.email, Attendee.organisation, Attendee.role,
-        Attendee.status).where(Attendee.id.in_(sorted(wanted))))}
-    profile_of = {p.attendee_id: p for p in db.session.execute(select(
-        *(getattr(Profile, c.key) for c in Profile.__table__.columns)).where(
-        Profile.attendee_id.in_(sorted(wanted))))}
+    tables = _tables(attendees)
+    asked: dict[int, list[tuple[int, str]]] = {}
+    for from_id, to_id in db.session.execute(_REQUESTS, {"ids": sorted(mine)}):
+        asked.setdefault(from_id, []).append((to_id, "introduced at your request"))
+        asked.setdefault(to_id, []).append((from_id, "introduced at their request"))
+    wanted = set(mine) | {m for rounds in tables.values() for _, members in rounds
+                          for m in members} | set(asked)
+    people = {row.id: row for row in db.session.execute(_PEOPLE, {"ids": sorted(wanted)})}
+    profile_of = {person_id: row for person_id, row in people.items() if row.has_profile}
+    scored: dict[int, scoring.Profile] = {}
+
+    def scored_of(person) -> scoring.Profile:
+        if person.id not in scored:
+            scored[person.id] = profiles.for_matching(person, profile_of.get(person.id))
+        return scored[person.id]
+
     found: dict[int, list[PersonMet]] = {}
     for me in attendees:
         entries: dict[int, PersonMet] = {}
-        scored = profiles.for_matching(me, profile_of.get(me.id))
-        run_id = run_of.get(me.event_id)
-        rounds = sorted((key[1], members) for key, members in groups.items()
-                        if key[0] == run_id and me.id in members) \
-            if me.status == AttendeeStatus.GOING else []
-        rounds = [(round_no, sorted((people[m] for m in members if m != me.id
-                                     and people[m].status == AttendeeStatus.GOING),
-                                    key=lambda a: a.name)) for round_no, members in rounds]
-        rounds = [(round_no, others) for round_no, others in rounds if others]
+        rounds = []
+        if me.status == AttendeeStatus.GOING:
+            for round_no, members in tables.get(me.id, ()):
+                others = sorted((people[m] for m in members if m != me.id
+                                 and people[m].status == AttendeeStatus.GOING),
+                                key=lambda a: a.name)
+                if others:
+                    rounds.append((round_no, others))
         for round_no, others in rounds:
+            how = "matched for a 1:1" if len(others) == 1 else "at your table"
+            if len(rounds) > 1:
+                how += f" (round {round_no})"
             for other in others:
-                how = "matched for a 1:1" if len(others) == 1 else "at your table"
-                if len(rounds) > 1:
-                    how += f" (round {round_no})"
                 if other.id not in entries:
-                    entries[other.id] = _entry(scored, other, profile_of.get(other.id), how)
-        for request in requests:
-            if me.id not in (request.from_id, request.to_id):
-                continue
-            other = people[request.to_id if request.from_id == me.id else request.from_id]
-            if other.id not in entries:
-                entries[other.id] = _entry(scored, other, profile_of.get(other.id),
-                                           "introduced at your request"
-                                           if request.from_id == me.id
-                                           else "introduced at their request")
+                    entries[other.id] = _entry(scored_of(me), other, scored_of(other),
+                                               profile_of.get(other.id), how)
+        for other_id, how in asked.get(me.id, ()):
+            if other_id not in entries:
+                other = people[other_id]
+                entries[other_id] = _entry(scored_of(me), other, scored_of(other),
+                                           profile_of.get(other_id), how)
         found[me.id] = list(entries.values())
     return found
 

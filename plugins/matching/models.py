@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.plugin_api import Attendee, UTCDateTime, db, utcnow
@@ -102,10 +103,11 @@ class Match(db.Model):
     """One person's place in a published group: who met whom, for pages and follow-ups."""
 
     __tablename__ = "matching_match"
+    # Everyone at one table; it serves lookups by run alone too.
+    __table_args__ = (Index("ix_matching_match_table", "run_id", "round", "group_no"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("matching_run.id", ondelete="CASCADE"),
-                                        index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("matching_run.id", ondelete="CASCADE"))
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     round: Mapped[int] = mapped_column(Integer)
     group_no: Mapped[int] = mapped_column(Integer)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -24,6 +25,7 @@ SameOrg = Literal["avoid", "allow"]
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=4096)  # a community's tags repeat across every profile
 def normalise_tag(text: str) -> str:
     """A tag as stored and compared: lower case, single spaces, no outer blanks."""
     return _SPACES.sub(" ", text).strip().lower()
