@@ -218,3 +218,29 @@ def due_work(now):
     may happen at once, so claim each piece of work with a conditional UPDATE
     before doing it. Return the number of things done (for the log).
     """
+
+
+# --- people's data ------------------------------------------------------------
+
+@hookspec
+def attendee_data(attendees):
+    """Return what the plugin keeps about the person ``attendees`` belong to (their rows
+    on one or more guest lists, one address), for the export they download: a dict of
+    heading → JSON-able value (lists of dicts read best; dates and times may stay as
+    they are), or None.
+
+    Include every row of the plugin's that is about them, with its dates, and
+    nothing about other people beyond the name they show.
+    """
+
+
+@hookspec
+def forget_attendees(attendees):
+    """Forget the person ``attendees`` belong to, inside the caller's write transaction:
+    delete or blank every row of the plugin's that names them or holds what they
+    wrote (notes others keep about them included), so that no page, mail, PDF or
+    export shows them again.
+
+    Keep what counts need without naming anyone (a check-in time, a seat): the
+    guest-list rows stay, anonymised by the core after every plugin has run.
+    """

@@ -454,3 +454,22 @@ class IdempotentRequest(db.Model):
     content_type: Mapped[str] = mapped_column(String(100), default="")
     location: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Erasure(db.Model):
+    """A record that someone's data was erased: what, when and by whom, never who.
+
+    ``by`` is "attendee" (they asked on their own page), "host" (a host on a
+    person's request; ``host_id`` says which) or "retention" (the host's
+    retention period ran out).
+    """
+
+    __tablename__ = "erasure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    by: Mapped[str] = mapped_column(String(20))
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("host.id", ondelete="SET NULL"))
+    # How many guest-list rows (one per event) were anonymised.
+    attendees: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(Integer, default=0)

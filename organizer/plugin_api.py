@@ -27,6 +27,7 @@ from .hooktypes import (Action, BadgeLine, Connection, DoorMarker, Link, Panel, 
 from .models import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, Event, Host, Series, UTCDateTime,
                      new_token, utcnow)
 from .plugins import hook
+from .privacy import erased
 from .ratelimit import limiter, unlimited
 from .rendering import render_markdown
 from .security import private_page, secret_authorised
@@ -40,7 +41,7 @@ __all__ = [
     "DoorMarker", "PersonMet", "Connection", "ReportSection", "SettingsSection",
     # data
     "db", "Event", "Attendee", "AttendeeStatus", "Host", "Series", "UTCDateTime", "utcnow",
-    "new_token", "ATTENDEE_STATUSES",
+    "new_token", "ATTENDEE_STATUSES", "erased",
     # writing
     "write", "locked", "hold", "commit", "after_commit", "insert_loaded", "own_transactions",
     # pages

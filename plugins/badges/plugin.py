@@ -9,7 +9,8 @@ from organizer.plugin_api import (Attachment, Attendee, AttendeeStatus, Event, L
                                   hookimpl, stage_check_in, utcnow, write)
 
 from . import api as door_api
-from . import hookspecs, printing, selfcheck, tickets, views, views_attendee, views_station
+from . import (hookspecs, personal_data, printing, selfcheck, tickets, views, views_attendee,
+               views_station)
 
 TICKET_MAILS = {"going", "promoted", "reminder", "update"}
 # Mails that follow a new seat: the person has no ticket yet.
@@ -38,6 +39,11 @@ def register_blueprints(app):
     app.register_blueprint(selfcheck.bp)
     app.register_blueprint(printing.bp)
     app.register_blueprint(views_attendee.bp)
+
+
+@hookimpl
+def attendee_data(attendees):
+    return personal_data.data(attendees)
 
 
 @hookimpl

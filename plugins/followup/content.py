@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from organizer.plugin_api import (Attendee, AttendeeStatus, Event, PersonMet, db, external_url,
-                                  flatten, format_range, hook, render_markdown, utcnow)
+from organizer.plugin_api import (Attendee, AttendeeStatus, Event, PersonMet, db, erased,
+                                  external_url, flatten, format_range, hook, render_markdown,
+                                  utcnow)
 
 from .models import Settings
 
@@ -35,9 +36,10 @@ def came(attendee: Attendee, anyone_checked_in: bool) -> bool:
     """Whether ``attendee`` was there, for other people's follow-ups.
 
     At an event with a door (anyone checked in) only people who checked in
-    came; where nobody was checked in, everyone still going counts.
+    came; where nobody was checked in, everyone still going counts. Someone
+    who erased their data is in nobody's follow-up.
     """
-    if attendee.status != AttendeeStatus.GOING:
+    if attendee.status != AttendeeStatus.GOING or erased(attendee):
         return False
     return attendee.checked_in_at is not None or not anyone_checked_in
 

@@ -9,7 +9,8 @@ from markupsafe import Markup
 from organizer.plugin_api import AttendeeStatus, Link, Panel, hookimpl, utcnow
 
 from . import api as followup_api
-from . import hookspecs, nudges, sending, views, views_community, views_network
+from . import (hookspecs, nudges, personal_data, sending, views, views_community,
+               views_network)
 
 
 @hookimpl
@@ -39,6 +40,16 @@ def register_blueprints(app):
 @hookimpl
 def migration_folders():
     return Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def attendee_data(attendees):
+    return personal_data.data(attendees)
+
+
+@hookimpl
+def forget_attendees(attendees):
+    personal_data.forget(attendees)
 
 
 @hookimpl

@@ -11,7 +11,7 @@ from organizer.plugin_api import Attendee, AttendeeStatus, Link, Panel, db, hook
 
 # intros registers its mail renderers when imported (nudges, through views_host).
 from . import api as matching_api
-from . import for_followup, intros, views_attendee, views_host  # noqa: F401
+from . import for_followup, intros, personal_data, views_attendee, views_host  # noqa: F401
 
 
 @hookimpl
@@ -33,6 +33,16 @@ def register_blueprints(app):
 @hookimpl
 def migration_folders():
     return Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def attendee_data(attendees):
+    return personal_data.data(attendees)
+
+
+@hookimpl
+def forget_attendees(attendees):
+    personal_data.forget(attendees)
 
 
 @hookimpl

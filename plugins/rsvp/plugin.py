@@ -8,8 +8,8 @@ from sqlalchemy import select, update
 from organizer.plugin_api import Attendee, AttendeeStatus, Link, ReportSection, db, hookimpl, write
 
 from . import api as rsvp_api
-from . import (demo, holds, hookspecs, notify, reminders, seats, settings, views_attendee,
-               views_host, views_public)
+from . import (demo, holds, hookspecs, notify, personal_data, reminders, seats, settings,
+               views_attendee, views_host, views_public)
 from .models import RsvpRegistration
 
 # Changes that matter to someone's calendar: they get an updated invite.
@@ -116,6 +116,16 @@ def due_work(now):
 @hookimpl
 def demo_data(app, host, events):
     demo.load(events)
+
+
+@hookimpl
+def attendee_data(attendees):
+    return personal_data.data(attendees)
+
+
+@hookimpl
+def forget_attendees(attendees):
+    personal_data.forget(attendees)
 
 
 @hookimpl(optionalhook=True)  # the follow-up plugin's hook: it may be blocked

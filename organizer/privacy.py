@@ -1,0 +1,113 @@
+"""People's data: everything kept about one person, for them to download, and erasing it.
+
+A person is an address: their rows on every guest list here, and whatever
+plugins keep about those rows (``attendee_data``, ``forget_attendees``).
+Erasing keeps the guest-list rows, so a host's counts, seats and check-in
+figures stay right, but takes away everything that says who it was: the
+name and address become "Erased guest" and an address nobody has, the
+private link stops working, mail to them that has not gone is dropped and
+what was sent keeps no address, subject or contents. Each erasure is
+recorded (when, by whom, how many rows) without saying who.
+"""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import or_, select, update
+
+from .attendees import normalise_email
+from .db import db, locked, write
+from .models import Attendee, Erasure, Event, OutboxMessage, new_token, utcnow
+from .plugins import hook
+
+ERASED_NAME = "Erased guest"
+ERASED_DOMAIN = "erased.invalid"  # reserved: no mail can reach it
+
+
+def erased(attendee) -> bool:
+    """Whether this guest-list row (or any row with an ``email``) belongs to someone who
+    erased their data: it still counts, but names nobody and is in nobody's follow-up."""
+    return attendee.email.endswith("@" + ERASED_DOMAIN)
+
+
+def _rows(email: str, event_ids: list[int] | None):
+    query = select(Attendee).where(Attendee.email == normalise_email(email))
+    if event_ids is not None:
+        query = query.where(Attendee.event_id.in_(sorted(set(event_ids))))
+    return query.order_by(Attendee.created_at, Attendee.id)
+
+
+def rows_of(email: str, event_ids: list[int] | None = None) -> list[Attendee]:
+    """The person's rows on every guest list (or on those of ``event_ids``), oldest first."""
+    return list(db.session.scalars(_rows(email, event_ids)))
+
+
+
+def export(email: str, event_ids: list[int] | None = None) -> dict:
+    """Everything kept about the person with ``email`` (on ``event_ids``' guest lists
+    only, when given), as JSON-able data: their guest-list rows, the mail sent to
+    them, and each plugin's sections."""
+    rows = rows_of(email, event_ids)
+    events = {e.id: e for e in db.session.scalars(
+        select(Event).where(Event.id.in_(sorted({a.event_id for a in rows}))))} if rows else {}
+    data: dict = {
+        "exported_at": utcnow(),
+        "email": normalise_email(email),
+        "guest lists": [{
+            "event": events[a.event_id].title,
+            "event starts": events[a.event_id].starts_at,
+            "name": a.name, "organisation": a.organisation, "role": a.role,
+            "status": a.status, "guests": a.guests, "shown on the event page": a.listed,
+            "registered": a.created_at, "last changed": a.updated_at,
+            "checked in": a.checked_in_at} for a in rows],
+        "mail": [{"subject": m.subject, "kind": m.kind, "status": m.status,
+                  "queued": m.created_at, "sent": m.sent_at}
+                 for m in db.session.scalars(_mail_to(rows, email).order_by(OutboxMessage.id))
+                 if m.kind != "webhook"],
+    }
+    if rows:
+        for section in hook().attendee_data(attendees=rows):
+            for heading, value in (section or {}).items():
+                data[heading if heading not in data else f"{heading} (2)"] = value
+    return data
+
+
+def _mail_to(rows: list[Attendee], email: str):
+    ids = [a.id for a in rows]
+    return select(OutboxMessage).where(or_(OutboxMessage.recipient == normalise_email(email),
+                                           OutboxMessage.attendee_id.in_(ids)))
+
+
+def erase(email: str, by: str, host_id: int | None = None,
+          event_ids: list[int] | None = None) -> Erasure | None:
+    """Erase the person with ``email`` from every guest list (or from ``event_ids``'),
+    in one transaction: every plugin forgets them, then their rows are anonymised.
+    Returns the record of it, or None when there was nobody to erase."""
+    if by not in ("attendee", "host", "retention"):
+        raise ValueError(f"unknown eraser {by!r}")
+    with write():
+        rows = list(db.session.scalars(locked(_rows(email, event_ids))))
+        if not rows:
+            return None
+        hook().forget_attendees(attendees=rows)
+        ids = [a.id for a in rows]
+        address = normalise_email(email)
+        mail = or_(OutboxMessage.recipient == address, OutboxMessage.attendee_id.in_(ids))
+        db.session.execute(update(OutboxMessage).where(
+            mail, OutboxMessage.status.in_(("queued", "sending")))
+            .values(status="dropped", claim=None,
+                    last_error="Not sent: the person's data was erased."))
+        db.session.execute(update(OutboxMessage).where(mail).values(
+            recipient=f"erased@{ERASED_DOMAIN}", subject="", params={}, payload=None))
+        for attendee in rows:
+            attendee.name = ERASED_NAME
+            # One address per row: the rows of one erased person cannot be linked.
+            attendee.email = f"{secrets.token_hex(16)}@{ERASED_DOMAIN}"
+            attendee.organisation = attendee.role = ""
+            attendee.token = new_token()  # the old private link stops working
+            attendee.listed = False
+            attendee.updated_at = utcnow()
+        record = Erasure(by=by, host_id=host_id, attendees=len(rows),
+                         events=len({a.event_id for a in rows}))
+        db.session.add(record)
+    return record

@@ -1,0 +1,50 @@
+"""An attendee's data, from their private link: download everything kept about them, or
+erase it (see :mod:`organizer.privacy`)."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from flask import Blueprint, Response, render_template, request
+
+from .. import privacy
+from ..attendees import by_token_or_404
+from .attendee import ATTENDEE_PREFIX
+
+bp = Blueprint("my_data", __name__, url_prefix=ATTENDEE_PREFIX)
+
+
+def _iso(value) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+@bp.route("/data")
+def page(token: str):
+    attendee = by_token_or_404(token)
+    return render_template("attendee/data.html", attendee=attendee, event=attendee.event,
+                           events=len(privacy.rows_of(attendee.email)))
+
+
+@bp.route("/data.json")
+def download(token: str):
+    """Everything kept about them on every guest list here, as one JSON file."""
+    attendee = by_token_or_404(token)
+    body = json.dumps(privacy.export(attendee.email), indent=2, ensure_ascii=False,
+                      default=_iso)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="my-data.json"'})
+
+
+@bp.route("/erase", methods=["POST"])
+def erase(token: str):
+    """Erase them from every guest list here, once they have ticked that they mean it."""
+    attendee = by_token_or_404(token)
+    if request.form.get("confirm") != "yes":
+        return render_template("attendee/data.html", attendee=attendee, event=attendee.event,
+                               events=len(privacy.rows_of(attendee.email)),
+                               problem="Tick the box to say you want everything erased: "
+                                       "nothing was erased."), 422
+    record = privacy.erase(attendee.email, by="attendee")
+    return render_template("attendee/erased.html", record=record)

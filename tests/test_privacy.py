@@ -1,0 +1,199 @@
+"""People's data: an attendee downloads everything kept about them and erases it; after an
+erasure no text column of any table names them, the host's counts stay, and nobody's
+network shows them."""
+from __future__ import annotations
+
+import json
+import re
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from organizer import privacy
+from organizer.db import db
+from organizer.models import Attendee, Erasure, OutboxMessage, utcnow
+
+from .community import seed
+from .conftest import csrf_token
+
+
+def _everything_about(community, person: int) -> list[int]:
+    """Give the seeded ``person`` a row in every plugin's tables, as using the product
+    would: answers, a +1, a hold on the series, a post, introductions with messages,
+    a check-in, a ticket, a network with notes (and others' notes about them), a
+    warning on a matching run that names them, and mail."""
+    from organizer_plugins.badges.models import CheckIn, Ticket
+    from organizer_plugins.followup.models import Contact, Delivery, Person
+    from organizer_plugins.matching.models import BoardPost, IntroRequest, Run
+    from organizer_plugins.rsvp.models import RsvpQuestion, RsvpRegistration, SeriesHold
+
+    name, email = community.name(person), community.email(person)
+    rows = db.session.scalars(select(Attendee).where(Attendee.email == email)
+                              .order_by(Attendee.id)).all()
+    first, last = rows[0], rows[-1]
+    question = RsvpQuestion(event_id=first.event_id, label="Dietary needs", kind="text")
+    db.session.add(question)
+    db.session.flush()
+    db.session.add(RsvpRegistration(attendee_id=first.id, event_id=first.event_id,
+                                    answers={str(question.id): f"{name} eats no nuts"},
+                                    guest_name=f"Partner of {name}"))
+    db.session.add(SeriesHold(series_id=community.series_id, email=email, name=name,
+                              organisation="Their org"))
+    db.session.add(BoardPost(event_id=last.event_id, attendee_id=last.id, kind="ask",
+                             text=f"{name} looks for a mentor"))
+    other = db.session.scalars(select(Attendee).where(
+        Attendee.event_id == last.event_id, Attendee.id != last.id)).first()
+    db.session.add(IntroRequest(event_id=last.event_id, from_id=other.id, to_id=last.id,
+                                message=f"Hi {name}, {email} told me to write", status="pending"))
+    db.session.add(Ticket(attendee_id=last.id, event_id=last.event_id, secret="t" * 32))
+    db.session.add(CheckIn(attendee_id=last.id, event_id=last.event_id, at=utcnow()))
+    db.session.add(Delivery(attendee_id=first.id, event_id=first.event_id))
+    db.session.add(Run(event_id=last.event_id, status="draft", mode="pairs", rounds=[],
+                       warnings=[f"With an odd number of people, {name} sits with two."]))
+    me, them = Person(email=email), Person(email=other.email)
+    db.session.add_all([me, them])
+    db.session.flush()
+    db.session.add(Contact(person_id=me.id, other_id=them.id, note="Call about the grant"))
+    db.session.add(Contact(person_id=them.id, other_id=me.id, note=f"{name} knows funders",
+                           state="reached"))
+    db.session.add(OutboxMessage(message_id=f"<m-{person}@organizer.test>", kind="rsvp.ticket",
+                                 recipient=email, subject=f"{name}, your ticket",
+                                 params={"attendee_id": first.id}, attendee_id=first.id,
+                                 event_id=first.event_id, status="queued"))
+    db.session.commit()
+    return [a.id for a in rows]
+
+
+def _text_columns() -> list[tuple[str, str]]:
+    found = []
+    inspector = sa.inspect(db.engine)
+    for table in inspector.get_table_names():
+        for column in inspector.get_columns(table):
+            kind = str(column["type"]).upper()
+            if any(word in kind for word in ("CHAR", "TEXT", "JSON", "STRING", "CLOB")):
+                found.append((table, column["name"]))
+    return found
+
+
+def _mentions(needle: str) -> list[str]:
+    """Every (table.column) whose text holds ``needle``, in any case."""
+    found = []
+    for table, column in _text_columns():
+        value = sa.cast(sa.column(column), sa.Text)
+        hits = db.session.execute(select(func.count()).select_from(sa.table(table)).where(
+            func.lower(value).contains(needle.lower()))).scalar()
+        if hits:
+            found.append(f"{table}.{column}")
+    return found
+
+
+def _going_per_event(event_ids) -> dict[int, int]:
+    return dict(db.session.execute(select(Attendee.event_id, func.count()).where(
+        Attendee.event_id.in_(event_ids), Attendee.status == "going")
+        .group_by(Attendee.event_id)).all())
+
+
+def test_an_erased_attendee_is_named_nowhere_and_the_counts_stay(app):
+    from organizer_plugins.followup import network
+    from organizer_plugins.followup.models import Person
+
+    with app.app_context():
+        community = seed(dates=6, people=60, regulars=15)
+        me = community.regular()
+        name, email = community.name(me), community.email(me)
+        ids = _everything_about(community, me)
+        events = sorted({a.event_id for a in db.session.scalars(
+            select(Attendee).where(Attendee.id.in_(ids)))})
+        going = _going_per_event(events)
+        # A person they met, whose network names them now.
+        friend = next(iter(community.met(me)))
+        friend_person = Person(email=community.email(friend))
+        db.session.add(friend_person)
+        db.session.commit()
+        assert name in {e.name for e in network.of(friend_person)}
+        assert _mentions(email) and _mentions(name)  # the scan sees them before
+        token = db.session.get(Attendee, ids[0]).token
+
+    client = app.test_client()
+    page = client.get(f"/rsvp/{token}/data")
+    assert page.status_code == 200 and "Erase me" in page.text
+    # Without the box ticked nothing happens, and the person is told why.
+    refused = client.post(f"/rsvp/{token}/erase",
+                          data={"csrf_token": csrf_token(client, f"/rsvp/{token}/data")})
+    assert refused.status_code == 422 and "nothing was erased" in refused.text
+    # No CSRF token, no erasure.
+    assert client.post(f"/rsvp/{token}/erase", data={"confirm": "yes"}).status_code == 400
+    done = client.post(f"/rsvp/{token}/erase", data={
+        "confirm": "yes", "csrf_token": csrf_token(client, f"/rsvp/{token}/data")})
+    assert done.status_code == 200 and "Your data is erased" in done.text
+    assert f"{len(ids)} guest lists" in done.text
+
+    with app.app_context():
+        assert _mentions(email) == []
+        assert _mentions(name) == []
+        assert _going_per_event(events) == going  # the host's counts stay right
+        assert db.session.scalar(select(func.count()).select_from(Attendee)
+                                 .where(Attendee.id.in_(ids))) == len(ids)
+        friend_person = db.session.scalar(select(Person).where(
+            Person.email == community.email(friend)))
+        assert privacy.ERASED_NAME not in {e.name for e in network.of(friend_person)}
+        mail = db.session.scalar(select(OutboxMessage).where(
+            OutboxMessage.message_id == f"<m-{me}@organizer.test>"))
+        assert mail.status == "dropped"  # never sent to someone who left
+        record = db.session.scalars(select(Erasure)).one()
+        assert (record.by, record.attendees, record.events) == ("attendee", len(ids),
+                                                                len(events))
+    # Their private link is gone.
+    assert client.get(f"/rsvp/{token}").status_code == 404
+    assert client.get(f"/rsvp/{token}/data.json").status_code == 404
+
+
+# Where the export shows what each table keeps about a person; a new table that holds
+# rows about attendees must be added here and to the export, or this test fails.
+EXPORTED = {"attendee": "guest lists", "outbox_message": "mail",
+            "rsvp_registration": "RSVP answers", "matching_profile": "Matching profiles",
+            "matching_board_post": "Asks and offers", "matching_intro": "Introductions",
+            "matching_match": "Matches", "badges_ticket": "Tickets",
+            "badges_checkin": "Check-ins", "followup_delivery": "Follow-ups"}
+# Tables that point at a guest-list row but keep nothing about the person beyond that
+# a mail was sent (the mail itself is exported).
+NOTHING_TO_SAY = {"matching_nudge"}
+
+
+def test_the_export_holds_every_row_the_database_keeps_about_them(app):
+    with app.app_context():
+        community = seed(dates=6, people=60, regulars=15)
+        me = community.regular()
+        ids = _everything_about(community, me)
+        token = db.session.get(Attendee, ids[0]).token
+
+    response = app.test_client().get(f"/rsvp/{token}/data.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.text)
+
+    with app.app_context():
+        inspector = sa.inspect(db.engine)
+        for table in inspector.get_table_names():
+            for key in inspector.get_foreign_keys(table):
+                if key["referred_table"] != "attendee" or table in NOTHING_TO_SAY:
+                    continue
+                column = key["constrained_columns"][0]
+                rows = db.session.execute(select(func.count()).select_from(sa.table(table))
+                                          .where(sa.column(column).in_(ids))).scalar()
+                if not rows:
+                    continue
+                assert table in EXPORTED, f"{table} keeps rows about attendees: export them"
+                assert len(data[EXPORTED[table]]) >= 1, table
+                if table in ("rsvp_registration", "matching_board_post", "badges_checkin"):
+                    assert len(data[EXPORTED[table]]) == rows, table
+        assert len(data["guest lists"]) == len(ids)
+        assert data["email"] == community.email(me)
+    # Consents and notes with their dates; the address of nobody else.
+    profile = data["Matching profiles"][0]
+    assert "shared with matches (consent)" in profile and profile["last changed"]
+    assert data["Your notes on people you met"][0]["note"] == "Call about the grant"
+    assert data["Seats held for every date of a series"][0]["name"] == community.name(me)
+    assert "Dietary needs" in data["RSVP answers"][0]["answers"]
+    others = set(re.findall(r"p\d{3}@example\.org", response.text)) - {community.email(me)}
+    assert others == set(), others
