@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from .attendees import normalise_email
 from .db import db, locked, write
-from .models import Attendee, Erasure, Event, OutboxMessage, new_token, utcnow
+from .models import (Attendee, Erasure, Event, IdempotentRequest, OutboxMessage, new_token,
+                     utcnow)
 from .plugins import hook
 
 ERASED_NAME = "Erased guest"
@@ -99,6 +100,7 @@ def erase(email: str, by: str, host_id: int | None = None,
                     last_error="Not sent: the person's data was erased."))
         db.session.execute(update(OutboxMessage).where(mail).values(
             recipient=f"erased@{ERASED_DOMAIN}", subject="", params={}, payload=None))
+        _forget_stored_bodies(address)
         for attendee in rows:
             attendee.name = ERASED_NAME
             # One address per row: the rows of one erased person cannot be linked.
@@ -111,3 +113,25 @@ def erase(email: str, by: str, host_id: int | None = None,
                          events=len({a.event_id for a in rows}))
         db.session.add(record)
     return record
+
+
+def _forget_stored_bodies(address: str) -> None:
+    """Webhook deliveries (kept to be sent again) and API answers (kept for a retry with
+    the same Idempotency-Key) that carry the person as the API shows them: the bodies
+    go, the records of what happened stay. A webhook not yet sent is not sent."""
+    needle = address.encode()
+    about = _holds(OutboxMessage.payload, needle)
+    db.session.execute(update(OutboxMessage).where(
+        about, OutboxMessage.status.in_(("queued", "sending")))
+        .values(status="dropped", claim=None,
+                last_error="Not sent: the guest's data was erased."))
+    db.session.execute(update(OutboxMessage).where(about).values(payload=None))
+    db.session.execute(update(IdempotentRequest).where(
+        _holds(IdempotentRequest.body, needle)).values(body=b""))
+
+
+def _holds(column, needle: bytes):
+    """``column`` (bytes) holds ``needle``: SQLite's LIKE does not look inside a BLOB."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.instr(column, needle) > 0
+    return column.contains(needle)

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from organizer import privacy
 from organizer.db import db
-from organizer.models import Attendee, Erasure, OutboxMessage, utcnow
+from organizer.models import (ApiToken, Attendee, Erasure, Host, IdempotentRequest,
+                              OutboxMessage, utcnow)
 
 from .community import seed
 from .conftest import csrf_token
@@ -56,6 +57,19 @@ def _everything_about(community, person: int) -> list[int]:
     db.session.add(Contact(person_id=me.id, other_id=them.id, note="Call about the grant"))
     db.session.add(Contact(person_id=them.id, other_id=me.id, note=f"{name} knows funders",
                            state="reached"))
+    # What the API and webhooks said about them, kept as bytes.
+    about = json.dumps({"name": name, "email": email}, ensure_ascii=False).encode()
+    db.session.add(OutboxMessage(message_id=f"wh-{person}", kind="webhook", params={},
+                                 recipient="https://hooks.example.org/in", subject="attendee",
+                                 payload=about, status="sent"))
+    host = db.session.get(Host, community.host_id)
+    api_token = ApiToken(host_id=host.id, name="CRM", scope="write", token_hash="h" * 64,
+                         prefix="org_abc")
+    db.session.add(api_token)
+    db.session.flush()
+    db.session.add(IdempotentRequest(token_id=api_token.id, key="k1", fingerprint="f" * 64,
+                                     status_code=201, body=about,
+                                     content_type="application/json"))
     db.session.add(OutboxMessage(message_id=f"<m-{person}@organizer.test>", kind="rsvp.ticket",
                                  recipient=email, subject=f"{name}, your ticket",
                                  params={"attendee_id": first.id}, attendee_id=first.id,
@@ -64,25 +78,27 @@ def _everything_about(community, person: int) -> list[int]:
     return [a.id for a in rows]
 
 
-def _text_columns() -> list[tuple[str, str]]:
+def _columns(words) -> list[tuple[str, str]]:
     found = []
     inspector = sa.inspect(db.engine)
     for table in inspector.get_table_names():
         for column in inspector.get_columns(table):
-            kind = str(column["type"]).upper()
-            if any(word in kind for word in ("CHAR", "TEXT", "JSON", "STRING", "CLOB")):
+            if any(word in str(column["type"]).upper() for word in words):
                 found.append((table, column["name"]))
     return found
 
 
 def _mentions(needle: str) -> list[str]:
-    """Every (table.column) whose text holds ``needle``, in any case."""
+    """Every table.column that holds ``needle``: text in any case, and bytes."""
     found = []
-    for table, column in _text_columns():
+    for table, column in _columns(("CHAR", "TEXT", "JSON", "STRING", "CLOB")):
         value = sa.cast(sa.column(column), sa.Text)
-        hits = db.session.execute(select(func.count()).select_from(sa.table(table)).where(
-            func.lower(value).contains(needle.lower()))).scalar()
-        if hits:
+        if db.session.execute(select(func.count()).select_from(sa.table(table)).where(
+                func.lower(value).contains(needle.lower()))).scalar():
+            found.append(f"{table}.{column}")
+    for table, column in _columns(("BLOB", "BYTEA", "BINARY")):
+        if db.session.execute(select(func.count()).select_from(sa.table(table)).where(
+                privacy._holds(sa.column(column, sa.LargeBinary), needle.encode()))).scalar():
             found.append(f"{table}.{column}")
     return found
 
