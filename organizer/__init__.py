@@ -27,8 +27,8 @@ def _template_folder() -> str:
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then ``ORGANIZER_*`` environment variables, then ``config``."""
     from . import api, auth, cli, config as settings, db, migrate, plugins, ratelimit, security
-    from .views import (attendee, host, jobs, messages, my_data, pictures, public, series,
-                        tokens, webhooks)
+    from .views import (attendee, host, host_data, jobs, messages, my_data, pictures, public,
+                        series, tokens, webhooks)
 
     config = dict(config or {})
     instance = config.pop("INSTANCE_PATH", None) or os.environ.get("ORGANIZER_INSTANCE_PATH")
@@ -55,8 +55,8 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     migrate.init_app(app)
     _register_template_helpers(app)
-    for blueprint in (host.bp, series.bp, public.bp, attendee.bp, my_data.bp, jobs.bp,
-                      messages.bp, tokens.bp, webhooks.bp, pictures.bp):
+    for blueprint in (host.bp, host_data.bp, series.bp, public.bp, attendee.bp, my_data.bp,
+                      jobs.bp, messages.bp, tokens.bp, webhooks.bp, pictures.bp):
         app.register_blueprint(blueprint)
     plugins.hook(app).register_blueprints(app=app)
     api.init_app(app)

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 
 from .attendees import normalise_email
 from .db import db, locked, write
-from .models import (Attendee, Erasure, Event, IdempotentRequest, OutboxMessage, new_token,
+from .models import (Attendee, CoHost, Erasure, Event, IdempotentRequest, OutboxMessage, new_token,
                      utcnow)
 from .plugins import hook
 
@@ -29,6 +29,13 @@ def erased(attendee) -> bool:
     """Whether this guest-list row (or any row with an ``email``) belongs to someone who
     erased their data: it still counts, but names nobody and is in nobody's follow-up."""
     return attendee.email.endswith("@" + ERASED_DOMAIN)
+
+
+def events_of(host) -> list[int]:
+    """The events ``host`` owns or co-hosts: where they may export or erase a guest."""
+    return list(db.session.scalars(select(Event.id).where(or_(
+        Event.owner_id == host.id,
+        Event.id.in_(select(CoHost.event_id).where(CoHost.host_id == host.id))))))
 
 
 def _rows(email: str, event_ids: list[int] | None):

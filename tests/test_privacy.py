@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import func, select
@@ -15,7 +16,7 @@ from organizer.models import (ApiToken, Attendee, Erasure, Host, IdempotentReque
                               OutboxMessage, utcnow)
 
 from .community import seed
-from .conftest import csrf_token
+from .conftest import csrf_token, post, signin
 
 
 def _everything_about(community, person: int) -> list[int]:
@@ -213,3 +214,63 @@ def test_the_export_holds_every_row_the_database_keeps_about_them(app):
     assert "Dietary needs" in data["RSVP answers"][0]["answers"]
     others = set(re.findall(r"p\d{3}@example\.org", response.text)) - {community.email(me)}
     assert others == set(), others
+
+
+def _another_hosts_event(email: str, name: str) -> int:
+    """A second host's event with the same person on its guest list."""
+    from organizer import auth
+    from organizer.models import Event
+
+    other = auth.create_host("Other Host", "other@example.org", "another passphrase here",
+                             "Europe/Berlin")
+    start = utcnow() - timedelta(days=3)
+    event = Event(owner_id=other.id, title="Other lunch", kind="lunch", timezone="Europe/Berlin",
+                  starts_at=start, ends_at=start + timedelta(hours=1), status="published",
+                  published_at=start - timedelta(days=7))
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(Attendee(event_id=event.id, name=name, email=email))
+    db.session.commit()
+    return event.id
+
+
+def test_a_host_exports_and_erases_a_guest_on_request_across_their_events_only(app):
+    with app.app_context():
+        community = seed(dates=6, people=60, regulars=15)
+        me = community.regular()
+        name, email = community.name(me), community.email(me)
+        ids = _everything_about(community, me)
+        elsewhere = _another_hosts_event(email, name)
+        event_id = db.session.get(Attendee, ids[-1]).event_id
+    base = f"/events/{event_id}/guests/{ids[-1]}"
+
+    stranger = app.test_client()
+    signin(stranger, "other@example.org", "another passphrase here")
+    for url in (f"{base}/data", f"{base}/data.json"):
+        assert stranger.get(url).status_code == 403
+    assert post(stranger, f"{base}/erase", {"confirm": "yes"}, page="/dashboard")\
+        .status_code == 403
+
+    host = app.test_client()
+    signin(host, "host@example.org", "a community passphrase")
+    page = host.get(f"{base}/data")
+    assert page.status_code == 200 and email in page.text
+    data = json.loads(host.get(f"{base}/data.json").text)
+    assert len(data["guest lists"]) == len(ids)  # their events only
+    assert "Other lunch" not in json.dumps(data)
+    assert "Your notes on people you met" not in data  # the person's own, not the host's
+
+    refused = post(host, f"{base}/erase", {}, page=f"{base}/data")
+    assert refused.status_code == 422 and "nothing was erased" in refused.text
+    done = post(host, f"{base}/erase", {"confirm": "yes"}, page=f"{base}/data",
+                follow_redirects=True)
+    assert done.status_code == 200 and f"{len(ids)} guest lists of your events" in done.text
+
+    with app.app_context():
+        assert [a.name for a in db.session.scalars(
+            select(Attendee).where(Attendee.id.in_(ids)))] == [privacy.ERASED_NAME] * len(ids)
+        kept = db.session.scalars(select(Attendee).where(Attendee.event_id == elsewhere)).one()
+        assert (kept.name, kept.email) == (name, email)  # another host's guest list is theirs
+        record = db.session.scalars(select(Erasure)).one()
+        assert record.by == "host" and record.attendees == len(ids)
+    assert "This guest's data was erased" in host.get(f"{base}/data").text

@@ -3,21 +3,15 @@ erase it (see :mod:`organizer.privacy`)."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 
 from flask import Blueprint, Response, render_template, request
 
 from .. import privacy
 from ..attendees import by_token_or_404
 from .attendee import ATTENDEE_PREFIX
+from .host_data import iso
 
 bp = Blueprint("my_data", __name__, url_prefix=ATTENDEE_PREFIX)
-
-
-def _iso(value) -> str:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 @bp.route("/data")
@@ -32,7 +26,7 @@ def download(token: str):
     """Everything kept about them on every guest list here, as one JSON file."""
     attendee = by_token_or_404(token)
     body = json.dumps(privacy.export(attendee.email), indent=2, ensure_ascii=False,
-                      default=_iso)
+                      default=iso)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="my-data.json"'})
 

@@ -16,7 +16,9 @@ def data(attendees: list[Attendee]) -> dict:
     deliveries = db.session.scalars(select(Delivery).where(Delivery.attendee_id.in_(ids))).all()
     opted_out = set(db.session.scalars(select(Preference.attendee_id).where(
         Preference.attendee_id.in_(ids), Preference.opted_out.is_(True))))
-    person = db.session.scalar(select(Person).where(Person.email == attendees[0].email))
+    # Their network spans every host's events: it is theirs to export, not one host's.
+    person = None if _elsewhere(attendees) else db.session.scalar(
+        select(Person).where(Person.email == attendees[0].email))
     found = {
         "Follow-ups": [{"event": titles[d.attendee_id], "mailed": d.claimed_at,
                         "nudged after a week": d.week_nudge_at,
@@ -42,17 +44,21 @@ def _name(email: str) -> str:
                              .order_by(Attendee.id.desc()).limit(1)) or "someone"
 
 
+def _elsewhere(attendees: list[Attendee]) -> bool:
+    """Whether the person is on guest lists other than these (another host's events)."""
+    return bool(db.session.scalar(select(func.count()).select_from(Attendee).where(
+        Attendee.email == attendees[0].email,
+        Attendee.id.not_in([a.id for a in attendees]))))
+
+
 def forget(attendees: list[Attendee]) -> None:
     """Drop their follow-up preferences; when no guest list will know their address any
     more, drop them as a person too: their network, their notes, and everyone's notes
     about them."""
     ids = [a.id for a in attendees]
     db.session.execute(delete(Preference).where(Preference.attendee_id.in_(ids)))
-    email = attendees[0].email
-    elsewhere = db.session.scalar(select(func.count()).select_from(Attendee).where(
-        Attendee.email == email, Attendee.id.not_in(ids)))
-    if not elsewhere:
-        person = db.session.scalar(select(Person).where(Person.email == email))
+    if not _elsewhere(attendees):
+        person = db.session.scalar(select(Person).where(Person.email == attendees[0].email))
         if person is not None:
             db.session.execute(delete(Contact).where(
                 (Contact.person_id == person.id) | (Contact.other_id == person.id)))

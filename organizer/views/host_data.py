@@ -1,0 +1,68 @@
+"""A host exports or erases a guest's data on that person's request (see
+:mod:`organizer.privacy`): across every event the host owns or co-hosts, no further."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import events, privacy
+from ..attendees import of_event_or_404
+
+bp = Blueprint("host_data", __name__)
+
+
+def iso(value) -> str:
+    """Dates and times in an export, for ``json.dumps(default=...)``."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _guest(event_id: int, attendee_id: int):
+    event = events.get_editable(event_id, current_user)
+    return event, of_event_or_404(event, attendee_id)
+
+
+def _page(event, guest, status=200, problem=None):
+    mine = privacy.events_of(current_user)
+    return render_template("host/guest_data.html", event=event, guest=guest,
+                           events=len(privacy.rows_of(guest.email, mine)),
+                           erased=privacy.erased(guest), problem=problem), status
+
+
+@bp.route("/events/<int:event_id>/guests/<int:attendee_id>/data")
+@login_required
+def page(event_id: int, attendee_id: int):
+    return _page(*_guest(event_id, attendee_id))
+
+
+@bp.route("/events/<int:event_id>/guests/<int:attendee_id>/data.json")
+@login_required
+def download(event_id: int, attendee_id: int):
+    """Everything kept about the guest on the guest lists of this host's events."""
+    _event, guest = _guest(event_id, attendee_id)
+    data = privacy.export(guest.email, privacy.events_of(current_user))
+    return Response(json.dumps(data, indent=2, ensure_ascii=False, default=iso),
+                    mimetype="application/json", headers={
+                        "Content-Disposition": f'attachment; filename="guest-{guest.id}.json"',
+                        "Cache-Control": "private, no-store"})
+
+
+@bp.route("/events/<int:event_id>/guests/<int:attendee_id>/erase", methods=["POST"])
+@login_required
+def erase(event_id: int, attendee_id: int):
+    event, guest = _guest(event_id, attendee_id)
+    if privacy.erased(guest):
+        flash("This guest's data was already erased.", "success")
+        return redirect(url_for("host.manage", event_id=event.id))
+    if request.form.get("confirm") != "yes":
+        return _page(event, guest, 422, "Tick the box to confirm the person asked for this: "
+                                        "nothing was erased.")
+    record = privacy.erase(guest.email, by="host", host_id=current_user.id,
+                           event_ids=privacy.events_of(current_user))
+    flash(f"Erased: the guest's data is gone from {record.attendees} guest "
+          f"{'list' if record.attendees == 1 else 'lists'} of your events.", "success")
+    return redirect(url_for("host.manage", event_id=event.id))
