@@ -93,6 +93,8 @@ class Host(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Shown on the host's public page: a few sentences of plain text and a photo.
     bio: Mapped[str] = mapped_column(Text, default="")
+    # Months after an event its guests are anonymised by the scheduled work (None: kept).
+    retention_months: Mapped[int | None] = mapped_column(Integer)
     photo_id: Mapped[int | None] = mapped_column(
         ForeignKey("picture.id", ondelete="SET NULL", name="fk_host_photo_id_picture"))
 
@@ -460,8 +462,9 @@ class Erasure(db.Model):
     """A record that someone's data was erased: what, when and by whom, never who.
 
     ``by`` is "attendee" (they asked on their own page), "host" (a host on a
-    person's request; ``host_id`` says which) or "retention" (the host's
-    retention period ran out).
+    person's request; ``host_id`` says which), "retention" (the host's
+    retention period ran out) or "account" (a host deleted their account and
+    every event of it).
     """
 
     __tablename__ = "erasure"

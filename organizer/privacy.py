@@ -12,16 +12,23 @@ recorded (when, by whom, how many rows) without saying who.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
 
 from sqlalchemy import func, or_, select, update
 
 from .attendees import normalise_email
 from .db import db, locked, write
-from .models import (Attendee, CoHost, Erasure, Event, IdempotentRequest, OutboxMessage, new_token,
-                     utcnow)
+from .models import (Attendee, CoHost, Erasure, Event, Host, IdempotentRequest, OutboxMessage,
+                     new_token, utcnow)
 from .plugins import hook
 
 ERASED_NAME = "Erased guest"
+# What a host may choose: guests are anonymised this many months after an event.
+RETENTION_MONTHS = (6, 12, 24, 36)
+# People erased per run of the scheduled work, so a run stays short; the rest next run.
+RETENTION_BATCH = 200
 ERASED_DOMAIN = "erased.invalid"  # reserved: no mail can reach it
 
 
@@ -142,3 +149,26 @@ def _holds(column, needle: bytes):
     if db.session.get_bind().dialect.name == "sqlite":
         return func.instr(column, needle) > 0
     return column.contains(needle)
+
+
+def anonymise_due(now: datetime, limit: int = RETENTION_BATCH) -> int:
+    """Erase the guests of events whose host's retention period has run out (at most
+    ``limit`` people a run); returns how many people were erased. Two runs at once
+    erase nobody twice: a person already erased no longer has their address."""
+    done = 0
+    for host in db.session.scalars(select(Host).where(Host.retention_months.is_not(None))
+                                   .order_by(Host.id)).all():
+        cutoff = now - relativedelta(months=host.retention_months)
+        expired = list(db.session.scalars(select(Event.id).where(
+            Event.owner_id == host.id, Event.ends_at < cutoff)))
+        if not expired:
+            continue
+        emails = db.session.scalars(select(Attendee.email).where(
+            Attendee.event_id.in_(expired), Attendee.email.not_like(f"%@{ERASED_DOMAIN}"))
+            .distinct().order_by(Attendee.email).limit(limit - done)).all()
+        for email in emails:
+            if erase(email, by="retention", host_id=host.id, event_ids=expired) is not None:
+                done += 1
+        if done >= limit:
+            break
+    return done

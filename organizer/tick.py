@@ -49,7 +49,7 @@ def run(now: datetime | None = None, deliver: bool = True) -> dict[str, int]:
     """Do everything that is due (and, with ``deliver``, send due mail); return counts."""
     from flask import current_app
 
-    from . import auth, delivery, jobs
+    from . import auth, delivery, jobs, privacy
     from .api import idempotency
     from .series import extend_all
 
@@ -58,7 +58,8 @@ def run(now: datetime | None = None, deliver: bool = True) -> dict[str, int]:
               "stalled_jobs": jobs.reap(now, timedelta(
                   minutes=current_app.config["JOB_STALL_MINUTES"])),
               "old_reset_links": auth.prune_resets(now),
-              "old_idempotency_keys": idempotency.prune(now)}
+              "old_idempotency_keys": idempotency.prune(now),
+              "anonymised_guests": privacy.anonymise_due(now)}
     done = hook().due_work(now=now)
     counts["plugin_work"] = sum(n for n in done if isinstance(n, int))
     if deliver:

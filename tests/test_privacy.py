@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from organizer import privacy
 from organizer.db import db
-from organizer.models import (ApiToken, Attendee, Erasure, Host, IdempotentRequest,
+from organizer.models import (ApiToken, Attendee, Erasure, Event, Host, IdempotentRequest,
                               OutboxMessage, utcnow)
 
 from .community import seed
@@ -79,6 +79,25 @@ def _everything_about(community, person: int) -> list[int]:
     return [a.id for a in rows]
 
 
+def _a_partner(ids: list[int]) -> int:
+    """Someone matched with one of the guest-list rows ``ids`` in a published run."""
+    from organizer_plugins.matching.models import Match, Run
+
+    mine = db.session.execute(select(Match.run_id, Match.round, Match.group_no).join(
+        Run, Run.id == Match.run_id).where(Match.attendee_id.in_(ids),
+                                            Run.status == "published")).first()
+    return db.session.scalar(select(Match.attendee_id).where(
+        Match.run_id == mine.run_id, Match.round == mine.round,
+        Match.group_no == mine.group_no, Match.attendee_id.not_in(ids)))
+
+
+def _matched_with(attendee_id: int) -> set[int]:
+    from organizer_plugins.matching import runs
+
+    return {other.id for _, others in runs.matches_of(db.session.get(Attendee, attendee_id))
+            for other in others}
+
+
 def _columns(words) -> list[tuple[str, str]]:
     found = []
     inspector = sa.inspect(db.engine)
@@ -129,6 +148,8 @@ def test_an_erased_attendee_is_named_nowhere_and_the_counts_stay(app):
         db.session.commit()
         assert name in {e.name for e in network.of(friend_person)}
         assert _mentions(email) and _mentions(name)  # the scan sees them before
+        partner = _a_partner(ids)
+        assert _matched_with(partner) & set(ids)  # their partner's page shows them
         token = db.session.get(Attendee, ids[0]).token
 
     client = app.test_client()
@@ -154,6 +175,7 @@ def test_an_erased_attendee_is_named_nowhere_and_the_counts_stay(app):
         friend_person = db.session.scalar(select(Person).where(
             Person.email == community.email(friend)))
         assert privacy.ERASED_NAME not in {e.name for e in network.of(friend_person)}
+        assert not _matched_with(partner) & set(ids)  # and no longer does
         mail = db.session.scalar(select(OutboxMessage).where(
             OutboxMessage.message_id == f"<m-{me}@organizer.test>"))
         assert mail.status == "dropped"  # never sent to someone who left
@@ -274,3 +296,43 @@ def test_a_host_exports_and_erases_a_guest_on_request_across_their_events_only(a
         record = db.session.scalars(select(Erasure)).one()
         assert record.by == "host" and record.attendees == len(ids)
     assert "This guest's data was erased" in host.get(f"{base}/data").text
+
+
+def test_a_hosts_retention_period_anonymises_guests_of_old_events_once_by_tick(app):
+    with app.app_context():
+        community = seed(dates=6, people=60, regulars=15)
+        oldest = db.session.get(Event, community.dates[0])
+        newest = db.session.get(Event, community.dates[-1])
+        old_names = set(db.session.scalars(select(Attendee.name).where(
+            Attendee.event_id == oldest.id)))
+        new_names = set(db.session.scalars(select(Attendee.name).where(
+            Attendee.event_id == newest.id)))
+        going = _going_per_event([oldest.id])
+        # A moment after the oldest date passed twelve months, before the newest did.
+        moment = oldest.ends_at + timedelta(days=366)
+        assert moment < newest.ends_at + timedelta(days=365)
+
+    host = app.test_client()
+    signin(host, "host@example.org", "a community passphrase")
+    refused = post(host, "/settings/privacy", {"retention": "5"}, page="/settings/privacy")
+    assert refused.status_code == 422 and "Choose how long" in refused.text
+    saved = post(host, "/settings/privacy", {"retention": "12"}, page="/settings/privacy",
+                 follow_redirects=True)
+    assert "anonymised 12 months after each event" in saved.text
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["tick", "--now", moment.strftime("%Y-%m-%dT%H:%M")])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(args=["tick", "--now", moment.strftime("%Y-%m-%dT%H:%M")])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        names = set(db.session.scalars(select(Attendee.name).where(
+            Attendee.event_id == oldest.id)))
+        assert names == {privacy.ERASED_NAME}
+        assert _going_per_event([oldest.id]) == going
+        # The people of the oldest date keep their rows elsewhere; the newest date is intact.
+        assert set(db.session.scalars(select(Attendee.name).where(
+            Attendee.event_id == newest.id))) == new_names
+        records = db.session.scalars(select(Erasure)).all()
+        assert {r.by for r in records} == {"retention"}
+        assert len(records) == len(old_names)  # once each, though the tick ran twice

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import events, privacy
+from .. import account_deletion, events, privacy
+from ..db import commit
 from ..attendees import of_event_or_404
 
 bp = Blueprint("host_data", __name__)
@@ -66,3 +67,43 @@ def erase(event_id: int, attendee_id: int):
     flash(f"Erased: the guest's data is gone from {record.attendees} guest "
           f"{'list' if record.attendees == 1 else 'lists'} of your events.", "success")
     return redirect(url_for("host.manage", event_id=event.id))
+
+
+@bp.route("/settings/privacy", methods=["GET", "POST"])
+@login_required
+def settings():
+    """How long the host keeps their guests' data after an event."""
+    problem = None
+    if request.method == "POST":
+        choice = request.form.get("retention", "")
+        if choice == "keep":
+            current_user.retention_months = None
+        elif choice.isdigit() and int(choice) in privacy.RETENTION_MONTHS:
+            current_user.retention_months = int(choice)
+        else:
+            problem = "Choose how long to keep guests' data from the list."
+        if problem is None:
+            commit()
+            flash("Saved. " + (f"Guests of your events are anonymised "
+                               f"{current_user.retention_months} months after each event."
+                               if current_user.retention_months else
+                               "Guests' data is kept until they or you erase it."), "success")
+            return redirect(url_for("host_data.settings"))
+    return render_template("host/privacy.html", choices=privacy.RETENTION_MONTHS,
+                           problem=problem), 422 if problem else 200
+
+
+@bp.route("/settings/account/delete", methods=["POST"])
+@login_required
+def delete_account():
+    """Delete the signed-in host's account and every event of it, as a background job,
+    once they have typed their address to say they mean it."""
+    typed = request.form.get("email", "").strip().lower()
+    if typed != current_user.email.lower():
+        return render_template("host/privacy.html", choices=privacy.RETENTION_MONTHS,
+                               delete_problem="Type your account's address exactly to "
+                                              "delete it: nothing was deleted."), 422
+    job = account_deletion.start(current_user)
+    flash("Your account is being deleted with every event of it. This page shows how far "
+          "it has got; you will be signed out when it is done.", "success")
+    return redirect(url_for("jobs.show", job_id=job.id))

@@ -52,15 +52,18 @@ def _elsewhere(attendees: list[Attendee]) -> bool:
 
 
 def forget(attendees: list[Attendee]) -> None:
-    """Drop their follow-up preferences; when no guest list will know their address any
-    more, drop them as a person too: their network, their notes, and everyone's notes
-    about them."""
+    """Drop their follow-up preferences; for everyone among them no other guest list will
+    know any more, drop them as a person too: their network, their notes, and everyone's
+    notes about them. ``attendees`` may be many people (a host's events being deleted)."""
     ids = [a.id for a in attendees]
     db.session.execute(delete(Preference).where(Preference.attendee_id.in_(ids)))
-    if not _elsewhere(attendees):
-        person = db.session.scalar(select(Person).where(Person.email == attendees[0].email))
-        if person is not None:
-            db.session.execute(delete(Contact).where(
-                (Contact.person_id == person.id) | (Contact.other_id == person.id)))
-            db.session.execute(delete(LinkUse).where(LinkUse.person_id == person.id))
-            db.session.delete(person)
+    emails = {a.email for a in attendees}
+    still = set(db.session.scalars(select(Attendee.email).where(
+        Attendee.email.in_(sorted(emails)), Attendee.id.not_in(ids)).distinct()))
+    gone = list(db.session.scalars(select(Person.id).where(
+        Person.email.in_(sorted(emails - still)))))
+    if gone:
+        db.session.execute(delete(Contact).where(
+            Contact.person_id.in_(gone) | Contact.other_id.in_(gone)))
+        db.session.execute(delete(LinkUse).where(LinkUse.person_id.in_(gone)))
+        db.session.execute(delete(Person).where(Person.id.in_(gone)))

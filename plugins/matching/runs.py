@@ -7,8 +7,8 @@ from itertools import combinations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import flag_modified
 
-from organizer.plugin_api import (Attendee, AttendeeStatus, Event, db, hold, send_webhook,
-                                  utcnow, write)
+from organizer.plugin_api import (Attendee, AttendeeStatus, Event, db, erased, hold,
+                                  send_webhook, utcnow, write)
 
 from . import pairing, profiles, scoring, table_rounds
 from .errors import MatchingError
@@ -379,7 +379,8 @@ def published_data(run: Run, event: Event) -> dict:
 
 def matches_of(attendee: Attendee, run: Run | None = None) -> list[tuple[int, list[Attendee]]]:
     """The groups of ``attendee`` in ``run`` (the published one by default): (round, the
-    others still going), in round order; rounds where nobody else is left are skipped."""
+    others still going and not erased), in round order; rounds where nobody else is left
+    are skipped."""
     run = run or published(attendee.event)
     if run is None or attendee.status != AttendeeStatus.GOING:
         return []
@@ -393,6 +394,7 @@ def matches_of(attendee: Attendee, run: Run | None = None) -> list[tuple[int, li
                                            Attendee.id != attendee.id,
                                            Attendee.status == AttendeeStatus.GOING)
                                     .order_by(Attendee.name)).all()
+        others = [other for other in others if not erased(other)]
         if others:
-            found.append((round_no, list(others)))
+            found.append((round_no, others))
     return found
