@@ -336,3 +336,22 @@ def test_a_hosts_retention_period_anonymises_guests_of_old_events_once_by_tick(a
         records = db.session.scalars(select(Erasure)).all()
         assert {r.by for r in records} == {"retention"}
         assert len(records) == len(old_names)  # once each, though the tick ran twice
+
+
+def test_the_export_reads_as_a_pdf_too(app):
+    import pypdfium2
+
+    with app.app_context():
+        community = seed(dates=4, people=40, regulars=10)
+        me = community.regular()
+        ids = _everything_about(community, me)
+        token = db.session.get(Attendee, ids[0]).token
+    response = app.test_client().get(f"/rsvp/{token}/data.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    document = pypdfium2.PdfDocument(response.data)
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
+    text = " ".join(text.split())
+    for expected in (community.email(me), "Dietary needs", "eats no nuts",
+                     "Call about the grant", "Matching profiles", "Check-ins",
+                     "Seats held for every date of a series"):
+        assert expected in text, expected

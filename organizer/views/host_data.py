@@ -8,7 +8,7 @@ from datetime import date, datetime
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import account_deletion, events, privacy
+from .. import account_deletion, events, pdf, privacy
 from ..db import commit
 from ..attendees import of_event_or_404
 
@@ -20,6 +20,12 @@ def iso(value) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def pdf_of(data: dict, scope: str = "") -> bytes:
+    """The export ``data`` as a readable PDF (the same as its JSON)."""
+    return pdf.render(render_template("data_pdf.html", data=data, scope=scope,
+                                      font_stack=pdf.FONT_STACK))
 
 
 def _guest(event_id: int, attendee_id: int):
@@ -50,6 +56,15 @@ def download(event_id: int, attendee_id: int):
                     mimetype="application/json", headers={
                         "Content-Disposition": f'attachment; filename="guest-{guest.id}.json"',
                         "Cache-Control": "private, no-store"})
+
+
+@bp.route("/events/<int:event_id>/guests/<int:attendee_id>/data.pdf")
+@login_required
+def download_pdf(event_id: int, attendee_id: int):
+    _event, guest = _guest(event_id, attendee_id)
+    data = privacy.export(guest.email, privacy.events_of(current_user))
+    return pdf.response(pdf_of(data, f"on the guest lists of {current_user.name}'s events"),
+                        f"guest-{guest.id}.pdf")
 
 
 @bp.route("/events/<int:event_id>/guests/<int:attendee_id>/erase", methods=["POST"])

@@ -6,10 +6,10 @@ import json
 
 from flask import Blueprint, Response, render_template, request
 
-from .. import privacy
+from .. import pdf, privacy
 from ..attendees import by_token_or_404
 from .attendee import ATTENDEE_PREFIX
-from .host_data import iso
+from .host_data import iso, pdf_of
 
 bp = Blueprint("my_data", __name__, url_prefix=ATTENDEE_PREFIX)
 
@@ -29,6 +29,13 @@ def download(token: str):
                       default=iso)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="my-data.json"'})
+
+
+@bp.route("/data.pdf")
+def download_pdf(token: str):
+    """The same, as a document to read."""
+    attendee = by_token_or_404(token)
+    return pdf.response(pdf_of(privacy.export(attendee.email)), "my-data.pdf")
 
 
 @bp.route("/erase", methods=["POST"])
