@@ -279,9 +279,18 @@ def _prepare(message: Claimed) -> tuple[bytes, str, str]:
             " ".join(built.subject.split())[:300])
 
 
-def _file_name(message: Claimed) -> str:
+def _file_name(message) -> str:
     # Stable for the message: a retry after a crash replaces its file.
     return f"{message.created_at:%Y%m%dT%H%M%S}-{message.id:08d}"
+
+
+def forget_files(messages) -> None:
+    """Delete the copies the outbox folder keeps of ``messages`` (rows with ``id`` and
+    ``created_at``), when mail goes to the folder rather than to an SMTP server."""
+    if not transport.idempotent():
+        return
+    for message in messages:
+        (transport.outbox_folder() / f"{_file_name(message)}.eml").unlink(missing_ok=True)
 
 
 def _retry(message: Claimed, token: str, reason: str, **values) -> str:

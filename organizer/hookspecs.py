@@ -223,19 +223,22 @@ def due_work(now):
 # --- people's data ------------------------------------------------------------
 
 @hookspec
-def attendee_data(attendees):
+def attendee_data(attendees, whole):
     """Return what the plugin keeps about the person ``attendees`` belong to (their rows
     on one or more guest lists, one address), for the export they download: a dict of
     heading → JSON-able value (lists of dicts read best; dates and times may stay as
     they are), or None.
 
     Include every row of the plugin's that is about them, with its dates, and
-    nothing about other people beyond the name they show.
+    nothing about other people beyond the name they show. ``whole`` is True for
+    the person's own export (every row of theirs); False for a host's export of
+    their events' rows, which leaves out what the person keeps across every host
+    (their own notes, say).
     """
 
 
 @hookspec
-def forget_attendees(attendees):
+def forget_attendees(attendees, whole):
     """Forget the person ``attendees`` belong to, inside the caller's write transaction:
     delete or blank every row of the plugin's that names them or holds what they
     wrote (notes others keep about them included), so that no page, mail, PDF or
@@ -243,4 +246,8 @@ def forget_attendees(attendees):
 
     Keep what counts need without naming anyone (a check-in time, a seat): the
     guest-list rows stay, anonymised by the core after every plugin has run.
+    ``whole`` is True when they are erased everywhere; False when a host erases
+    them from their events (or their retention period ran out, or their account
+    is deleted): then leave alone what still serves the person elsewhere, such
+    as a hold on dates to come. ``attendees`` may then be many people.
     """

@@ -16,12 +16,13 @@ from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import LargeBinary, func, literal, or_, select, update
 
 from .attendees import normalise_email
-from .db import db, locked, write
-from .models import (Attendee, CoHost, Erasure, Event, Host, IdempotentRequest, OutboxMessage,
-                     new_token, utcnow)
+from . import delivery
+from .db import after_commit, db, locked, write
+from .models import (ApiToken, Attendee, CoHost, Erasure, Event, Host, IdempotentRequest,
+                     OutboxMessage, WebhookEndpoint, new_token, utcnow)
 from .plugins import hook
 
 ERASED_NAME = "Erased guest"
@@ -77,48 +78,62 @@ def export(email: str, event_ids: list[int] | None = None) -> dict:
             "checked in": a.checked_in_at} for a in rows],
         "mail": [{"subject": m.subject, "kind": m.kind, "status": m.status,
                   "queued": m.created_at, "sent": m.sent_at}
-                 for m in db.session.scalars(_mail_to(rows, email).order_by(OutboxMessage.id))
+                 for m in db.session.scalars(_mail_to(rows, email, event_ids is None)
+                                           .order_by(OutboxMessage.id))
                  if m.kind != "webhook"],
     }
     if rows:
-        for section in hook().attendee_data(attendees=rows):
+        for section in hook().attendee_data(attendees=rows, whole=event_ids is None):
             for heading, value in (section or {}).items():
                 data[heading if heading not in data else f"{heading} (2)"] = value
     return data
 
 
-def _mail_to(rows: list[Attendee], email: str):
-    ids = [a.id for a in rows]
-    return select(OutboxMessage).where(or_(OutboxMessage.recipient == normalise_email(email),
-                                           OutboxMessage.attendee_id.in_(ids)))
+def _mail_to(rows: list[Attendee], email: str, whole: bool):
+    """The mail about these rows; with ``whole``, all mail ever sent to the address."""
+    to_them = OutboxMessage.recipient == normalise_email(email)
+    if not whole:
+        to_them &= OutboxMessage.event_id.in_(sorted({a.event_id for a in rows}))
+    return select(OutboxMessage).where(or_(to_them,
+                                           OutboxMessage.attendee_id.in_([a.id for a in rows])))
 
 
 def erase(email: str, by: str, host_id: int | None = None,
           event_ids: list[int] | None = None) -> Erasure | None:
-    """Erase the person with ``email`` from every guest list (or from ``event_ids``'),
-    in one transaction: every plugin forgets them, then their rows are anonymised.
-    Returns the record of it, or None when there was nobody to erase."""
+    """Erase the person with ``email`` from every guest list, or only from those of
+    ``event_ids`` (a host's events: then nothing of other hosts' is touched), in one
+    transaction: every plugin forgets them, then their rows are anonymised. Returns
+    the record of it, or None when there was nobody (left) to erase."""
     if by not in ("attendee", "host", "retention"):
         raise ValueError(f"unknown eraser {by!r}")
+    whole = event_ids is None
     with write():
         rows = list(db.session.scalars(locked(_rows(email, event_ids))))
         if not rows:
             return None
-        hook().forget_attendees(attendees=rows)
+        hook().forget_attendees(attendees=rows, whole=whole)
         ids = [a.id for a in rows]
         address = normalise_email(email)
-        mail = or_(OutboxMessage.recipient == address, OutboxMessage.attendee_id.in_(ids))
+        to_them = OutboxMessage.recipient == address
+        if not whole:
+            to_them &= OutboxMessage.event_id.in_(sorted({a.event_id for a in rows}))
+        mail = or_(to_them, OutboxMessage.attendee_id.in_(ids))
         db.session.execute(update(OutboxMessage).where(
             mail, OutboxMessage.status.in_(("queued", "sending")))
             .values(status="dropped", claim=None,
                     last_error="Not sent: the person's data was erased."))
+        copies = db.session.execute(select(OutboxMessage.id, OutboxMessage.created_at)
+                                    .where(mail)).all()
+        after_commit(lambda: delivery.forget_files(copies))
         db.session.execute(update(OutboxMessage).where(mail).values(
             recipient=f"erased@{ERASED_DOMAIN}", subject="", params={}, payload=None))
-        _forget_stored_bodies(address)
+        _forget_stored_bodies(address, None if whole else host_id)
+        # One address nobody has, for all the rows of this erasure: the host's figures
+        # still see one person come back, and nobody can tell who it was.
+        pseudonym = f"{secrets.token_hex(16)}@{ERASED_DOMAIN}"
         for attendee in rows:
             attendee.name = ERASED_NAME
-            # One address per row: the rows of one erased person cannot be linked.
-            attendee.email = f"{secrets.token_hex(16)}@{ERASED_DOMAIN}"
+            attendee.email = pseudonym
             attendee.organisation = attendee.role = ""
             attendee.token = new_token()  # the old private link stops working
             attendee.listed = False
@@ -129,26 +144,33 @@ def erase(email: str, by: str, host_id: int | None = None,
     return record
 
 
-def _forget_stored_bodies(address: str) -> None:
+def _forget_stored_bodies(address: str, host_id: int | None) -> None:
     """Webhook deliveries (kept to be sent again) and API answers (kept for a retry with
     the same Idempotency-Key) that carry the person as the API shows them: the bodies
-    go, the records of what happened stay. A webhook not yet sent is not sent."""
+    go, the records of what happened stay; a webhook not yet sent is not sent. With
+    ``host_id``, only that host's endpoints and tokens."""
     needle = address.encode()
     about = _holds(OutboxMessage.payload, needle)
+    answers = _holds(IdempotentRequest.body, needle)
+    if host_id is not None:
+        about &= OutboxMessage.webhook_endpoint_id.in_(
+            select(WebhookEndpoint.id).where(WebhookEndpoint.host_id == host_id))
+        answers &= IdempotentRequest.token_id.in_(
+            select(ApiToken.id).where(ApiToken.host_id == host_id))
     db.session.execute(update(OutboxMessage).where(
         about, OutboxMessage.status.in_(("queued", "sending")))
         .values(status="dropped", claim=None,
                 last_error="Not sent: the guest's data was erased."))
     db.session.execute(update(OutboxMessage).where(about).values(payload=None))
-    db.session.execute(update(IdempotentRequest).where(
-        _holds(IdempotentRequest.body, needle)).values(body=b""))
+    db.session.execute(update(IdempotentRequest).where(answers).values(body=b""))
 
 
 def _holds(column, needle: bytes):
-    """``column`` (bytes) holds ``needle``: SQLite's LIKE does not look inside a BLOB."""
+    """``column`` (bytes) holds ``needle`` exactly (no LIKE: ``_`` is a wildcard there,
+    and SQLite's LIKE does not look inside a BLOB)."""
     if db.session.get_bind().dialect.name == "sqlite":
         return func.instr(column, needle) > 0
-    return column.contains(needle)
+    return func.position(literal(needle, LargeBinary).op("IN")(column)) > 0
 
 
 def anonymise_due(now: datetime, limit: int = RETENTION_BATCH) -> int:

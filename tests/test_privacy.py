@@ -79,6 +79,19 @@ def _everything_about(community, person: int) -> list[int]:
     return [a.id for a in rows]
 
 
+def _people_in_series(series_id: int) -> int:
+    """How many people came to the series, as the host's community view counts them."""
+    return db.session.scalar(select(func.count(func.distinct(Attendee.email))).join(
+        Event, Event.id == Attendee.event_id).where(Event.series_id == series_id))
+
+
+def _profiles_of(ids: list[int]) -> int:
+    from organizer_plugins.matching.models import Profile
+
+    return db.session.scalar(select(func.count()).select_from(Profile).where(
+        Profile.attendee_id.in_(ids)))
+
+
 def _a_partner(ids: list[int]) -> int:
     """Someone matched with one of the guest-list rows ``ids`` in a published run."""
     from organizer_plugins.matching.models import Match, Run
@@ -151,6 +164,17 @@ def test_an_erased_attendee_is_named_nowhere_and_the_counts_stay(app):
         partner = _a_partner(ids)
         assert _matched_with(partner) & set(ids)  # their partner's page shows them
         token = db.session.get(Attendee, ids[0]).token
+        people_before = _people_in_series(community.series_id)
+        # A copy of a mail to them in the outbox folder (where mail goes without SMTP).
+        from organizer import delivery, transport
+        sent = db.session.scalar(select(OutboxMessage).where(
+            OutboxMessage.message_id == f"<m-{me}@organizer.test>"))
+        copy = transport.write_file(f"To: {email}\r\n\r\nHello {name}".encode(),
+                                    delivery._file_name(sent))
+        profiles_before = _profiles_of(ids)
+        with app.test_request_context():
+            from organizer_plugins.followup import people
+            network_link = people.network_url(db.session.get(Attendee, ids[-1]))
 
     client = app.test_client()
     page = client.get(f"/rsvp/{token}/data")
@@ -182,9 +206,17 @@ def test_an_erased_attendee_is_named_nowhere_and_the_counts_stay(app):
         record = db.session.scalars(select(Erasure)).one()
         assert (record.by, record.attendees, record.events) == ("attendee", len(ids),
                                                                 len(events))
-    # Their private link is gone.
+        assert not copy.exists()
+        # The host's figures: as many people over the series, as many profiles.
+        assert _people_in_series(community.series_id) == people_before
+        assert _profiles_of(ids) == profiles_before
+    # Their private links are gone, the network's too, and opening it makes nobody anew.
     assert client.get(f"/rsvp/{token}").status_code == 404
     assert client.get(f"/rsvp/{token}/data.json").status_code == 404
+    assert client.get(network_link.removeprefix("http://organizer.test")).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Person).where(
+            Person.email.like(f"%@{privacy.ERASED_DOMAIN}"))) == 0
 
 
 # Where the export shows what each table keeps about a person; a new table that holds
@@ -264,6 +296,11 @@ def test_a_host_exports_and_erases_a_guest_on_request_across_their_events_only(a
         ids = _everything_about(community, me)
         elsewhere = _another_hosts_event(email, name)
         event_id = db.session.get(Attendee, ids[-1]).event_id
+        # Mail another host's event sent them: neither exported nor touched by this host.
+        db.session.add(OutboxMessage(message_id="<other-host@organizer.test>", kind="rsvp.ticket",
+                                     recipient=email, subject="Your seat at the board meeting",
+                                     params={}, event_id=elsewhere, status="queued"))
+        db.session.commit()
     base = f"/events/{event_id}/guests/{ids[-1]}"
 
     stranger = app.test_client()
@@ -280,6 +317,7 @@ def test_a_host_exports_and_erases_a_guest_on_request_across_their_events_only(a
     data = json.loads(host.get(f"{base}/data.json").text)
     assert len(data["guest lists"]) == len(ids)  # their events only
     assert "Other lunch" not in json.dumps(data)
+    assert "board meeting" not in json.dumps(data)
     assert "Your notes on people you met" not in data  # the person's own, not the host's
 
     refused = post(host, f"{base}/erase", {}, page=f"{base}/data")
@@ -293,6 +331,9 @@ def test_a_host_exports_and_erases_a_guest_on_request_across_their_events_only(a
             select(Attendee).where(Attendee.id.in_(ids)))] == [privacy.ERASED_NAME] * len(ids)
         kept = db.session.scalars(select(Attendee).where(Attendee.event_id == elsewhere)).one()
         assert (kept.name, kept.email) == (name, email)  # another host's guest list is theirs
+        theirs = db.session.scalar(select(OutboxMessage).where(
+            OutboxMessage.message_id == "<other-host@organizer.test>"))
+        assert (theirs.recipient, theirs.status) == (email, "queued")
         record = db.session.scalars(select(Erasure)).one()
         assert record.by == "host" and record.attendees == len(ids)
     assert "This guest's data was erased" in host.get(f"{base}/data").text
@@ -308,14 +349,27 @@ def test_a_hosts_retention_period_anonymises_guests_of_old_events_once_by_tick(a
         new_names = set(db.session.scalars(select(Attendee.name).where(
             Attendee.event_id == newest.id)))
         going = _going_per_event([oldest.id])
+        # A regular of both dates holds a seat for the series and has mail on its way.
+        from organizer_plugins.rsvp.models import SeriesHold
+        regular = next(a for a in db.session.scalars(select(Attendee).where(
+            Attendee.event_id == oldest.id)) if a.email in set(db.session.scalars(
+                select(Attendee.email).where(Attendee.event_id == newest.id))))
+        db.session.add(SeriesHold(series_id=community.series_id, email=regular.email,
+                                  name=regular.name))
+        db.session.add(OutboxMessage(message_id="<next-date@organizer.test>", kind="rsvp.ticket",
+                                     recipient=regular.email, subject="See you next time",
+                                     params={}, event_id=newest.id, status="queued"))
+        db.session.commit()
+        regular_email = regular.email
         # A moment after the oldest date passed twelve months, before the newest did.
         moment = oldest.ends_at + timedelta(days=366)
         assert moment < newest.ends_at + timedelta(days=365)
 
     host = app.test_client()
     signin(host, "host@example.org", "a community passphrase")
-    refused = post(host, "/settings/privacy", {"retention": "5"}, page="/settings/privacy")
-    assert refused.status_code == 422 and "Choose how long" in refused.text
+    for wrong in ("5", "²", ""):
+        refused = post(host, "/settings/privacy", {"retention": wrong}, page="/settings/privacy")
+        assert refused.status_code == 422 and "Choose how long" in refused.text, wrong
     saved = post(host, "/settings/privacy", {"retention": "12"}, page="/settings/privacy",
                  follow_redirects=True)
     assert "anonymised 12 months after each event" in saved.text
@@ -336,6 +390,13 @@ def test_a_hosts_retention_period_anonymises_guests_of_old_events_once_by_tick(a
         records = db.session.scalars(select(Erasure)).all()
         assert {r.by for r in records} == {"retention"}
         assert len(records) == len(old_names)  # once each, though the tick ran twice
+        # What still serves them at later dates stays: their hold, their next mail.
+        assert db.session.scalar(select(func.count()).select_from(SeriesHold).where(
+            SeriesHold.email == regular_email)) == 1
+        upcoming = db.session.scalar(select(OutboxMessage).where(
+            OutboxMessage.message_id == "<next-date@organizer.test>"))
+        # (The tick tried to send it: whatever came of that, erasure did not drop it.)
+        assert upcoming.recipient == regular_email and upcoming.status != "dropped"
 
 
 def test_the_export_reads_as_a_pdf_too(app):

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from .. import account_deletion, events, pdf, privacy
 from ..db import commit
+from ..security import private_page
 from ..attendees import of_event_or_404
 
 bp = Blueprint("host_data", __name__)
@@ -29,6 +30,7 @@ def pdf_of(data: dict, scope: str = "") -> bytes:
 
 
 def _guest(event_id: int, attendee_id: int):
+    private_page()  # one person's data: never in a shared cache
     event = events.get_editable(event_id, current_user)
     return event, of_event_or_404(event, attendee_id)
 
@@ -79,8 +81,11 @@ def erase(event_id: int, attendee_id: int):
                                         "nothing was erased.")
     record = privacy.erase(guest.email, by="host", host_id=current_user.id,
                            event_ids=privacy.events_of(current_user))
-    flash(f"Erased: the guest's data is gone from {record.attendees} guest "
-          f"{'list' if record.attendees == 1 else 'lists'} of your events.", "success")
+    if record is None:  # erased a moment ago (by them, or by another tab)
+        flash("This guest's data was already erased.", "success")
+    else:
+        flash(f"Erased: the guest's data is gone from {record.attendees} guest "
+              f"{'list' if record.attendees == 1 else 'lists'} of your events.", "success")
     return redirect(url_for("host.manage", event_id=event.id))
 
 
@@ -88,13 +93,15 @@ def erase(event_id: int, attendee_id: int):
 @login_required
 def settings():
     """How long the host keeps their guests' data after an event."""
+    private_page()  # the host's own address is on it
     problem = None
     if request.method == "POST":
         choice = request.form.get("retention", "")
+        months = {str(m): m for m in privacy.RETENTION_MONTHS}
         if choice == "keep":
             current_user.retention_months = None
-        elif choice.isdigit() and int(choice) in privacy.RETENTION_MONTHS:
-            current_user.retention_months = int(choice)
+        elif choice in months:
+            current_user.retention_months = months[choice]
         else:
             problem = "Choose how long to keep guests' data from the list."
         if problem is None:
@@ -113,6 +120,10 @@ def settings():
 def delete_account():
     """Delete the signed-in host's account and every event of it, as a background job,
     once they have typed their address to say they mean it."""
+    private_page()
+    under_way = account_deletion.running(current_user)
+    if under_way is not None:
+        return redirect(url_for("jobs.show", job_id=under_way.id))
     typed = request.form.get("email", "").strip().lower()
     if typed != current_user.email.lower():
         return render_template("host/privacy.html", choices=privacy.RETENTION_MONTHS,

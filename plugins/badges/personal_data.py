@@ -10,7 +10,7 @@ from .models import CheckIn, Station, Ticket
 
 
 
-def data(attendees: list[Attendee]) -> dict:
+def data(attendees: list[Attendee], whole: bool) -> dict:
     """Their tickets and every scan at the door, undone ones included."""
     ids = [a.id for a in attendees]
     titles = {a.id: a.event.title for a in attendees}

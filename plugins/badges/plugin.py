@@ -42,8 +42,8 @@ def register_blueprints(app):
 
 
 @hookimpl
-def attendee_data(attendees):
-    return personal_data.data(attendees)
+def attendee_data(attendees, whole):
+    return personal_data.data(attendees, whole)
 
 
 @hookimpl

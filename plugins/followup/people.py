@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from organizer.plugin_api import Attendee, db, external_url, normalise_email
+from organizer.plugin_api import Attendee, db, erased, external_url, normalise_email
 
 from .models import Person
 
@@ -64,7 +64,9 @@ def network_url(attendee: Attendee) -> str:
 
 
 def _attendee(attendee_id) -> Attendee | None:
-    return db.session.get(Attendee, attendee_id) if isinstance(attendee_id, int) else None
+    """The guest a link was made for, unless they are gone or erased their data."""
+    found = db.session.get(Attendee, attendee_id) if isinstance(attendee_id, int) else None
+    return None if found is None or erased(found) else found
 
 
 def from_network_token(token: str) -> Person:

@@ -1,7 +1,7 @@
 """What the follow-up plugin keeps about a person, for their export, and forgetting it."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from organizer.plugin_api import Attendee, db
 
@@ -9,16 +9,16 @@ from .models import Contact, Delivery, LinkUse, Person, Preference
 
 
 
-def data(attendees: list[Attendee]) -> dict:
-    """Their follow-ups, their network's settings and the notes they keep."""
+def data(attendees: list[Attendee], whole: bool) -> dict:
+    """Their follow-ups; in their own export, their network's settings and their notes."""
     ids = [a.id for a in attendees]
     titles = {a.id: a.event.title for a in attendees}
     deliveries = db.session.scalars(select(Delivery).where(Delivery.attendee_id.in_(ids))).all()
     opted_out = set(db.session.scalars(select(Preference.attendee_id).where(
         Preference.attendee_id.in_(ids), Preference.opted_out.is_(True))))
-    # Their network spans every host's events: it is theirs to export, not one host's.
-    person = None if _elsewhere(attendees) else db.session.scalar(
-        select(Person).where(Person.email == attendees[0].email))
+    # Their network spans every host's events: it is theirs to export, not a host's.
+    person = db.session.scalar(select(Person).where(Person.email == attendees[0].email)) \
+        if whole else None
     found = {
         "Follow-ups": [{"event": titles[d.attendee_id], "mailed": d.claimed_at,
                         "nudged after a week": d.week_nudge_at,
@@ -44,14 +44,7 @@ def _name(email: str) -> str:
                              .order_by(Attendee.id.desc()).limit(1)) or "someone"
 
 
-def _elsewhere(attendees: list[Attendee]) -> bool:
-    """Whether the person is on guest lists other than these (another host's events)."""
-    return bool(db.session.scalar(select(func.count()).select_from(Attendee).where(
-        Attendee.email == attendees[0].email,
-        Attendee.id.not_in([a.id for a in attendees]))))
-
-
-def forget(attendees: list[Attendee]) -> None:
+def forget(attendees: list[Attendee], whole: bool) -> None:
     """Drop their follow-up preferences; for everyone among them no other guest list will
     know any more, drop them as a person too: their network, their notes, and everyone's
     notes about them. ``attendees`` may be many people (a host's events being deleted)."""

@@ -13,7 +13,7 @@ ERASED = "Erased guest"
 
 
 
-def data(attendees: list[Attendee]) -> dict:
+def data(attendees: list[Attendee], whole: bool) -> dict:
     """Their profiles and what they agreed to share, posts, introductions and matches."""
     ids = [a.id for a in attendees]
     titles = {a.id: a.event.title for a in attendees}
@@ -54,19 +54,22 @@ def data(attendees: list[Attendee]) -> dict:
     }
 
 
-def forget(attendees: list[Attendee]) -> None:
-    """Delete their profiles and posts, blank introduction messages to or from them, and
-    take their names out of the host's notes on matching runs."""
+def forget(attendees: list[Attendee], whole: bool) -> None:
+    """Blank their profiles but for the field (the host's mix of fields stays right),
+    delete their posts, blank introduction messages to or from them, and take their
+    names out of the host's notes on matching runs."""
     ids = [a.id for a in attendees]
-    db.session.execute(delete(Profile).where(Profile.attendee_id.in_(ids)))
+    db.session.execute(update(Profile).where(Profile.attendee_id.in_(ids)).values(
+        interests=[], offers=[], seeks=[], languages=[], links=[], share=[]))
     db.session.execute(delete(BoardPost).where(BoardPost.attendee_id.in_(ids)))
     db.session.execute(update(IntroRequest).where(
         or_(IntroRequest.from_id.in_(ids), IntroRequest.to_id.in_(ids))).values(message=""))
     names = {a.name for a in attendees if a.name.strip()}
     if not names:
         return
-    said = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-                      + r")\b")
+    # Not \b: a name may begin or end with something other than a letter ("Ana (she)").
+    said = re.compile(r"(?<!\w)(?:" + "|".join(
+        sorted(map(re.escape, names), key=len, reverse=True)) + r")(?!\w)")
     for run in db.session.scalars(select(Run).where(
             Run.event_id.in_(sorted({a.event_id for a in attendees})))):
         warnings = [said.sub(ERASED, text) for text in run.warnings or ()]

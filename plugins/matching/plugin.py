@@ -36,13 +36,13 @@ def migration_folders():
 
 
 @hookimpl
-def attendee_data(attendees):
-    return personal_data.data(attendees)
+def attendee_data(attendees, whole):
+    return personal_data.data(attendees, whole)
 
 
 @hookimpl
-def forget_attendees(attendees):
-    personal_data.forget(attendees)
+def forget_attendees(attendees, whole):
+    personal_data.forget(attendees, whole)
 
 
 @hookimpl

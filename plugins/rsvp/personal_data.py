@@ -17,7 +17,7 @@ def _holds(attendees: list[Attendee]):
             & SeriesHold.series_id.in_(series_ids))
 
 
-def data(attendees: list[Attendee]) -> dict:
+def data(attendees: list[Attendee], whole: bool) -> dict:
     """Their answers to each event's questions, their +1, waiting-list dates and holds."""
     ids = [a.id for a in attendees]
     registrations = db.session.scalars(select(RsvpRegistration).where(
@@ -42,9 +42,16 @@ def data(attendees: list[Attendee]) -> dict:
     }
 
 
-def forget(attendees: list[Attendee]) -> None:
-    """Blank their answers and +1's name (the seats stay counted) and end their holds."""
+def forget(attendees: list[Attendee], whole: bool) -> None:
+    """Blank their answers and +1's name (the seats stay counted) and end their holds;
+    a hold stays when only some of their dates are forgotten and others remain."""
     ids = [a.id for a in attendees]
     db.session.execute(update(RsvpRegistration).where(RsvpRegistration.attendee_id.in_(ids))
                        .values(answers={}, guest_name="", hold_id=None))
-    db.session.execute(delete(SeriesHold).where(_holds(attendees)))
+    holds = _holds(attendees)
+    if not whole:
+        remaining = select(Attendee.id).join(Event, Event.id == Attendee.event_id).where(
+            Attendee.email == SeriesHold.email, Event.series_id == SeriesHold.series_id,
+            Attendee.id.not_in(ids))
+        holds &= ~remaining.exists()
+    db.session.execute(delete(SeriesHold).where(holds))
