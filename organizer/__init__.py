@@ -26,9 +26,9 @@ def _template_folder() -> str:
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: defaults, then ``ORGANIZER_*`` environment variables, then ``config``."""
-    from . import api, auth, cli, config as settings, db, migrate, plugins, ratelimit, security
-    from .views import (attendee, host, host_data, jobs, messages, my_data, pictures, public,
-                        series, tokens, webhooks)
+    from . import api, auth, cli, config as settings, db, i18n, migrate, plugins, ratelimit, security
+    from .views import (attendee, host, host_data, jobs, language, messages, my_data, pictures,
+                        public, series, tokens, webhooks)
 
     config = dict(config or {})
     instance = config.pop("INSTANCE_PATH", None) or os.environ.get("ORGANIZER_INSTANCE_PATH")
@@ -50,13 +50,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     plugins.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     ratelimit.init_app(app)
     auth.init_app(app)
     migrate.init_app(app)
     _register_template_helpers(app)
     for blueprint in (host.bp, host_data.bp, series.bp, public.bp, attendee.bp, my_data.bp,
-                      jobs.bp, messages.bp, tokens.bp, webhooks.bp, pictures.bp):
+                      jobs.bp, messages.bp, tokens.bp, webhooks.bp, pictures.bp, language.bp):
         app.register_blueprint(blueprint)
     plugins.hook(app).register_blueprints(app=app)
     api.init_app(app)

@@ -26,9 +26,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select, update
 
-from . import mail, transport
+from . import i18n, mail, transport
 from .db import db, write, is_sqlite
-from .models import OutboxMessage, utcnow
+from .models import Event, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class Claimed:
     created_at: datetime
     tries_from: datetime
     webhook_endpoint_id: int | None = None
+    event_id: int | None = None
 
 
 def _lease() -> timedelta:
@@ -91,7 +92,7 @@ def claim(now: datetime, limit: int = BATCH,
         rows = conn.execute(select(
             _t.c.id, _t.c.message_id, _t.c.kind, _t.c.params, _t.c.recipient, _t.c.subject,
             _t.c.payload, _t.c.attempts, _t.c.created_at, _t.c.tries_from,
-            _t.c.webhook_endpoint_id)
+            _t.c.webhook_endpoint_id, _t.c.event_id)
             .where(_t.c.id.in_(ids))
             .order_by(_t.c.id)).all()
     return token, [Claimed(*row) for row in rows]
@@ -274,9 +275,17 @@ def _end_reads() -> None:
 def _prepare(message: Claimed) -> tuple[bytes, str, str]:
     if message.payload is not None:
         return message.payload, message.recipient, message.subject
-    built = mail.render(message.kind, message.params)
+    # A mail about an event speaks the event's language, whoever caused it.
+    with i18n.in_language(_event_language(message.event_id)):
+        built = mail.render(message.kind, message.params)
     return (mail.build(built, message.message_id), mail.recipient_of(built),
             " ".join(built.subject.split())[:300])
+
+
+def _event_language(event_id: int | None) -> str | None:
+    if event_id is None:
+        return None
+    return db.session.scalar(select(Event.language).where(Event.id == event_id))
 
 
 def _file_name(message) -> str:

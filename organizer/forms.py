@@ -14,6 +14,7 @@ from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Len
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import passwords, timeutil
+from .i18n import LANGUAGES, current_language
 from .models import EVENT_KINDS
 from .series import WEEKDAY_NAMES, WEEKDAYS
 
@@ -82,6 +83,11 @@ class _EventDetails(FlaskForm):
     online_url = StringField("Online link", filters=[_strip], validators=[
         Optional(), Length(max=500), web_link],
         description="Video call link for virtual or hybrid events.")
+    language = SelectField(
+        "Language of mails, badges and PDFs", choices=options(LANGUAGES.items()),
+        default=current_language, validators=[DataRequired()],
+        description="Guests read pages in their own language; what is sent or printed for "
+                    "this event speaks this one.")
     capacity = IntegerField("Capacity", validators=[
         Optional(), NumberRange(min=1, max=100_000, message="Capacity must be at least 1 "
                                 "(leave it empty for no limit).")],
@@ -106,6 +112,7 @@ class _EventDetails(FlaskForm):
             "description": self.description.data or "", "timezone": self.timezone.data,
             "venue": self.venue.data or "", "address": self.address.data or "",
             "online_url": (self.online_url.data or "").strip(), "capacity": self.capacity.data,
+            "language": self.language.data,
         }
 
 

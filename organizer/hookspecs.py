@@ -74,6 +74,16 @@ def migration_folders():
 
 
 @hookspec
+def translation_directories():
+    """Return a path (or list of paths) of gettext catalogues for the plugin's own words.
+
+    Each path holds ``<language>/LC_MESSAGES/messages.mo`` as ``pybabel compile``
+    writes it. The catalogues are merged with the core's; where both translate
+    the same text, the core's words are used.
+    """
+
+
+@hookspec
 def demo_data(app, host, events):
     """Add the plugin's own content to the demo data set.
 

@@ -150,6 +150,8 @@ class _EventFields:
     address: Mapped[str] = mapped_column(String(500), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
+    # The language of the event's mails, badges, calendar text and PDFs (organizer.i18n).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

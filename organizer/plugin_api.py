@@ -22,6 +22,9 @@ from .api.events import visible_event as api_event, visible_event_ids as api_eve
 from .api.problems import problem as api_problem
 from .cards import image_url as card_url
 from .hookspecs import hookspec
+from .i18n import (LANGUAGES, current_language, format_clock, format_date_short, format_day,
+                   format_list, format_moment, format_number, gettext, in_language,
+                   lazy_gettext, ngettext)
 from .hooktypes import (Action, BadgeLine, Connection, DoorMarker, Link, Panel, PersonMet,
                         Question, ReportSection, SettingsSection, flatten)
 from .models import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, Event, Host, Series, UTCDateTime,
@@ -61,6 +64,10 @@ __all__ = [
     "api_blueprint", "api_event", "api_event_ids", "api_host", "api_problem", "MAX_ID",
     # background jobs
     "register_job", "submit_job", "JobContext", "JobError", "job_failure",
+    # languages
+    "gettext", "ngettext", "lazy_gettext", "in_language", "current_language", "LANGUAGES",
+    "format_day", "format_clock", "format_moment", "format_date_short", "format_number",
+    "format_list",
     # calendars and PDFs
     "invite_ics", "cancellation_ics", "meeting_ics", "reminders_ics", "personal_feed_ics",
     "webcal_url",

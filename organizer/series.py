@@ -24,7 +24,7 @@ WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 # How far back a new or extended series creates occurrences.
 HISTORY_DAYS = 90
 TEMPLATE_FIELDS = ("kind", "title", "description", "timezone", "venue", "address",
-                   "online_url", "capacity")
+                   "online_url", "capacity", "language")
 
 
 def build_rule(freq: str, interval: int, weekdays: list[str], count: int | None = None,

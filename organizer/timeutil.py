@@ -63,42 +63,52 @@ def to_utc(naive: datetime, zone_name: str) -> datetime:
 
 
 def format_range(start: datetime, end: datetime) -> str:
-    """'Tue 3 March 2026, 08:30–09:15 CET' for two aware local datetimes."""
-    day = f"{start:%a} {start.day} {start:%B %Y}"
+    """'Tue 3 March 2026, 08:30–09:15 CET' for two aware local datetimes, in the
+    language being spoken."""
+    from .i18n import format_clock, format_day
+    day = format_day(start)
     if start.date() == end.date():
-        return f"{day}, {start:%H:%M}–{end:%H:%M} {start:%Z}"
-    return f"{day}, {start:%H:%M} – {end:%a} {end.day} {end:%B %Y}, {end:%H:%M} {end:%Z}"
+        return f"{day}, {format_clock(start)}–{format_clock(end)} {start:%Z}"
+    return f"{day}, {format_clock(start)} – {format_day(end)}, {format_clock(end)} {end:%Z}"
 
 
-def _count(n: int, unit: str) -> str:
-    return f"{n} {unit}{'' if n == 1 else 's'}"
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800,
+                 "month": 2592000, "year": 31536000}
 
 
-def _span(seconds: float) -> str:
+def _unit(seconds: float) -> tuple[int, str]:
     minutes = round(seconds / 60)
     if minutes < 60:
-        return _count(max(minutes, 1), "minute")
+        return max(minutes, 1), "minute"
     hours = round(seconds / 3600)
     if hours < 24:
-        return _count(hours, "hour")
+        return hours, "hour"
     days = round(seconds / 86400)
     if days < 14:
-        return _count(days, "day")
+        return days, "day"
     if days < 60:
-        return _count(round(days / 7), "week")
+        return round(days / 7), "week"
     if days < 730:
-        return _count(round(days / 30.4), "month")
-    return _count(round(days / 365.25), "year")
+        return round(days / 30.4), "month"
+    return round(days / 365.25), "year"
+
+
+def _span(seconds: float, future: bool) -> str:
+    from .i18n import format_span
+    count, unit = _unit(seconds)
+    return format_span(count * _UNIT_SECONDS[unit] * (1 if future else -1), unit)
 
 
 def relative(start: datetime, end: datetime, now: datetime) -> str:
-    """'in 3 days', 'happening now', '2 weeks ago': an event's time from ``now``.
+    """'in 3 days', 'happening now', '2 weeks ago': an event's time from ``now``, in the
+    language being spoken.
 
     "Tomorrow" and "today" are left to the absolute date beside the hint:
     they depend on the reader's zone, which the server does not know.
     """
+    from .i18n import gettext
     if start <= now < end:
-        return "happening now"
+        return gettext("happening now")
     if now >= end:
-        return f"{_span((now - end).total_seconds())} ago"
-    return f"in {_span((start - now).total_seconds())}"
+        return _span((now - end).total_seconds(), future=False)
+    return _span((start - now).total_seconds(), future=True)

@@ -55,3 +55,16 @@ def webcal(url: str) -> str:
         if url.startswith(scheme):
             return "webcal://" + url[len(scheme):]
     return url
+
+
+def local_path(target: str) -> str | None:
+    """``target`` when it is a path on this site, else None.
+
+    An open redirect would help phishing: browsers read "/\\evil" or
+    "/<tab>/evil" as another host, so anything but a plain path is refused.
+    """
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or parts.scheme or parts.netloc or any(ord(ch) < 33 for ch in target)):
+        return None
+    return target

@@ -52,6 +52,11 @@ def migration_folders():
 
 
 @hookimpl
+def translation_directories():
+    return Path(__file__).parent / "translations"
+
+
+@hookimpl
 def attendee_page_panels(attendee):
     return views_attendee.panel(attendee)
 

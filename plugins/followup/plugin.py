@@ -43,6 +43,11 @@ def migration_folders():
 
 
 @hookimpl
+def translation_directories():
+    return Path(__file__).parent / "translations"
+
+
+@hookimpl
 def attendee_data(attendees, whole):
     return personal_data.data(attendees, whole)
 

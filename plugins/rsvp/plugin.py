@@ -45,6 +45,11 @@ def migration_folders():
 
 
 @hookimpl
+def translation_directories():
+    return Path(__file__).parent / "translations"
+
+
+@hookimpl
 def event_page_panels(event, viewer):
     if event.status == "cancelled":
         return None
