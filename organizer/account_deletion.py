@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 
 from . import jobs
 from .db import db, write
+from .i18n import gettext as _, lazy_gettext as _l
 from .models import Attendee, Erasure, Event, Host, Job, OutboxMessage, Picture, Series
 from .plugins import hook
 from .privacy import ERASED_DOMAIN
@@ -56,7 +57,7 @@ def _events_of(host_id: int, limit: int | None = None) -> list[int]:
     return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
-@jobs.register(KIND, title="Deleting an account")
+@jobs.register(KIND, title=_l("Deleting an account"))
 def delete_host(ctx, host_id: int) -> dict:
     """The job: the host's events a batch at a time, then the account itself."""
     total = db.session.scalar(select(func.count()).select_from(Event)
@@ -81,7 +82,7 @@ def delete_host(ctx, host_id: int) -> dict:
         mail = OutboxMessage.recipient == host.email
         db.session.execute(update(OutboxMessage).where(
             mail, OutboxMessage.status.in_(("queued", "sending")))
-            .values(status="dropped", claim=None, last_error="The account was deleted."))
+            .values(status="dropped", claim=None, last_error=_("The account was deleted.")))
         db.session.execute(update(OutboxMessage).where(mail).values(
             recipient=f"erased@{ERASED_DOMAIN}", subject="", params={}, payload=None))
         photo = host.photo_id

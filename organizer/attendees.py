@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import webhooks
 from .db import after_commit, commit, db, insert_loaded
+from .i18n import gettext as _, page_falls_back_to
 from .models import ATTENDEE_STATUSES, Attendee, AttendeeStatus, Event, utcnow
 from .plugins import hook
 
@@ -41,10 +42,12 @@ def by_token(token: str) -> Attendee | None:
 
 
 def by_token_or_404(token: str) -> Attendee:
-    """For views behind an attendee's private link: the attendee, or a 404."""
+    """For views behind an attendee's private link: the attendee, or a 404. The page
+    speaks the event's language to a visitor who has not said what they read."""
     attendee = by_token(token)
     if attendee is None:
         abort(404)
+    page_falls_back_to(attendee.event.language)
     return attendee
 
 
@@ -68,9 +71,9 @@ def stage(event: Event, name: str, email: str, status: str = AttendeeStatus.GOIN
     unique constraint still holds).
     """
     if status not in ATTENDEE_STATUSES:
-        raise GuestListError(f"“{status}” is not a guest status.")
+        raise GuestListError(_("“%(status)s” is not a guest status.", status=status))
     if check_duplicate and find(event, email) is not None:
-        raise GuestListError(f"{email.strip()} is already on the guest list.")
+        raise GuestListError(_("%(email)s is already on the guest list.", email=email.strip()))
     attendee = insert_loaded(Attendee(event_id=event.id, name=name.strip(),
                                       email=normalise_email(email), status=status, **fields))
     webhooks.queue("attendee.registered", event, lambda: webhooks.attendee_data(attendee))
@@ -95,7 +98,7 @@ def change_email(attendee: Attendee, email: str) -> None:
     email = normalise_email(email)
     other = find(attendee.event, email)
     if other is not None and other.id != attendee.id:
-        raise GuestListError(f"{email} is already on this event's guest list.")
+        raise GuestListError(_("%(email)s is already on this event's guest list.", email=email))
     attendee.email = email
     attendee.updated_at = utcnow()
     readdress(attendee.id, email)
@@ -105,13 +108,14 @@ def change_email(attendee: Attendee, email: str) -> None:
         commit()
     except IntegrityError:  # someone took the address a moment ago
         db.session.rollback()
-        raise GuestListError(f"{email} is already on this event's guest list.") from None
+        raise GuestListError(_("%(email)s is already on this event's guest list.",
+                               email=email)) from None
 
 
 def stage_status(attendee: Attendee, status: str) -> bool:
     """Set a new status without committing; the hook fires on the caller's commit."""
     if status not in ATTENDEE_STATUSES:
-        raise GuestListError(f"“{status}” is not a guest status.")
+        raise GuestListError(_("“%(status)s” is not a guest status.", status=status))
     old = attendee.status
     if old == status:
         return False

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import mail
 from .db import commit, db, write
 from .forms import ResetPasswordForm, ResetRequestForm, SignInForm, SignUpForm
+from .i18n import gettext as _, lazy_gettext as _l
 from .models import Host, PasswordReset, new_token, utcnow
 from .ratelimit import limiter
 from .urls import local_path
@@ -24,7 +25,8 @@ from .urls import external_url
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.signin"
-login_manager.login_message = "Please sign in to continue."
+login_manager.login_message = _l("Please sign in to continue.")
+login_manager.localize_callback = str  # in the language of the page that asked
 
 RESET_VALID = timedelta(hours=1)
 # Verifying against a hash of the same method when the e-mail is unknown keeps
@@ -47,7 +49,7 @@ def _dummy_hash() -> str:
 @login_manager.user_loader
 def load_host(session_id: str) -> Host | None:
     """Find the host of a session; an id whose token was rotated finds nobody."""
-    host_id, _, token = session_id.partition(":")
+    host_id, _colon, token = session_id.partition(":")
     if not host_id.isdigit() or not token:
         return None
     host = db.session.get(Host, int(host_id))
@@ -95,12 +97,12 @@ def signup():
     if form.validate_on_submit():
         email = form.email.data.lower()
         if db.session.scalar(select(Host.id).where(Host.email == email)) is not None:
-            form.email.errors.append("An account with this e-mail already exists. "
-                                     "Sign in, or reset your password.")
+            form.email.errors.append(_("An account with this e-mail already exists. "
+                                       "Sign in, or reset your password."))
         else:
             host = create_host(form.name.data, email, form.password.data, form.timezone.data)
             _start_session(host)
-            flash(f"Welcome, {host.name}! Create your first event.", "success")
+            flash(_("Welcome, %(name)s! Create your first event.", name=host.name), "success")
             return redirect(url_for("host.dashboard"))
     return render_template("auth/signup.html", form=form), 422 if form.errors else 200
 
@@ -116,7 +118,7 @@ def signin():
         if host and valid:
             _start_session(host)
             return redirect(_local_target(request.args.get("next", "")))
-        form.password.errors.append("That e-mail and password don't match an account.")
+        form.password.errors.append(_("That e-mail and password don't match an account."))
     return render_template("auth/signin.html", form=form), 401 if form.errors else 200
 
 
@@ -128,7 +130,7 @@ def signout():
     commit()
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("host.home"))
 
 
@@ -147,17 +149,22 @@ def reset_request():
             db.session.add(PasswordReset(host_id=host.id, token_hash=_hash_token(token),
                                          expires_at=utcnow() + RESET_VALID))
             link = external_url("auth.reset_password", token=token)
-            # Queued with the link it carries: both are stored, or neither.
+            # Queued with the link it carries: both are stored, or neither. It speaks the
+            # language of the page it was asked from.
+            paragraphs = [
+                _("Hello %(name)s,", name=host.name),
+                _("Someone (hopefully you) asked to reset the password of your organizer "
+                  "account. Choose a new one here within the next hour:"),
+                link,
+                _("If it was not you, ignore this mail; your password stays as it is."),
+            ]
             mail.queue_message(mail.Message(
-                to=host.email, subject="Reset your organizer password",
-                text=(f"Hello {host.name},\n\nSomeone (hopefully you) asked to reset the "
-                      f"password of your organizer account. Choose a new one here within "
-                      f"the next hour:\n\n{link}\n\nIf it was not you, ignore this mail; "
-                      "your password stays as it is.\n")))
+                to=host.email, subject=_("Reset your organizer password"),
+                text="\n\n".join(paragraphs) + "\n"))
             commit()
         # The same answer whether or not the account exists.
-        flash("If an account uses that address, a reset link is on its way. "
-              "It works for one hour.", "info")
+        flash(_("If an account uses that address, a reset link is on its way. "
+                "It works for one hour."), "info")
         return redirect(url_for("auth.signin"))
     return render_template("auth/reset_request.html", form=form)
 
@@ -182,7 +189,7 @@ def _valid_reset(token: str) -> PasswordReset | None:
 def reset_password(token: str):
     reset = _valid_reset(token)
     if reset is None:
-        return render_template("error.html", code=400, message=(
+        return render_template("error.html", code=400, message=_(
             "This reset link is invalid, was already used or has expired. "
             "Ask for a new one.")), 400
     form = ResetPasswordForm()
@@ -196,13 +203,13 @@ def reset_password(token: str):
             .values(used_at=utcnow()).returning(PasswordReset.id)).scalars().all()
         if reset.id not in used:
             db.session.rollback()
-            return render_template("error.html", code=400, message=(
+            return render_template("error.html", code=400, message=_(
                 "This reset link was just used. Ask for a new one if you still need to.")), 400
         host.password_hash = hash_password(form.password.data)
         host.session_token = new_token()  # sign out every other session
         commit()
         _start_session(host)
-        flash("Your password is changed and you are signed in.", "success")
+        flash(_("Your password is changed and you are signed in."), "success")
         return redirect(url_for("host.dashboard"))
     return render_template("auth/reset_password.html", form=form)
 

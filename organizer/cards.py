@@ -17,6 +17,7 @@ from pathlib import Path
 import nh3
 from PIL import Image, ImageDraw, ImageFont
 
+from .i18n import gettext as _, in_language
 from .models import Event
 from .rendering import render_markdown
 from .timeutil import format_range
@@ -78,14 +79,23 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, lines: int) ->
 
 
 def render(event: Event) -> bytes:
-    """The event's card as PNG bytes."""
+    """The event's card as PNG bytes, in the event's language (one picture for every
+    visitor: link previews are cached by the sites that show them)."""
+    with in_language(event.language):
+        return _render(event)
+
+
+def _render(event: Event) -> bytes:
     background, accent = COLOURS.get(event.kind, COLOURS["meetup"])
     image = Image.new("RGB", (WIDTH, HEIGHT), background)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, 18, HEIGHT), fill=accent)
     width = WIDTH - 2 * MARGIN
     y = MARGIN
-    kind = event.kind_label.upper() + ("  ·  CANCELLED" if event.status == "cancelled" else "")
+    kind = event.kind_label.upper()
+    if event.status == "cancelled":
+        # Translators: on an event's preview picture, after its kind in capitals.
+        kind = _("%(kind)s  ·  CANCELLED", kind=kind)
     draw.text((MARGIN, y), kind, font=_font("bold", 30), fill=accent)
     y += 64
     # A long title gets a smaller size before it gets a third line.
@@ -99,7 +109,7 @@ def render(event: Event) -> bytes:
         y += int(size * 1.2)
     y += 18
     when = format_range(event.local_start, event.local_end)
-    place = event.venue or ("Online" if event.online_url else "")
+    place = event.venue or (_("Online") if event.online_url else "")
     for text, size in ((when, 40), (place, 36)):
         if not text:
             continue
@@ -107,7 +117,7 @@ def render(event: Event) -> bytes:
         for line in _wrap(draw, text, font, width, 1):
             draw.text((MARGIN, y), line, font=font, fill="white")
         y += size + 22
-    host = f"Hosted by {event.owner.name}"
+    host = _("Hosted by %(name)s", name=event.owner.name)
     font = _font_for(host, False, 32)
     draw.text((MARGIN, HEIGHT - MARGIN - 34), _wrap(draw, host, font, width - 260, 1)[0],
               font=font, fill=accent)
@@ -119,13 +129,16 @@ def render(event: Event) -> bytes:
 
 
 def summary(event: Event, limit: int = 200) -> str:
-    """One line for a link preview: when, where, who, and the start of the description."""
+    """One line for a link preview: when, where, who, and the start of the description
+    (in the language the page speaks)."""
     parts = [format_range(event.local_start, event.local_end)]
     if event.venue or event.address:
         parts.append(event.venue or event.address)
     elif event.online_url:
-        parts.append("Online")
-    parts.append(f"hosted by {event.owner.name}")
+        parts.append(_("Online"))
+    # Translators: the end of a link preview's line: "Tue 3 March 2026 · Café Lumen · hosted
+    # by Ana Host."
+    parts.append(_("hosted by %(name)s", name=event.owner.name))
     text = " · ".join(parts) + "."
     # The description as the page shows it (safe Markdown), then only its words: a link
     # keeps its text, never its address.

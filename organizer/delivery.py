@@ -27,6 +27,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from . import i18n, mail, transport
+from .i18n import gettext as _, lazy_gettext as _l, ngettext
 from .db import db, write, is_sqlite
 from .models import Event, OutboxMessage, utcnow
 
@@ -165,8 +166,16 @@ def _deliver(message: Claimed, token: str,
     """Build and send one message; return the outcome and whether the server was unreachable.
 
     A message sent is recorded at once, or added to ``delivered`` for the
-    caller to record (when sending it again could do no harm).
+    caller to record (when sending it again could do no harm). A mail about an
+    event is built, and how it went is told, in the event's language, whoever
+    caused it.
     """
+    with i18n.in_language(_event_language(message.event_id)):
+        return _deliver_now(message, token, delivered)
+
+
+def _deliver_now(message: Claimed, token: str,
+                 delivered: list[dict] | None) -> tuple[str, bool]:
     if message.webhook_endpoint_id is not None:
         return _deliver_webhook(message, token), False
     try:
@@ -180,13 +189,13 @@ def _deliver(message: Claimed, token: str,
     except mail.NoRenderer:
         log.error("message %s: nothing here builds mail of the kind %r", message.id,
                   message.kind)
-        _finish(message, token, status="failed", last_error=NO_RENDERER)
+        _finish(message, token, status="failed", last_error=str(NO_RENDERER))
         return "failed", False
     except Exception:
         log.exception("message %s (%s) could not be built", message.id, message.kind)
-        return _retry(message, token, "The message could not be prepared (an error on our "
-                                      "side, which has been logged); it will be tried "
-                                      "again."), False
+        return _retry(message, token, _("The message could not be prepared (an error on "
+                                        "our side, which has been logged); it will be "
+                                        "tried again.")), False
     if delivered is None and not _still_ours(message, token):
         # Building it took longer than the claim lasts, and another deliverer
         # has taken it over: sending it too would send it twice.
@@ -218,18 +227,19 @@ def _deliver_webhook(message: Claimed, token: str) -> str:
     ahead = _older_waiting(message)
     _end_reads()
     if to is None:
-        _finish(message, token, status="dropped", last_error="The endpoint was deleted.")
+        _finish(message, token, status="dropped", last_error=_("The endpoint was deleted."))
         return "dropped"
     if to.paused_at is not None:
         _finish(message, token, status="failed",
-                last_error=f"Not sent: the endpoint was paused. {to.pause_reason}"[:500])
+                last_error=_("Not sent: the endpoint was paused. %(reason)s",
+                             reason=to.pause_reason).strip()[:500])
         return "failed"
     if ahead is not None:
         # An older delivery to this endpoint waits for its retry: this one goes after
         # it, so a receiver sees one guest's changes in the order they happened.
         _finish(message, token, status="queued", attempts=message.attempts - 1,
-                next_attempt_at=ahead, last_error="Waiting for an earlier delivery to "
-                                                  "this endpoint.")
+                next_attempt_at=ahead,
+                last_error=_("Waiting for an earlier delivery to this endpoint."))
         return "retry"
     if not _still_ours(message, token):
         return "taken"
@@ -252,8 +262,8 @@ def _older_waiting(message: Claimed) -> datetime | None:
         _t.c.status.in_(("queued", "sending"))))
 
 
-NO_RENDERER = ("Nothing here writes this kind of mail any more (the plugin that wrote it is "
-               "not installed or is blocked), so it was not sent.")
+NO_RENDERER = _l("Nothing here writes this kind of mail any more (the plugin that wrote it "
+                 "is not installed or is blocked), so it was not sent.")
 
 
 def _still_ours(message: Claimed, token: str) -> bool:
@@ -275,9 +285,8 @@ def _end_reads() -> None:
 def _prepare(message: Claimed) -> tuple[bytes, str, str]:
     if message.payload is not None:
         return message.payload, message.recipient, message.subject
-    # A mail about an event speaks the event's language, whoever caused it.
-    with i18n.in_language(_event_language(message.event_id)):
-        built = mail.render(message.kind, message.params)
+    # In the event's language (see _deliver).
+    built = mail.render(message.kind, message.params)
     return (mail.build(built, message.message_id), mail.recipient_of(built),
             " ".join(built.subject.split())[:300])
 
@@ -308,8 +317,10 @@ def _retry(message: Claimed, token: str, reason: str, **values) -> str:
     pause *= 1 + random.random() / 10  # many messages failing at once don't return at once
     give_up = message.tries_from + timedelta(hours=current_app.config["DELIVERY_GIVE_UP_HOURS"])
     if now + timedelta(seconds=pause) > give_up:
-        _finish(message, token, status="failed", last_error=(
-            f"Gave up after {message.attempts} attempts: {reason}")[:500], **values)
+        _finish(message, token, status="failed", last_error=ngettext(
+            "Gave up after %(num)d attempt: %(reason)s",
+            "Gave up after %(num)d attempts: %(reason)s", message.attempts,
+            reason=reason)[:500], **values)
         return "failed"
     _finish(message, token, status="queued", next_attempt_at=now + timedelta(seconds=pause),
             last_error=reason[:500], **values)
@@ -351,7 +362,7 @@ def _release(rest: list[Claimed], token: str) -> None:
             _t.c.id.in_([m.id for m in rest]), _t.c.claim == token).values(
             status="queued", claim=None, lease_until=None, attempts=_t.c.attempts - 1,
             next_attempt_at=utcnow() + timedelta(seconds=RETRY_DELAYS[0]),
-            last_error="The mail server could not be reached; waiting to try again."))
+            last_error=_("The mail server could not be reached; waiting to try again.")))
 
 
 # --- what hosts do about messages that did not arrive ------------------------------

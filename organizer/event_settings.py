@@ -11,6 +11,7 @@ from datetime import date, datetime
 from wtforms import Form
 
 from .hooktypes import SettingsSection, flatten
+from .i18n import gettext as _
 from .models import Event
 from .plugins import hook
 from .timeutil import TimeError, check_year
@@ -67,7 +68,8 @@ def read(event_sections: list[Section], current: dict | None) -> tuple[dict, lis
                     field.errors = [*field.errors, str(exc)]
                     valid = False
         if not valid:
-            errors += [f"{form[name].label.text}: {message}"
+            # Translators: a field's label and what is wrong with its value.
+            errors += [_("%(label)s: %(message)s", label=form[name].label.text, message=message)
                        for name, messages in form.errors.items() for message in messages]
             continue
         settings[section.plugin] = {field.short_name: _storable(field.data) for field in form}

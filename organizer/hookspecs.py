@@ -48,7 +48,7 @@ def api_attendee_fields(event, attendee_ids):
 
 @hookspec
 def webhook_types():
-    """Name the webhook types the plugin sends: ``{"matching.published": "When ..."}``.
+    """Name the webhook types the plugin sends: ``{"matching.published": _l("When ...")}``.
 
     Hosts pick from these when they add an endpoint. Send one, in the
     transaction of the change it reports, with
@@ -137,12 +137,12 @@ def event_form_sections(event):
     creation form. Valid values are stored in ``event.settings[plugin]``::
 
         class TalkSettings(wtforms.Form):
-            slots = IntegerField("Talk slots", default=5,
-                                 validators=[NumberRange(0, 30, "Between 0 and 30.")])
+            slots = IntegerField(_l("Talk slots"), default=5,
+                                 validators=[NumberRange(0, 30, _l("Between 0 and 30."))])
 
         @hookimpl
         def event_form_sections(event):
-            return SettingsSection("lightning", "Lightning talks", TalkSettings)
+            return SettingsSection("lightning", _("Lightning talks"), TalkSettings)
     """
 
 
@@ -152,7 +152,8 @@ def event_form_sections(event):
 def ics_event(event, vevent, attendee):
     """Amend the ``icalendar.Event`` ``vevent`` built for ``event``.
 
-    ``attendee`` is set when the file is for one person's invite, else None.
+    ``attendee`` is set when the file is for one person's invite, else None. It is
+    called inside ``in_language(event.language)``: text you add speaks the event's language.
     """
 
 

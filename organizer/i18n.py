@@ -66,7 +66,8 @@ def _plugin_folders(results) -> list[Path]:
 
 
 def _select_locale() -> str:
-    if not has_request_context():
+    if not has_request_context() or request.path.startswith("/api/"):
+        # The JSON API speaks English to programs, whatever their Accept-Language.
         return DEFAULT
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from icalendar import Alarm, Calendar, Event as VEvent, Timezone, vCalAddress, vText
 
+from .i18n import gettext as _, in_language
 from .models import Attendee, Event, Host, Series, utcnow
 from .plugins import hook
 from .rendering import plain_text
@@ -73,12 +74,14 @@ def location_of(item: Event | Series) -> str:
 
 
 def calendar_text(item: Event | Series, page_url: str, limit: int = 2000) -> str:
-    """The description a calendar shows: the text, the online link, the event page."""
+    """The description a calendar shows: the text, the online link, the event page (our
+    words in the event's language: the text travels in invites and calendar links)."""
     text = plain_text(item.description, limit=limit)
     lines = [text] if text else []
-    if item.online_url:
-        lines.append(f"Join online: {item.online_url}")
-    lines.append(f"Event page: {page_url}")
+    with in_language(item.language):
+        if item.online_url:
+            lines.append(_("Join online: %(url)s", url=item.online_url))
+        lines.append(_("Event page: %(url)s", url=page_url))
     return "\n\n".join(lines)
 
 
@@ -86,7 +89,8 @@ def _alarm(item: Event | Series) -> Alarm:
     minutes = current_app.config["ICS_REMINDER_MINUTES"]
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"Reminder: {item.title}")
+    with in_language(item.language):
+        alarm.add("description", _("Reminder: %(title)s", title=item.title))
     alarm.add("trigger", timedelta(minutes=-minutes))
     return alarm
 
@@ -106,7 +110,13 @@ def _common(vevent: VEvent, item: Event | Series, page_url: str) -> None:
 
 def event_vevent(event: Event, attendee: Attendee | None = None,
                  sequence: int | None = None) -> VEvent:
-    """The VEVENT of one event (or one occurrence of a series), passed to plugins."""
+    """The VEVENT of one event (or one occurrence of a series), passed to plugins. What
+    we and plugins write in it speaks the event's language."""
+    with in_language(event.language):
+        return _event_vevent(event, attendee, sequence)
+
+
+def _event_vevent(event: Event, attendee: Attendee | None, sequence: int | None) -> VEvent:
     vevent = VEvent()
     page = external_url("events.public", slug=event.slug)
     if event.series_id:

@@ -40,6 +40,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import OperationalError
 
 from .db import db, end_transaction, write
+from .i18n import current_language, in_language, lazy_gettext as _l
 from .models import Event, Host, Job, utcnow
 
 log = logging.getLogger(__name__)
@@ -49,15 +50,18 @@ class JobError(Exception):
     """A job that cannot be done, with a sentence for the person who started it.
 
     Raised from a job function, its message is what the job's page shows
-    ("The event has no guests yet."). Any other exception shows
+    ("The event has no guests yet."): mark it with ``gettext``, the job runs in
+    the language of the person who started it. Any other exception shows
     :data:`FAILED_MESSAGE` instead.
     """
 
 
-FAILED_MESSAGE = ("Something went wrong while running this job; it has been logged. "
-                  "Start it again.")
+FAILED_MESSAGE = _l("Something went wrong while running this job; it has been logged. "
+                    "Start it again.")
 # One person's line in result["failed"] when nothing better can be said.
-FAILED_ONE = "something went wrong; it has been logged"
+FAILED_ONE = _l("something went wrong; it has been logged")
+# The same as a line of its own.
+FAILED_ONE_ALONE = _l("Something went wrong; it has been logged")
 
 
 def reason(exc: BaseException) -> str:
@@ -69,7 +73,7 @@ def reason(exc: BaseException) -> str:
     """
     if isinstance(exc, JobError):
         return str(exc)
-    return FAILED_ONE
+    return str(FAILED_ONE)
 
 
 # What never belongs on a page: SQL, driver and traceback text, paths on the server.
@@ -90,7 +94,8 @@ _TITLES: dict[str, str] = {}
 def register(kind: str, title: str | None = None):
     """Decorator: make ``func(ctx, **params)`` runnable as the job ``kind``.
 
-    ``title`` is what people see on the job's progress page ("Badge sheet").
+    ``title`` is what people see on the job's progress page ("Badge sheet"): give it
+    with ``lazy_gettext`` so each page shows it in its own language.
     """
     def wrap(func: Callable) -> Callable:
         _REGISTRY[kind] = func
@@ -100,8 +105,8 @@ def register(kind: str, title: str | None = None):
 
 
 def title(kind: str) -> str:
-    """The human title of the job ``kind``."""
-    return _TITLES.get(kind, kind)
+    """The human title of the job ``kind``, in the language being spoken."""
+    return str(_TITLES.get(kind, kind))
 
 
 # Progress is written at most this often (seconds), unless the total or the
@@ -155,13 +160,22 @@ class JobContext:
         return folder / Path(filename).name
 
 
+# Where a job's parameters keep the language of the page that started it: the job
+# speaks it (its progress, its sentences), wherever and whenever it runs.
+LANGUAGE = "_language"
+
+
 def submit(kind: str, params: dict | None = None, owner: Host | None = None,
            event: Event | None = None) -> Job:
-    """Store a job and hand it to the configured backend; return it (status "queued")."""
+    """Store a job and hand it to the configured backend; return it (status "queued").
+
+    The job runs in the language being spoken now (what the person who started it
+    reads); what it makes for an event's guests is made in ``in_language(event.language)``.
+    """
     if kind not in _REGISTRY:
         raise KeyError(f"no job called {kind!r} is registered")
-    job = Job(kind=kind, params=params or {}, owner_id=owner.id if owner else None,
-              event_id=event.id if event else None)
+    job = Job(kind=kind, params={**(params or {}), LANGUAGE: current_language()},
+              owner_id=owner.id if owner else None, event_id=event.id if event else None)
     with write():  # callers have usually read first; take the write lock up front
         db.session.add(job)
     backend = current_app.config["JOB_BACKEND"]
@@ -177,7 +191,7 @@ def submit(kind: str, params: dict | None = None, owner: Host | None = None,
             with write():
                 db.session.execute(update(Job).where(Job.id == job.id).values(
                     status="failed", finished_at=utcnow(),
-                    message="The job queue did not answer; try again in a moment."))
+                    message=_english(QUEUE_DOWN_MESSAGE)))
             raise
     else:
         _executor(current_app).submit(_run_in_app, current_app._get_current_object(), job.id)
@@ -280,19 +294,21 @@ def run_job(job_id: int) -> None:
         return
     job = db.session.get(Job, job_id)
     kind, params = job.kind, dict(job.params or {})
+    language = params.pop(LANGUAGE, None)
     end_transaction()
     func = _REGISTRY.get(kind)
-    try:
-        if func is None:
-            raise LookupError(f"no job called {kind!r} is registered here")
-        result = func(JobContext(job_id), **params) or {}
-    except Exception as exc:  # a failed job is reported on its page, not lost
-        _fail(job_id, kind, exc)
-        return
-    try:
-        _store(job_id, status="done", result=result, finished_at=utcnow(), done=Job.total)
-    except Exception as exc:
-        _fail(job_id, kind, exc)
+    with in_language(language):
+        try:
+            if func is None:
+                raise LookupError(f"no job called {kind!r} is registered here")
+            result = func(JobContext(job_id), **params) or {}
+        except Exception as exc:  # a failed job is reported on its page, not lost
+            _fail(job_id, kind, exc)
+            return
+        try:
+            _store(job_id, status="done", result=result, finished_at=utcnow(), done=Job.total)
+        except Exception as exc:
+            _fail(job_id, kind, exc)
 
 
 def _fail(job_id: int, kind: str, exc: Exception) -> None:
@@ -303,7 +319,7 @@ def _fail(job_id: int, kind: str, exc: Exception) -> None:
         log.warning("job %s: rolling back failed", job_id, exc_info=True)
     log.error("job %s (%s) failed", job_id, kind, exc_info=exc)
     details = "".join(traceback.format_exception(exc))[-5000:]
-    message = reason(exc) if isinstance(exc, JobError) else FAILED_MESSAGE
+    message = reason(exc) if isinstance(exc, JobError) else _english(FAILED_MESSAGE)
     try:
         _store(job_id, status="failed", finished_at=utcnow(), message=message[:500],
                error=details)
@@ -312,12 +328,28 @@ def _fail(job_id: int, kind: str, exc: Exception) -> None:
         log.exception("job %s (%s): its failure could not be recorded", job_id, kind)
 
 
-STALLED_MESSAGE = ("This job stopped without finishing (its server or worker was probably "
-                   "restarted). Start it again.")
+# The job's own sentences are stored in English (the due work that writes some of them
+# speaks nobody's language); a job's page shows them in its reader's (:func:`shown`).
+STALLED_MESSAGE = _l("This job stopped without finishing (its server or worker was probably "
+                     "restarted). Start it again.")
+NEVER_STARTED_MESSAGE = _l("This job never started (its server was probably restarted before "
+                           "it could). Start it again.")
+QUEUE_DOWN_MESSAGE = _l("The job queue did not answer; try again in a moment.")
 
 
-NEVER_STARTED_MESSAGE = ("This job never started (its server was probably restarted before "
-                         "it could). Start it again.")
+def _english(message) -> str:
+    """A lazily translated sentence in English, as it is stored."""
+    with in_language("en"):
+        return str(message)
+
+
+def shown(message: str) -> str:
+    """A job's stored message for its page: one of the sentences above (stored in
+    English) in the reader's language, anything else as the job wrote it."""
+    for known in (FAILED_MESSAGE, STALLED_MESSAGE, NEVER_STARTED_MESSAGE, QUEUE_DOWN_MESSAGE):
+        if message == _english(known):
+            return str(known)
+    return message
 
 
 def reap(now: datetime, silent_for: timedelta) -> int:
@@ -334,7 +366,7 @@ def reap(now: datetime, silent_for: timedelta) -> int:
         result = db.session.execute(
             update(Job).where(Job.status == "running",
                               func.coalesce(Job.heartbeat_at, Job.started_at) < now - silent_for)
-            .values(status="failed", finished_at=now, message=STALLED_MESSAGE))
+            .values(status="failed", finished_at=now, message=_english(STALLED_MESSAGE)))
         count = result.rowcount
         if current_app.config["JOB_BACKEND"] == "thread":
             # Queued jobs wait their turn for the app's few job threads: only
@@ -342,7 +374,8 @@ def reap(now: datetime, silent_for: timedelta) -> int:
             count += db.session.execute(
                 update(Job).where(Job.status == "queued",
                                   Job.created_at < now - 4 * silent_for)
-                .values(status="failed", finished_at=now, message=NEVER_STARTED_MESSAGE)
+                .values(status="failed", finished_at=now,
+                        message=_english(NEVER_STARTED_MESSAGE))
             ).rowcount
     return count
 

@@ -8,12 +8,12 @@ message whose content is only known now (a password-reset link). The
 deliverer (:mod:`organizer.delivery`) sends what is queued after the commit
 and retries what fails.
 
-    @mail.renderer("lightning.accepted")
+    @mail.renderer("lightning.accepted", title=_l("Talk accepted"))
     def accepted(params):
         talk = db.session.get(Talk, params["talk_id"])
         if talk is None:
-            raise mail.Skip("The talk was withdrawn.")
-        return mail.Message(to=talk.speaker_email, subject="Your talk is in", text="...")
+            raise mail.Skip(_("The talk was withdrawn."))
+        return mail.Message(to=talk.speaker_email, subject=_("Your talk is in"), text="...")
 
     mail.queue("lightning.accepted", to=talk.speaker_email, params={"talk_id": talk.id},
                event_id=talk.event_id)
@@ -37,6 +37,7 @@ from sqlalchemy import insert, select
 
 from .db import after_commit, db
 from .hooktypes import flatten
+from .i18n import gettext as _
 from .models import Attendee, OutboxMessage, utcnow
 from .plugins import hook
 
@@ -81,7 +82,9 @@ def renderer(kind: str, title: str | None = None):
     It runs in the deliverer, outside any request, each time the message is
     tried; it reads what it needs from the database by the ids in
     ``params`` and raises :class:`Skip` when the message is no longer wanted.
-    ``title`` names these messages for hosts ("Follow-ups").
+    It runs in the language of the event the message was queued for (``event_id``).
+    ``title`` names these messages for hosts ("Follow-ups"): give it with
+    ``lazy_gettext``, so each host's page shows it in its own language.
     """
     def wrap(func: Callable[[dict], Message]) -> Callable[[dict], Message]:
         _RENDERERS[kind] = func
@@ -91,8 +94,8 @@ def renderer(kind: str, title: str | None = None):
 
 
 def title(kind: str) -> str:
-    """What hosts call the messages of ``kind``."""
-    return _TITLES.get(kind, "Other mail")
+    """What hosts call the messages of ``kind``, in the language being spoken."""
+    return str(_TITLES.get(kind) or _("Other mail"))
 
 
 class NoRenderer(LookupError):
@@ -277,7 +280,7 @@ def build(message: Message, message_id: str) -> bytes:
         mail = MIMEMultipart("mixed")
         mail.attach(body)
         for att in files:
-            maintype, _, subtype = att.mimetype.partition("/")
+            maintype, _slash, subtype = att.mimetype.partition("/")
             part = MIMEBase(maintype, subtype or "octet-stream")
             part.set_payload(att.content)
             encoders.encode_base64(part)

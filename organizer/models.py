@@ -17,6 +17,7 @@ from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import db
+from .i18n import lazy_gettext as _l
 
 
 def utcnow() -> datetime:
@@ -56,12 +57,13 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# Each kind's name as people read it, in the language being spoken (keys are machine values).
 EVENT_KINDS = {
-    "coffee": "Coffee chat",
-    "lunch": "Lunch",
-    "meetup": "Meetup",
-    "workshop": "Workshop",
-    "virtual": "Virtual session",
+    "coffee": _l("Coffee chat"),
+    "lunch": _l("Lunch"),
+    "meetup": _l("Meetup"),
+    "workshop": _l("Workshop"),
+    "virtual": _l("Virtual session"),
 }
 
 
@@ -77,6 +79,21 @@ class AttendeeStatus(StrEnum):
 
 
 ATTENDEE_STATUSES = tuple(AttendeeStatus)
+
+# The words people read for a stored status (the stored values stay English: they are
+# the database's, the CSV's and the API's). ``event.status_label``, ``attendee.status_label``.
+EVENT_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "cancelled": _l("Cancelled"),
+}
+ATTENDEE_STATUS_LABELS = {
+    AttendeeStatus.GOING: _l("going"),
+    AttendeeStatus.WAITING: _l("waiting"),
+    AttendeeStatus.PENDING: _l("pending"),
+    AttendeeStatus.DECLINED: _l("declined"),
+    AttendeeStatus.CANCELLED: _l("cancelled"),
+}
 
 
 class Host(UserMixin, db.Model):
@@ -162,7 +179,12 @@ class _EventFields:
 
     @property
     def kind_label(self) -> str:
-        return EVENT_KINDS.get(self.kind, self.kind.title())
+        return str(EVENT_KINDS.get(self.kind, self.kind.title()))
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it ("Draft", "Published", "Cancelled")."""
+        return str(EVENT_STATUS_LABELS.get(self.status, self.status.capitalize()))
 
 
 class Series(_EventFields, db.Model):
@@ -283,6 +305,11 @@ class Attendee(db.Model):
     listed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     event: Mapped[Event] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        """The status as a word people read ("going", "waiting")."""
+        return str(ATTENDEE_STATUS_LABELS.get(self.status, self.status))
 
 
 class Picture(db.Model):

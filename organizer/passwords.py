@@ -4,6 +4,8 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.resources import files
 
+from .i18n import gettext as _, ngettext
+
 MIN_LENGTH = 8
 MAX_LENGTH = 200
 
@@ -19,13 +21,16 @@ def common_passwords() -> frozenset[str]:
 def problem(password: str, email: str = "", name: str = "") -> str | None:
     """Why ``password`` is not acceptable, as a sentence; None when it is fine."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.",
+                        MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.",
+                        MAX_LENGTH)
     lowered = password.lower()
     if lowered in common_passwords() or len(set(lowered)) <= 2:
-        return "That password is one of the most common ones; choose something less guessable."
+        return _("That password is one of the most common ones; choose something less "
+                 "guessable.")
     local_part = email.split("@", 1)[0].lower()
     if lowered in {email.lower(), local_part, name.lower().replace(" ", "")}:
-        return "Don't use your name or e-mail address as your password."
+        return _("Don't use your name or e-mail address as your password.")
     return None

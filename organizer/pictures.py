@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .db import db
+from .i18n import gettext as _, lazy_gettext as _l
 from .models import Event, Host, Picture, PictureFile
 
 ACCEPTED = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF", "MPO": "JPEG"}
@@ -27,7 +28,7 @@ MAX_BYTES = 10 * 1024 * 1024
 # make the server spend its memory (a "decompression bomb").
 MAX_PIXELS = 60_000_000
 ALT_LENGTH = 300
-TOO_MANY_PIXELS = "That picture has too many pixels. Upload one under 60 megapixels."
+TOO_MANY_PIXELS = _l("That picture has too many pixels. Upload one under 60 megapixels.")
 
 
 @dataclass(frozen=True)
@@ -51,26 +52,26 @@ class PictureError(ValueError):
 
 def _open(raw: bytes) -> Image.Image:
     if not raw:
-        raise PictureError("Choose a picture to upload.")
+        raise PictureError(_("Choose a picture to upload."))
     if len(raw) > MAX_BYTES:
-        raise PictureError(f"That file is larger than {MAX_BYTES // (1024 * 1024)} MB. "
-                           "Upload a smaller picture.")
+        raise PictureError(_("That file is larger than %(size)s MB. Upload a smaller picture.",
+                             size=MAX_BYTES // (1024 * 1024)))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(raw))
             if image.format not in ACCEPTED:
-                raise PictureError("Upload a JPEG, PNG, WebP or GIF picture.")
+                raise PictureError(_("Upload a JPEG, PNG, WebP or GIF picture."))
             if image.width * image.height > MAX_PIXELS:
-                raise PictureError(TOO_MANY_PIXELS)
+                raise PictureError(str(TOO_MANY_PIXELS))
             image.load()
     except PictureError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise PictureError(TOO_MANY_PIXELS) from exc
+        raise PictureError(str(TOO_MANY_PIXELS)) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise PictureError("That file is not a picture we can read. "
-                           "Upload a JPEG, PNG, WebP or GIF picture.") from exc
+        raise PictureError(_("That file is not a picture we can read. "
+                             "Upload a JPEG, PNG, WebP or GIF picture.")) from exc
     return image
 
 
@@ -107,8 +108,10 @@ def make(raw: bytes, shape: Shape, alt: str = "") -> Picture:
     not committed). Raise :class:`PictureError` for anything unusable."""
     image = _flatten(_open(raw))
     if image.width < shape.min_width or image.height < shape.min_height:
-        raise PictureError(f"That picture is {image.width}×{image.height} pixels; it needs "
-                           f"at least {shape.min_width}×{shape.min_height} to look sharp.")
+        raise PictureError(_("That picture is %(width)s×%(height)s pixels; it needs at least "
+                             "%(min_width)s×%(min_height)s to look sharp.",
+                             width=image.width, height=image.height,
+                             min_width=shape.min_width, min_height=shape.min_height))
     picture = Picture(key=secrets.token_urlsafe(16), alt=alt.strip()[:ALT_LENGTH],
                       width=image.width, height=image.height)
     for name, box in shape.sizes.items():

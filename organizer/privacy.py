@@ -21,6 +21,7 @@ from sqlalchemy import LargeBinary, func, literal, or_, select, update
 from .attendees import normalise_email
 from . import delivery
 from .db import after_commit, db, locked, write
+from .i18n import gettext as _, lazy_gettext as _l
 from .models import (ApiToken, Attendee, CoHost, Erasure, Event, Host, IdempotentRequest,
                      OutboxMessage, WebhookEndpoint, new_token, utcnow)
 from .plugins import hook
@@ -31,6 +32,30 @@ RETENTION_MONTHS = (6, 12, 24, 36)
 # People erased per run of the scheduled work, so a run stays short; the rest next run.
 RETENTION_BATCH = 200
 ERASED_DOMAIN = "erased.invalid"  # reserved: no mail can reach it
+
+# The export's headings and fields as its PDF names them, in the reader's language; the
+# JSON keeps the English keys (a file a program may read too).
+HEADINGS = {
+    # Translators: a heading of a person's data export ("Guest lists").
+    "guest lists": _l("guest lists"), "event": _l("event"), "event starts": _l("event starts"),
+    "name": _l("name"), "organisation": _l("organisation"), "role": _l("role"),
+    "status": _l("status"), "guests": _l("guests"),
+    "shown on the event page": _l("shown on the event page"),
+    "registered": _l("registered"), "last changed": _l("last changed"),
+    "checked in": _l("checked in"), "mail": _l("mail"), "subject": _l("subject"),
+    "kind": _l("kind"), "queued": _l("queued"), "sent": _l("sent"),
+}
+
+
+def readable(data):
+    """``data`` (an export) with the headings and fields of the core named in the language
+    being spoken, for its PDF; a plugin's own names its section as it likes."""
+    if isinstance(data, dict):
+        return {(str(HEADINGS[key]) if isinstance(key, str) and key in HEADINGS else key):
+                readable(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [readable(item) for item in data]
+    return data
 
 
 def erased(attendee) -> bool:
@@ -121,7 +146,7 @@ def erase(email: str, by: str, host_id: int | None = None,
         db.session.execute(update(OutboxMessage).where(
             mail, OutboxMessage.status.in_(("queued", "sending")))
             .values(status="dropped", claim=None,
-                    last_error="Not sent: the person's data was erased."))
+                    last_error=_("Not sent: the person's data was erased.")))
         copies = db.session.execute(select(OutboxMessage.id, OutboxMessage.created_at)
                                     .where(mail)).all()
         after_commit(lambda: delivery.forget_files(copies))
@@ -160,7 +185,7 @@ def _forget_stored_bodies(address: str, host_id: int | None) -> None:
     db.session.execute(update(OutboxMessage).where(
         about, OutboxMessage.status.in_(("queued", "sending")))
         .values(status="dropped", claim=None,
-                last_error="Not sent: the guest's data was erased."))
+                last_error=_("Not sent: the guest's data was erased.")))
     db.session.execute(update(OutboxMessage).where(about).values(payload=None))
     db.session.execute(update(IdempotentRequest).where(answers).values(body=b""))
 

@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .i18n import gettext as _, lazy_gettext as _l
+
 csrf = CSRFProtect()
 
 # Pages load scripts, styles and images from this app only; no inline script.
@@ -18,14 +20,16 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You don't have permission to see or change this.",
-    404: "There is nothing here. The link may be mistyped, or the page was removed.",
-    405: "That action is not allowed here.",
-    413: "That upload is too large.",
-    429: "Too many attempts in a short time. Please wait a minute and try again.",
-    500: "Something went wrong on our side. Nothing you entered was lost; please try again.",
+    400: _l("The request could not be understood."),
+    403: _l("You don't have permission to see or change this."),
+    404: _l("There is nothing here. The link may be mistyped, or the page was removed."),
+    405: _l("That action is not allowed here."),
+    413: _l("That upload is too large."),
+    429: _l("Too many attempts in a short time. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. Nothing you entered was lost; please try "
+            "again."),
 }
+UNHANDLED = _l("The request could not be handled.")
 
 
 def _wants_json() -> bool:
@@ -34,7 +38,7 @@ def _wants_json() -> bool:
 
 def error_response(code: int, message: str | None = None):
     """A human page (or JSON) for an HTTP error."""
-    message = message or MESSAGES.get(code, "The request could not be handled.")
+    message = str(message or MESSAGES.get(code, UNHANDLED))
     if _wants_json():
         return jsonify(error=message), code
     return render_template("error.html", code=code, message=message), code
@@ -51,8 +55,8 @@ def _api_problem(error: HTTPException):
                    "“Content-Type: application/json”.",
               404: "There is nothing here. The API's paths are listed at /api/v1/docs.",
               405: "This path does not take this method."}.get(error.code)
-    return problem(error.code, detail or MESSAGES.get(error.code, "The request could not be "
-                                                                 "handled."))
+    # In English: the API's requests speak it (organizer.i18n).
+    return problem(error.code, detail or str(MESSAGES.get(error.code, UNHANDLED)))
 
 
 def refuse(code: int, message: str):
@@ -97,7 +101,7 @@ def hide_secrets(path: str) -> str:
     """``path`` (or a whole URL) with any secret in it replaced by ``…``."""
     prefix = ""
     if "://" in path:
-        scheme, _, rest = path.partition("://")
+        scheme, _sep, rest = path.partition("://")
         host, slash, path = rest.partition("/")
         prefix, path = f"{scheme}://{host}", slash + path
     for pattern in _SECRET_PATHS.values():
@@ -191,8 +195,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
-        return error_response(400, "This form has expired or was not sent from this site. "
-                                   "Go back, reload the page and try again.")
+        return error_response(400, _("This form has expired or was not sent from this site. "
+                                     "Go back, reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def _http(error):

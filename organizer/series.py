@@ -16,11 +16,14 @@ from sqlalchemy import select
 
 from .db import after_commit, commit, db, write
 from .events import queue_messages, tell_webhooks
+from .i18n import format_clock, format_list, gettext as _, lazy_gettext as _l, ngettext
 from .models import Event, Host, Series, utcnow
 from .plugins import hook
+from .timeutil import format_long_date
 
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAY_NAMES = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
+                 _l("Saturday"), _l("Sunday")]
 # How far back a new or extended series creates occurrences.
 HISTORY_DAYS = 90
 TEMPLATE_FIELDS = ("kind", "title", "description", "timezone", "venue", "address",
@@ -64,28 +67,63 @@ def schedule_of(series: Series) -> dict:
 
 
 def describe(series: Series) -> str:
-    """'Every other Tuesday at 08:30 for 45 minutes' — the rule in words."""
+    """'Every other Tuesday at 08:30 for 45 minutes' — the rule in words, in the language
+    being spoken."""
     fields = dict(part.split("=", 1) for part in series.rrule.split(";"))
     interval = int(fields.get("INTERVAL", 1))
     days = fields.get("BYDAY", "").split(",")
-    time = f"{series.dtstart_local:%H:%M}"
-    length = f"{series.duration_minutes} minutes"
     if fields["FREQ"] == "MONTHLY":
         code = days[0]
         nth, day = code[:-2], code[-2:]
-        ordinal = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"}
-        every = "Every month" if interval == 1 else f"Every {interval} months"
-        text = f"{every} on the {ordinal.get(nth, nth)} {WEEKDAY_NAMES[WEEKDAYS.index(day)]}"
+        rule = _monthly(nth, str(WEEKDAY_NAMES[WEEKDAYS.index(day)]), interval)
     else:
-        names = " and ".join(WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in days if d in WEEKDAYS)
-        every = {1: "Every", 2: "Every other"}.get(interval, f"Every {interval} weeks on")
-        text = f"{every} {names}"
-    text += f" at {time} for {length}"
+        names = format_list([WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in days if d in WEEKDAYS])
+        if interval == 1:
+            # Translators: days are weekday names as a list ("Monday and Thursday").
+            rule = _("Every %(days)s", days=names)
+        elif interval == 2:
+            rule = _("Every other %(days)s", days=names)
+        else:
+            rule = _("Every %(interval)s weeks on %(days)s", interval=interval, days=names)
+    # Translators: rule says how a series repeats ("Every other Tuesday"), time is its
+    # start ("08:30").
+    text = ngettext("%(rule)s at %(time)s for %(num)d minute",
+                    "%(rule)s at %(time)s for %(num)d minutes", series.duration_minutes,
+                    rule=rule, time=format_clock(series.dtstart_local))
     if "COUNT" in fields:
-        text += f", {fields['COUNT']} times"
+        # Translators: schedule is "Every other Tuesday at 08:30 for 45 minutes".
+        text = ngettext("%(schedule)s, %(num)d time", "%(schedule)s, %(num)d times",
+                        int(fields["COUNT"]), schedule=text)
     elif "UNTIL" in fields:
-        text += f", until {until_local(series):%d %B %Y}"
+        # Translators: schedule is "Every other Tuesday at 08:30 for 45 minutes".
+        text = _("%(schedule)s, until %(day)s", schedule=text,
+                 day=format_long_date(until_local(series)))
     return text
+
+
+# A monthly rule by its week of the month (BYDAY=1TU … -1TU), every month or every n months.
+_MONTHLY = {"1": _l("Every month on the first %(day)s"),
+            "2": _l("Every month on the second %(day)s"),
+            "3": _l("Every month on the third %(day)s"),
+            "4": _l("Every month on the fourth %(day)s"),
+            "-1": _l("Every month on the last %(day)s")}
+_MONTHLY_EVERY = {"1": _l("Every %(interval)s months on the first %(day)s"),
+                  "2": _l("Every %(interval)s months on the second %(day)s"),
+                  "3": _l("Every %(interval)s months on the third %(day)s"),
+                  "4": _l("Every %(interval)s months on the fourth %(day)s"),
+                  "-1": _l("Every %(interval)s months on the last %(day)s")}
+
+
+def _monthly(nth: str, day: str, interval: int) -> str:
+    """'Every month on the first Tuesday', 'Every 2 months on the last Friday'."""
+    if interval == 1 and nth in _MONTHLY:
+        return str(_MONTHLY[nth]) % {"day": day}
+    if nth in _MONTHLY_EVERY:
+        return str(_MONTHLY_EVERY[nth]) % {"interval": interval, "day": day}
+    if interval == 1:
+        return _("Every month on the %(nth)s %(day)s", nth=nth, day=day)
+    return _("Every %(interval)s months on the %(nth)s %(day)s", interval=interval, nth=nth,
+             day=day)
 
 
 def until_local(series: Series) -> datetime | None:

@@ -1,13 +1,22 @@
 """Local wall-clock times, IANA zones and the traps between them (DST gaps and folds)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from babel import dates as babel_dates
+
+from .i18n import current_language, format_clock, format_day, format_span, gettext as _
 
 
 class TimeError(ValueError):
     """A time that cannot be used, with a sentence a person can act on."""
+
+
+class YearError(TimeError):
+    """A date whose year is out of range (a typing mistake, most likely)."""
 
 
 # Dates outside these years are typing mistakes, and near year 1 or 9999 the
@@ -18,7 +27,8 @@ MIN_YEAR, MAX_YEAR = 1970, 2200
 def check_year(when: datetime) -> None:
     """Refuse a date whose year is outside MIN_YEAR..MAX_YEAR."""
     if not MIN_YEAR <= when.year <= MAX_YEAR:
-        raise TimeError(f"Pick a date between the years {MIN_YEAR} and {MAX_YEAR}.")
+        raise YearError(_("Pick a date between the years %(first)s and %(last)s.",
+                          first=MIN_YEAR, last=MAX_YEAR))
 
 
 @lru_cache(maxsize=1)
@@ -32,12 +42,12 @@ def zone_names() -> tuple[str, ...]:
 def get_zone(name: str) -> ZoneInfo:
     """The zone called ``name``; raise :class:`TimeError` for an unknown one."""
     if not name or name not in set(zone_names()):
-        raise TimeError(f"“{name}” is not a time zone we know. "
-                        "Choose one such as Europe/Berlin or America/New_York.")
+        raise TimeError(_("“%(name)s” is not a time zone we know. "
+                          "Choose one such as Europe/Berlin or America/New_York.", name=name))
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - tzdata missing
-        raise TimeError(f"“{name}” is not a time zone we know.") from exc
+        raise TimeError(_("“%(name)s” is not a time zone we know.", name=name)) from exc
 
 
 def localize(naive: datetime, zone: ZoneInfo) -> datetime:
@@ -51,9 +61,10 @@ def localize(naive: datetime, zone: ZoneInfo) -> datetime:
     local = naive.replace(tzinfo=zone, fold=0)
     round_trip = local.astimezone(timezone.utc).astimezone(zone)
     if round_trip.replace(tzinfo=None) != naive:
-        raise TimeError(
-            f"{naive:%H:%M} on {naive:%d %B %Y} does not exist in {zone.key}: "
-            "the clocks skip that hour for daylight saving time. Pick a time outside it.")
+        raise TimeError(_(
+            "%(time)s on %(day)s does not exist in %(zone)s: the clocks skip that hour for "
+            "daylight saving time. Pick a time outside it.",
+            time=format_clock(naive), day=format_long_date(naive), zone=zone.key))
     return local
 
 
@@ -65,11 +76,18 @@ def to_utc(naive: datetime, zone_name: str) -> datetime:
 def format_range(start: datetime, end: datetime) -> str:
     """'Tue 3 March 2026, 08:30–09:15 CET' for two aware local datetimes, in the
     language being spoken."""
-    from .i18n import format_clock, format_day
     day = format_day(start)
     if start.date() == end.date():
         return f"{day}, {format_clock(start)}–{format_clock(end)} {start:%Z}"
     return f"{day}, {format_clock(start)} – {format_day(end)}, {format_clock(end)} {end:%Z}"
+
+
+def format_long_date(day: date | datetime) -> str:
+    """The day without its weekday, the month in words: "3 March 2026", "3. März 2026"."""
+    locale = Locale.parse(current_language())
+    pattern = ("d MMMM y" if locale.language == "en"
+               else locale.datetime_skeletons["yMMMMd"].pattern)
+    return babel_dates.format_date(day, pattern, locale=locale)
 
 
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800,
@@ -94,7 +112,6 @@ def _unit(seconds: float) -> tuple[int, str]:
 
 
 def _span(seconds: float, future: bool) -> str:
-    from .i18n import format_span
     count, unit = _unit(seconds)
     return format_span(count * _UNIT_SECONDS[unit] * (1 if future else -1), unit)
 
@@ -106,9 +123,8 @@ def relative(start: datetime, end: datetime, now: datetime) -> str:
     "Tomorrow" and "today" are left to the absolute date beside the hint:
     they depend on the reader's zone, which the server does not know.
     """
-    from .i18n import gettext
     if start <= now < end:
-        return gettext("happening now")
+        return _("happening now")
     if now >= end:
         return _span((now - end).total_seconds(), future=False)
     return _span((start - now).total_seconds(), future=True)

@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
+from .i18n import gettext as _
+
 
 class DeliveryError(Exception):
     """A message that did not go out; ``str(error)`` says why, for the host.
@@ -68,8 +70,8 @@ def write_file(raw: bytes, name: str) -> Path:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise DeliveryError(f"The mail could not be written to the outbox folder "
-                            f"({exc.strerror or 'disk error'}).") from exc
+        raise DeliveryError(_("The mail could not be written to the outbox folder "
+                              "(%(why)s).", why=exc.strerror or _("disk error"))) from exc
     return path
 
 
@@ -146,34 +148,53 @@ def _send_smtp(raw: bytes, sender: str, recipient: str, url: str) -> None:
             raise
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = next(iter(exc.recipients.values()), (550, b""))
-        raise _refused(f"The receiving mail server refused {recipient}", code, text) from exc
+        raise _refused(code, text, recipient) from exc
     except smtplib.SMTPSenderRefused as exc:
-        raise DeliveryError(f"The mail server refused the sender address {sender} "
-                            f"({exc.smtp_code} {_text(exc.smtp_error)}); check MAIL_FROM.") from exc
+        raise DeliveryError(_("The mail server refused the sender address %(sender)s "
+                              "(%(answer)s); check MAIL_FROM.", sender=sender,
+                              answer=_answer(exc.smtp_code, exc.smtp_error))) from exc
     except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError("The mail server refused the user name or password in SMTP_URL "
-                            f"({exc.smtp_code}).") from exc
+        raise DeliveryError(_("The mail server refused the user name or password in "
+                              "SMTP_URL (%(code)s).", code=exc.smtp_code)) from exc
     except smtplib.SMTPConnectError as exc:
-        raise DeliveryError(f"The mail server turned the connection away ({exc.smtp_code} "
-                            f"{_text(exc.smtp_error)}).", unreachable=True) from exc
-    except smtplib.SMTPResponseException as exc:
-        raise _refused("The mail server did not take the message", exc.smtp_code,
-                       exc.smtp_error) from exc
-    except smtplib.SMTPServerDisconnected as exc:
-        raise DeliveryError("The mail server closed the connection.", unreachable=True) from exc
-    except smtplib.SMTPException as exc:  # before OSError: SMTPException is one
-        raise DeliveryError(f"The mail server answered unexpectedly ({_text(exc)}).") from exc
-    except OSError as exc:
-        raise DeliveryError(f"The mail server could not be reached ({_why(exc)}).",
+        raise DeliveryError(_("The mail server turned the connection away (%(answer)s).",
+                              answer=_answer(exc.smtp_code, exc.smtp_error)),
                             unreachable=True) from exc
+    except smtplib.SMTPResponseException as exc:
+        raise _refused(exc.smtp_code, exc.smtp_error) from exc
+    except smtplib.SMTPServerDisconnected as exc:
+        raise DeliveryError(_("The mail server closed the connection."),
+                            unreachable=True) from exc
+    except smtplib.SMTPException as exc:  # before OSError: SMTPException is one
+        raise DeliveryError(_("The mail server answered unexpectedly (%(answer)s).",
+                              answer=_text(exc))) from exc
+    except OSError as exc:
+        raise DeliveryError(_unreachable(exc), unreachable=True) from exc
     _connections.held = (url, smtp, time.monotonic())
 
 
-def _refused(what: str, code: int, text) -> DeliveryError:
+def _refused(code: int, text, recipient: str | None = None) -> DeliveryError:
+    """The server refused ``recipient`` (or, without one, the message)."""
     # 5xx: refused for good (no such mailbox, a bad address); 4xx: try later.
     permanent = 500 <= int(code or 0) < 600
-    later = "" if permanent else "; it asked us to try again later"
-    return DeliveryError(f"{what} ({code} {_text(text)}){later}.", permanent=permanent)
+    answer = _answer(code, text)
+    if recipient is not None and permanent:
+        reason = _("The receiving mail server refused %(recipient)s (%(answer)s).",
+                   recipient=recipient, answer=answer)
+    elif recipient is not None:
+        reason = _("The receiving mail server refused %(recipient)s (%(answer)s); it asked "
+                   "us to try again later.", recipient=recipient, answer=answer)
+    elif permanent:
+        reason = _("The mail server did not take the message (%(answer)s).", answer=answer)
+    else:
+        reason = _("The mail server did not take the message (%(answer)s); it asked us to "
+                   "try again later.", answer=answer)
+    return DeliveryError(reason, permanent=permanent)
+
+
+def _answer(code, text) -> str:
+    """What the server answered: its code and its words ("550 No such user")."""
+    return f"{code} {_text(text)}"
 
 
 def _text(value) -> str:
@@ -182,11 +203,12 @@ def _text(value) -> str:
     return " ".join(str(value or "").split())[:200]
 
 
-def _why(exc: BaseException) -> str:
+def _unreachable(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
+        return _("The mail server could not be reached (connection refused).")
     if isinstance(exc, socket.timeout):
-        return "no answer in time"
+        return _("The mail server could not be reached (no answer in time).")
     if isinstance(exc, socket.gaierror):
-        return "its name could not be resolved"
-    return exc.strerror if isinstance(exc, OSError) and exc.strerror else exc.__class__.__name__
+        return _("The mail server could not be reached (its name could not be resolved).")
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc.__class__.__name__
+    return _("The mail server could not be reached (%(why)s).", why=why)

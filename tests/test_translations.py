@@ -21,7 +21,9 @@ NAMES = {"organizer", "QR", "PDF", "PDFs", "JSON", "CSV", "API", "URL", "ICS", "
          "webcal", "HTTPS", "OpenAPI", "Swagger", "Bearer", "ZIP", "PNG", "JPEG", "WebP",
          "SMTP", "Ed25519", "HMAC", "SHA", "UTC", "GDPR", "A4", "Letter", "Avery", "Zweckform",
          "Herma", "L7160", "L7163", "L4785", "LinkedIn", "Mastodon", "GitHub", "X", "vCard",
-         "Content", "Type", "application", "json", "Authorization"}
+         "Content", "Type", "application", "json", "Authorization", "SVG"}
+# Blocks whose content is machine text (CSS classes), not words.
+MACHINE_BLOCKS = {"body_class"}
 # Attributes whose values a person reads or hears.
 READ_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-description", "label",
                    "data-confirm", "data-label", "data-empty", "data-copied", "content"}
@@ -71,23 +73,27 @@ def _unmarked(source: str) -> list[str]:
     kept: list[str] = []
     literals: list[str] = []
     tokens = list(_ENV.lex(source))
-    in_trans = in_raw = False
+    in_trans = in_raw = in_machine = False
     tag_words: list[str] = []
     for index, (_, kind, value) in enumerate(tokens):
         if kind == "block_begin":
             tag_words = []
-        elif kind == "name" and not tag_words:
+        elif kind == "name" and len(tag_words) < 2:
             tag_words.append(value)
-            if value == "trans":
+            if tag_words == ["trans"]:
                 in_trans = True
-            elif value == "endtrans":
+            elif tag_words == ["endtrans"]:
                 in_trans = False
+            elif tag_words[0] == "block" and len(tag_words) == 2:
+                in_machine = value in MACHINE_BLOCKS
+            elif tag_words == ["endblock"]:
+                in_machine = False
         if kind == "raw_begin":
             in_raw = True
         elif kind == "raw_end":
             in_raw = False
         if kind == "data" and not in_trans:
-            kept.append(value if not in_raw else PLACEHOLDER)
+            kept.append(value if not (in_raw or in_machine) else PLACEHOLDER)
             continue
         if kind == "string" and not in_trans:
             value = value[1:-1]  # the lexer keeps the quotes

@@ -2,10 +2,31 @@
 (function () {
   "use strict";
 
+  // The words to show, in the page's language (base.html writes them as JSON): a
+  // %(name)s in them is filled in by fill(), a plural is picked by plural().
+  var LANG = document.documentElement.lang || "en";
+  var WORDS = {};
+  try {
+    WORDS = JSON.parse(document.getElementById("app-words").textContent);
+  } catch (e) { /* a page without them: nothing below needs them then */ }
+  function fill(text, values) {
+    return String(text || "").replace(/%\((\w+)\)s/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+  function plural(forms, n) {
+    var one = n === 1;
+    try { one = new Intl.PluralRules(LANG).select(n) === "one"; } catch (e) { /* n === 1 */ }
+    return one ? forms.one : forms.other;
+  }
+  function number(n) {
+    try { return Number(n).toLocaleString(LANG); } catch (e) { return String(n); }
+  }
+
   // Ask before destructive actions (forms marked .js-confirm).
   document.querySelectorAll("form.js-confirm").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm || "Are you sure?")) event.preventDefault();
+      if (!window.confirm(form.dataset.confirm || WORDS.sure)) event.preventDefault();
     });
   });
 
@@ -30,15 +51,26 @@
   var freq = document.getElementById("freq");
   if (freq) {
     var DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
-    var NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-    var ORDINAL = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"};
-    var EVERY = {"1": "every", "2": "every other", "3": "every third", "4": "every fourth"};
+    var RULE = WORDS.rule;
     var first = document.getElementById("first_date"), time = document.getElementById("time");
     var interval = document.getElementById("interval"), monthWeek = document.getElementById("month_week");
     var ends = document.getElementById("ends"), count = document.getElementById("count");
     var until = document.getElementById("until");
     var boxes = Array.prototype.slice.call(document.querySelectorAll('input[name="weekdays"]'));
     var summary = document.querySelector(".js-rule-summary");
+    // A weekday's name as the form's own tick box calls it, in the page's language.
+    var dayName = function (code) {
+      var box = boxes.filter(function (b) { return b.value === code; })[0];
+      var label = box && document.querySelector('label[for="' + box.id + '"]');
+      return label ? label.textContent.trim() : code;
+    };
+    var listing = function (items) {
+      try {
+        // English as the product writes it: "Monday, Tuesday and Friday".
+        return new Intl.ListFormat(LANG === "en" ? "en-GB" : LANG,
+                                   {style: "long", type: "conjunction"}).format(items);
+      } catch (e) { return items.join(", "); }
+    };
     var touched = {days: false, week: false};
     boxes.forEach(function (b) { b.addEventListener("change", function () { touched.days = true; }); });
     monthWeek.addEventListener("change", function () { touched.week = true; });
@@ -60,19 +92,23 @@
     var describe = function () {
       var d = firstDay();
       if (!d) { summary.hidden = true; return; }
-      var unit = freq.value === "monthly" ? "month" : "week";
-      var text = "Meets " + (EVERY[interval.value] || "every") + " " + unit;
+      var units = freq.value === "monthly" ? RULE.month : RULE.week;
+      var text = units[interval.value] || units["1"];
       if (freq.value === "monthly") {
-        text += " on the " + ORDINAL[monthWeek.value] + " " + NAMES[(d.getDay() + 6) % 7];
+        text = fill(RULE.nth[monthWeek.value], {rule: text, day: dayName(DAYS[(d.getDay() + 6) % 7])});
       } else {
         var days = boxes.filter(function (b) { return b.checked; })
-          .map(function (b) { return NAMES[DAYS.indexOf(b.value)]; });
-        text += days.length ? " on " + days.join(", ").replace(/, ([^,]*)$/, " and $1") : ", but no day is ticked";
+          .map(function (b) { return dayName(b.value); });
+        text = days.length ? fill(RULE.days, {rule: text, days: listing(days)}) : fill(RULE.no_day, {rule: text});
       }
-      if (time.value) text += " at " + time.value;
-      text += ", first on " + d.toLocaleDateString(undefined, {weekday: "short", day: "numeric", month: "long", year: "numeric"});
-      if (ends.value === "count" && count.value) text += ", " + count.value + " times";
-      if (ends.value === "until" && until.value) text += ", until " + new Date(until.value + "T12:00:00").toLocaleDateString(undefined, {day: "numeric", month: "long", year: "numeric"});
+      if (time.value) text = fill(RULE.at, {rule: text, time: time.value});
+      text = fill(RULE.first, {rule: text, day: d.toLocaleDateString(LANG, {weekday: "short", day: "numeric", month: "long", year: "numeric"})});
+      if (ends.value === "count" && count.value) {
+        text = fill(plural(RULE.times, Number(count.value)), {rule: text, num: number(count.value)});
+      }
+      if (ends.value === "until" && until.value) {
+        text = fill(RULE.until, {rule: text, day: new Date(until.value + "T12:00:00").toLocaleDateString(LANG, {day: "numeric", month: "long", year: "numeric"})});
+      }
       summary.textContent = text + ".";
       summary.hidden = false;
     };
@@ -105,7 +141,7 @@
       var summary = document.createElement("div");
       summary.className = "error-summary js-job-failed";
       var heading = document.createElement("h2");
-      heading.textContent = "Not done for " + lines.length;
+      heading.textContent = fill(WORDS.job.not_done, {num: number(lines.length)});
       var list = document.createElement("ul");
       lines.forEach(function (line) {
         var item = document.createElement("li");
@@ -114,7 +150,7 @@
       });
       var help = document.createElement("p");
       help.className = "help";
-      help.textContent = "Run it again to retry them; those already done are not done twice.";
+      help.textContent = WORDS.job.retry;
       summary.appendChild(heading);
       summary.appendChild(list);
       summary.appendChild(help);
@@ -129,20 +165,21 @@
         })
         .then(function (s) {
           if (s.status === "gone") {
-            text.textContent = "This job is no longer available to you.";
+            text.textContent = WORDS.job.gone;
             download.hidden = true;
             return;
           }
           bar.value = s.percent;
           if (s.status === "done") {
-            text.textContent = "Finished.";
+            text.textContent = WORDS.job.finished;
             showFailed(s.failed);
             if (s.download) { download.hidden = false; download.querySelector("a").href = s.download; }
           } else if (s.status === "failed") {
-            text.textContent = "Failed: " + s.message;
+            text.textContent = fill(WORDS.job.failed, {message: s.message});
             showFailed(s.failed);
           } else {
-            text.textContent = s.done + " of " + (s.total || "?") + " " + (s.message || "");
+            text.textContent = fill(WORDS.job.progress, {done: number(s.done), total: s.total ? number(s.total) : "?",
+                                                         message: s.message || ""}).trim();
             setTimeout(poll, 1000);
           }
         })
@@ -154,15 +191,15 @@
   // An event's mail page: follow what is on its way; show the final figures when it is done.
   document.querySelectorAll(".js-mail").forEach(function (box) {
     var text = box.querySelector(".js-mail-text");
-    if (!text || text.textContent.indexOf("on its way") < 0 && text.textContent.indexOf("on their way") < 0) return;
+    if (!text || !Number(text.getAttribute("data-waiting"))) return;
     function poll() {
       fetch(box.dataset.stateUrl, { headers: { Accept: "application/json" } })
         .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
         .then(function (s) {
           var waiting = s.totals.waiting;
           if (waiting === 0) { window.location.reload(); return; }
-          text.textContent = s.totals.sent + " of " + s.totals.total + " delivered, " + waiting +
-            " on " + (waiting === 1 ? "its" : "their") + " way; this page updates by itself.";
+          text.textContent = fill(plural(WORDS.mail, waiting),
+                                  {sent: number(s.totals.sent), total: number(s.totals.total), num: number(waiting)});
           setTimeout(poll, 2000);
         })
         .catch(function () { setTimeout(poll, 5000); });
@@ -176,7 +213,7 @@
     var said = box.querySelector(".js-share-said");
     var url = box.getAttribute("data-url");
     var title = box.getAttribute("data-title");
-    button.textContent = navigator.share ? "Share" : "Copy link";
+    button.textContent = navigator.share ? WORDS.share.share : WORDS.share.copy;
     button.hidden = !(navigator.share || (navigator.clipboard && window.isSecureContext));
     button.addEventListener("click", function () {
       if (navigator.share) {
@@ -184,9 +221,9 @@
         return;
       }
       navigator.clipboard.writeText(url).then(function () {
-        said.textContent = "Link copied.";
+        said.textContent = WORDS.share.copied;
       }, function () {
-        said.textContent = "Copy the link from the box.";
+        said.textContent = WORDS.share.failed;
       });
     });
   });
@@ -200,9 +237,9 @@
       var day = {weekday: "short", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: mine};
       var clock = {hour: "2-digit", minute: "2-digit", timeZone: mine, timeZoneName: "short"};
       var sameDay = start.toLocaleDateString("en-GB", {timeZone: mine}) === end.toLocaleDateString("en-GB", {timeZone: mine});
-      var text = start.toLocaleString(undefined, day) + " – " +
-        (sameDay ? end.toLocaleTimeString(undefined, clock) : end.toLocaleString(undefined, Object.assign({timeZoneName: "short"}, day)));
-      slot.textContent = "Your time: " + text + " (" + mine.replace(/_/g, " ") + ")";
+      var text = start.toLocaleString(LANG, day) + " – " +
+        (sameDay ? end.toLocaleTimeString(LANG, clock) : end.toLocaleString(LANG, Object.assign({timeZoneName: "short"}, day)));
+      slot.textContent = fill(WORDS.your_time, {time: text, zone: mine.replace(/_/g, " ")});
       slot.hidden = false;
     } catch (e) { /* the event's own time stays */ }
   });
@@ -225,8 +262,8 @@
     var said = document.querySelector(".js-bulk-count");
     var count = function () {
       var ticked = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
-      said.textContent = ticked ? ticked + (ticked === 1 ? " guest" : " guests") + " ticked." :
-        "Tick guests to change several at once.";
+      said.textContent = ticked ? fill(plural(WORDS.ticked, ticked), {num: number(ticked)}) :
+        WORDS.ticked.none;
       all.checked = ticked === boxes.length;
     };
     all.addEventListener("change", function () {

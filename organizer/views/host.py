@@ -9,6 +9,7 @@ from .. import event_settings, events, presets
 from ..db import db
 from ..forms import CoHostForm, EventForm
 from ..hooktypes import Link, flatten
+from ..i18n import gettext as _
 from ..models import Attendee, AttendeeStatus, CoHost, Event, Series, utcnow
 from ..plugins import hook
 from ..security import refuse
@@ -103,8 +104,8 @@ def new_event():
             # Nowhere known yet: it starts as a virtual session, which Publish takes
             # as it is; a venue typed in makes it an in-person one again.
             defaults["kind"] = "virtual"
-            flash("No venue of yours is on file yet, so this starts as a virtual session "
-                  "(the link can follow). Type a venue and pick the kind to meet in person.",
+            flash(_("No venue of yours is on file yet, so this starts as a virtual session "
+                    "(the link can follow). Type a venue and pick the kind to meet in person."),
                   "info")
         defaults.update(place)
         form.process(data=defaults)
@@ -114,8 +115,8 @@ def new_event():
         if not plugin_errors:
             publish = request.form.get("action") == "publish"
             event = events.create(current_user, form.values(), settings, publish=publish)
-            flash("Published. Share the link below." if publish else
-                  "Saved as a draft. Preview it, then publish when ready.", "success")
+            flash(_("Published. Share the link below.") if publish else
+                  _("Saved as a draft. Preview it, then publish when ready."), "success")
             return redirect(url_for("host.manage", event_id=event.id))
     status = 422 if (form.errors or plugin_errors) else 200
     return _form_page(form, None, sections, plugin_errors, status)
@@ -132,7 +133,7 @@ def edit_event(event_id: int):
         form.end.data = event.local_end.replace(tzinfo=None)
     plugin_errors: list[str] = []
     if event.status == "cancelled" and request.method == "POST":
-        flash("A cancelled event cannot be changed.", "error")
+        flash(_("A cancelled event cannot be changed."), "error")
         return redirect(url_for("host.manage", event_id=event.id))
     if form.validate_on_submit():
         settings, plugin_errors = event_settings.read(sections, event.settings)
@@ -140,8 +141,8 @@ def edit_event(event_id: int):
             changed = events.update(event, form.values(), settings)
             if request.form.get("action") == "publish":
                 events.publish(event)
-            flash("Saved. Attendees' calendars will pick up the change." if changed
-                  else "Nothing changed.", "success")
+            flash(_("Saved. Attendees' calendars will pick up the change.") if changed
+                  else _("Nothing changed."), "success")
             return redirect(url_for("host.manage", event_id=event.id))
     status = 422 if (form.errors or plugin_errors) else 200
     return _form_page(form, event, sections, plugin_errors, status)
@@ -169,9 +170,9 @@ def manage(event_id: int):
 def publish(event_id: int):
     event = events.get_editable(event_id, current_user)
     if events.publish(event):
-        flash("Published. Anyone with the link can see it now.", "success")
+        flash(_("Published. Anyone with the link can see it now."), "success")
     else:
-        flash("Only a draft can be published.", "error")
+        flash(_("Only a draft can be published."), "error")
     return redirect(url_for("host.manage", event_id=event.id))
 
 
@@ -180,9 +181,9 @@ def publish(event_id: int):
 def cancel(event_id: int):
     event = events.get_editable(event_id, current_user)
     if events.cancel(event):
-        flash("The event is cancelled. Its page and calendar entries now say so.", "success")
+        flash(_("The event is cancelled. Its page and calendar entries now say so."), "success")
     else:
-        flash("The event was already cancelled.", "info")
+        flash(_("The event was already cancelled."), "info")
     return redirect(url_for("host.manage", event_id=event.id))
 
 
@@ -190,7 +191,7 @@ def _owned(event_id: int) -> Event:
     """An event the current host owns (co-hosts may edit it, but not hand it on)."""
     event = events.get_editable(event_id, current_user)
     if event.owner_id != current_user.id:
-        refuse(403, "Only the event's owner can add or remove co-hosts.")
+        refuse(403, _("Only the event's owner can add or remove co-hosts."))
     return event
 
 
@@ -201,14 +202,14 @@ def add_cohost(event_id: int):
     form = CoHostForm()
     if not form.validate_on_submit():
         for error in form.email.errors:
-            flash(error, "error")
+            flash(str(error), "error")
         return redirect(url_for("host.manage", event_id=event.id))
     host = events.add_cohost(event, form.email.data)
     if host is None:
-        flash("No host has signed up with that address. Ask them to create an account first.",
-              "error")
+        flash(_("No host has signed up with that address. Ask them to create an account "
+                "first."), "error")
     else:
-        flash(f"{host.name} can now edit this event.", "success")
+        flash(_("%(name)s can now edit this event.", name=host.name), "success")
     return redirect(url_for("host.manage", event_id=event.id))
 
 
@@ -217,5 +218,5 @@ def add_cohost(event_id: int):
 def remove_cohost(event_id: int, host_id: int):
     event = _owned(event_id)
     events.remove_cohost(event, host_id)
-    flash("Co-host removed.", "success")
+    flash(_("Co-host removed."), "success")
     return redirect(url_for("host.manage", event_id=event.id))

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from .. import account_deletion, events, pdf, privacy
 from ..db import commit
+from ..i18n import gettext as _, ngettext
 from ..security import private_page
 from ..attendees import of_event_or_404
 
@@ -23,9 +24,11 @@ def iso(value) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def pdf_of(data: dict, scope: str = "") -> bytes:
-    """The export ``data`` as a readable PDF (the same as its JSON)."""
-    return pdf.render(render_template("data_pdf.html", data=data, scope=scope,
+def pdf_of(data: dict, scope: str = "", host_name: str = "") -> bytes:
+    """The export ``data`` as a readable PDF (the same as its JSON), in the language of
+    the page it is downloaded from. ``host_name``: a host's export, of their events only."""
+    return pdf.render(render_template("data_pdf.html", data=privacy.readable(data),
+                                      scope=scope, host_name=host_name,
                                       font_stack=pdf.FONT_STACK))
 
 
@@ -65,8 +68,10 @@ def download(event_id: int, attendee_id: int):
 def download_pdf(event_id: int, attendee_id: int):
     _event, guest = _guest(event_id, attendee_id)
     data = privacy.export(guest.email, privacy.events_of(current_user))
-    return pdf.response(pdf_of(data, f"on the guest lists of {current_user.name}'s events"),
-                        f"guest-{guest.id}.pdf")
+    # Translators: in a data export: "Everything kept about ana@example.org on the guest
+    # lists of Ben's events, as of …".
+    scope = _("on the guest lists of %(name)s's events", name=current_user.name)
+    return pdf.response(pdf_of(data, scope, current_user.name), f"guest-{guest.id}.pdf")
 
 
 @bp.route("/events/<int:event_id>/guests/<int:attendee_id>/erase", methods=["POST"])
@@ -74,18 +79,19 @@ def download_pdf(event_id: int, attendee_id: int):
 def erase(event_id: int, attendee_id: int):
     event, guest = _guest(event_id, attendee_id)
     if privacy.erased(guest):
-        flash("This guest's data was already erased.", "success")
+        flash(_("This guest's data was already erased."), "success")
         return redirect(url_for("host.manage", event_id=event.id))
     if request.form.get("confirm") != "yes":
-        return _page(event, guest, 422, "Tick the box to confirm the person asked for this: "
-                                        "nothing was erased.")
+        return _page(event, guest, 422, _("Tick the box to confirm the person asked for "
+                                          "this: nothing was erased."))
     record = privacy.erase(guest.email, by="host", host_id=current_user.id,
                            event_ids=privacy.events_of(current_user))
     if record is None:  # erased a moment ago (by them, or by another tab)
-        flash("This guest's data was already erased.", "success")
+        flash(_("This guest's data was already erased."), "success")
     else:
-        flash(f"Erased: the guest's data is gone from {record.attendees} guest "
-              f"{'list' if record.attendees == 1 else 'lists'} of your events.", "success")
+        flash(ngettext("Erased: the guest's data is gone from %(num)d guest list of your "
+                       "events.", "Erased: the guest's data is gone from %(num)d guest lists "
+                       "of your events.", record.attendees), "success")
     return redirect(url_for("host.manage", event_id=event.id))
 
 
@@ -103,13 +109,14 @@ def settings():
         elif choice in months:
             current_user.retention_months = months[choice]
         else:
-            problem = "Choose how long to keep guests' data from the list."
+            problem = _("Choose how long to keep guests' data from the list.")
         if problem is None:
             commit()
-            flash("Saved. " + (f"Guests of your events are anonymised "
-                               f"{current_user.retention_months} months after each event."
-                               if current_user.retention_months else
-                               "Guests' data is kept until they or you erase it."), "success")
+            flash(ngettext("Saved. Guests of your events are anonymised %(num)d month after "
+                           "each event.", "Saved. Guests of your events are anonymised "
+                           "%(num)d months after each event.", current_user.retention_months)
+                  if current_user.retention_months else
+                  _("Saved. Guests' data is kept until they or you erase it."), "success")
             return redirect(url_for("host_data.settings"))
     return render_template("host/privacy.html", choices=privacy.RETENTION_MONTHS,
                            problem=problem), 422 if problem else 200
@@ -127,9 +134,9 @@ def delete_account():
     typed = request.form.get("email", "").strip().lower()
     if typed != current_user.email.lower():
         return render_template("host/privacy.html", choices=privacy.RETENTION_MONTHS,
-                               delete_problem="Type your account's address exactly to "
-                                              "delete it: nothing was deleted."), 422
+                               delete_problem=_("Type your account's address exactly to "
+                                                "delete it: nothing was deleted.")), 422
     job = account_deletion.start(current_user)
-    flash("Your account is being deleted with every event of it. This page shows how far "
-          "it has got; you will be signed out when it is done.", "success")
+    flash(_("Your account is being deleted with every event of it. This page shows how far "
+            "it has got; you will be signed out when it is done."), "success")
     return redirect(url_for("jobs.show", job_id=job.id))

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from .. import events, jobs
 from ..db import db
+from ..i18n import gettext as _
 from ..models import Event, Job
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -38,8 +39,8 @@ def _message(job: Job) -> str:
     """The job's message as people may read it: a sentence, never internals."""
     message = job.message or ""
     if jobs.presentable(message):
-        return message
-    return jobs.FAILED_MESSAGE if job.status == "failed" else ""
+        return jobs.shown(message)
+    return str(jobs.FAILED_MESSAGE) if job.status == "failed" else ""
 
 
 def _failed_line(line) -> str:
@@ -47,10 +48,11 @@ def _failed_line(line) -> str:
     text = str(line)
     if jobs.presentable(text):
         return text
-    name, sep, _ = text.partition(": ")
+    name, sep, _rest = text.partition(": ")
     if sep and jobs.presentable(name):
-        return f"{name}: {jobs.FAILED_ONE}"
-    return jobs.FAILED_ONE[:1].upper() + jobs.FAILED_ONE[1:]
+        # Translators: one person's line in the list of those a job could not do.
+        return _("%(name)s: %(reason)s", name=name, reason=jobs.FAILED_ONE)
+    return str(jobs.FAILED_ONE_ALONE)
 
 
 def job_state(job: Job) -> dict:

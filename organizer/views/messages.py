@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from .. import attendees, delivery, events, mail
 from ..db import db
 from ..forms import AddressForm
+from ..i18n import gettext as _, ngettext
 from ..models import Event, OutboxMessage
 
 bp = Blueprint("messages", __name__)
@@ -77,8 +78,9 @@ def retry(event_id: int):
     if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         abort(400)
     count = delivery.retry_now(event.id, [int(raw)] if raw else None)
-    flash(f"{count} {'message is' if count == 1 else 'messages are'} being tried again now."
-          if count else "There was nothing left to try again.", "success" if count else "info")
+    flash(ngettext("%(num)d message is being tried again now.",
+                   "%(num)d messages are being tried again now.", count)
+          if count else _("There was nothing left to try again."), "success" if count else "info")
     return redirect(url_for("messages.show", event_id=event.id))
 
 
@@ -99,7 +101,7 @@ def readdress(event_id: int, message_id: int):
         except attendees.GuestListError as exc:
             form.email.errors.append(str(exc))
         else:
-            flash(f"{person.name}'s address is now {person.email}; their mail that had not "
-                  "arrived is on its way there.", "success")
+            flash(_("%(name)s's address is now %(email)s; their mail that had not arrived is "
+                    "on its way there.", name=person.name, email=person.email), "success")
             return redirect(url_for("messages.show", event_id=event.id))
     return _page(event, {message.id: form}, 422)

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, render_template, request
 
 from .. import pdf, privacy
+from ..i18n import gettext as _
 from ..attendees import by_token_or_404
 from .attendee import ATTENDEE_PREFIX
 from .host_data import iso, pdf_of
@@ -45,7 +46,7 @@ def erase(token: str):
     if request.form.get("confirm") != "yes":
         return render_template("attendee/data.html", attendee=attendee, event=attendee.event,
                                events=len(privacy.rows_of(attendee.email)),
-                               problem="Tick the box to say you want everything erased: "
-                                       "nothing was erased."), 422
+                               problem=_("Tick the box to say you want everything erased: "
+                                         "nothing was erased.")), 422
     record = privacy.erase(attendee.email, by="attendee")
     return render_template("attendee/erased.html", record=record)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from .. import events, pictures
 from ..db import db
 from ..forms import CoverForm, ProfileForm
+from ..i18n import gettext as _
 from ..models import Picture, PictureFile, utcnow
 from ..security import allows_upload
 
@@ -55,13 +56,13 @@ def cover(event_id: int):
             elif event.cover:
                 event.cover.alt = form.alt.data
             else:
-                raise pictures.PictureError("Choose a picture to upload.")
+                raise pictures.PictureError(_("Choose a picture to upload."))
         except pictures.PictureError as exc:
             form.picture.errors.append(str(exc))
         else:
             event.updated_at = utcnow()
             db.session.commit()
-            flash("Cover saved. It shows on the event page and when its link is shared.",
+            flash(_("Cover saved. It shows on the event page and when its link is shared."),
                   "success")
             return redirect(url_for("host.manage", event_id=event.id))
     status = 422 if form.errors else 200
@@ -76,7 +77,7 @@ def remove_cover(event_id: int):
         pictures.set_cover(event, None)
         event.updated_at = utcnow()
         db.session.commit()
-        flash("Cover removed. Shared links show the drawn card again.", "success")
+        flash(_("Cover removed. Shared links show the drawn card again."), "success")
     return redirect(url_for("host.manage", event_id=event.id))
 
 
@@ -102,7 +103,7 @@ def profile():
             if current_user.photo:
                 current_user.photo.alt = current_user.name
             db.session.commit()
-            flash("Profile saved.", "success")
+            flash(_("Profile saved."), "success")
             return redirect(url_for("pictures.profile"))
     status = 422 if form.errors else 200
     return render_template("host/profile.html", form=form, host=current_user), status

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from .. import cards, events, ics, paging
 from ..db import db
+from ..i18n import page_falls_back_to
 from ..models import Event, Host, Series, utcnow
 from ..plugins import hook
 from ..rendering import render_markdown
@@ -30,6 +31,7 @@ def _visible_event(slug: str) -> Event:
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None or not events.visible_to(event, _viewer()):
         abort(404)
+    page_falls_back_to(event.language)
     return event
 
 
@@ -77,6 +79,7 @@ def _visible_series(slug: str) -> Series:
     if series is None or (series.status == "draft" and
                           (viewer is None or viewer.id != series.owner_id)):
         abort(404)
+    page_falls_back_to(series.language)
     return series
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .. import paging, presets, series as series_service
 from ..db import db
 from ..forms import SeriesForm
+from ..i18n import gettext as _, ngettext
 from ..models import Event, Series, utcnow
 from ..series import WEEKDAYS
 
@@ -46,8 +47,9 @@ def new():
         series = series_service.create(
             current_user, form.template_values(), _rule(form), form.dtstart_local,
             form.duration.data, publish=request.form.get("action") == "publish")
-        flash(f"Series created: {series_service.describe(series)}. "
-              f"{len(series.events)} dates are on the calendar.", "success")
+        flash(ngettext("Series created: %(rule)s. %(num)d date is on the calendar.",
+                       "Series created: %(rule)s. %(num)d dates are on the calendar.",
+                       len(series.events), rule=series_service.describe(series)), "success")
         return redirect(url_for("series.manage", series_id=series.id))
     return render_template("host/series_form.html", form=form, series=None), \
         422 if form.errors else 200
@@ -72,7 +74,7 @@ def manage(series_id: int):
 def edit(series_id: int):
     series = _owned(series_id)
     if series.status == "cancelled":
-        flash("A cancelled series cannot be changed.", "error")
+        flash(_("A cancelled series cannot be changed."), "error")
         return redirect(url_for("series.manage", series_id=series.id))
     form = SeriesForm(obj=series)
     if request.method == "GET":
@@ -81,8 +83,10 @@ def edit(series_id: int):
     if form.validate_on_submit():
         changed = series_service.update(series, form.template_values(), _rule(form),
                                         form.dtstart_local, form.duration.data)
-        flash(f"Series saved; {changed} upcoming dates changed. Dates you edited on their "
-              "own keep your edits.", "success")
+        flash(ngettext("Series saved; %(num)d upcoming date changed. Dates you edited on "
+                       "their own keep your edits.",
+                       "Series saved; %(num)d upcoming dates changed. Dates you edited on "
+                       "their own keep your edits.", changed), "success")
         return redirect(url_for("series.manage", series_id=series.id))
     return render_template("host/series_form.html", form=form, series=series), \
         422 if form.errors else 200
@@ -93,7 +97,8 @@ def edit(series_id: int):
 def publish(series_id: int):
     series = _owned(series_id)
     count = series_service.publish(series)
-    flash(f"Series published; {count} upcoming dates are open.", "success")
+    flash(ngettext("Series published; %(num)d upcoming date is open.",
+                   "Series published; %(num)d upcoming dates are open.", count), "success")
     return redirect(url_for("series.manage", series_id=series.id))
 
 
@@ -102,5 +107,6 @@ def publish(series_id: int):
 def cancel(series_id: int):
     series = _owned(series_id)
     count = series_service.cancel(series)
-    flash(f"Series cancelled; {count} upcoming dates are cancelled.", "success")
+    flash(ngettext("Series cancelled; %(num)d upcoming date is cancelled.",
+                   "Series cancelled; %(num)d upcoming dates are cancelled.", count), "success")
     return redirect(url_for("series.manage", series_id=series.id))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..api import tokens
 from ..forms import ApiTokenForm
+from ..i18n import gettext as _
 from ..security import private_page
 
 bp = Blueprint("tokens", __name__)
@@ -32,5 +33,6 @@ def revoke(token_id: int):
     token = tokens.revoke(current_user, token_id)
     if token is None:
         abort(404)
-    flash(f"“{token.name}” is revoked: requests with it are refused from now on.", "success")
+    flash(_("“%(name)s” is revoked: requests with it are refused from now on.",
+            name=token.name), "success")
     return redirect(url_for("tokens.page"))

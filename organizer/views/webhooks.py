@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from .. import webhooks
 from ..db import db
 from ..forms import WebhookForm, options
+from ..i18n import format_date_short, gettext as _, ngettext
 from ..models import CoHost, Event
 from ..security import private_page
 from ..webhooks import addresses, endpoints
@@ -25,8 +26,9 @@ def _events_of_host() -> list[Event]:
 def _form(**kwargs) -> WebhookForm:
     form = WebhookForm(**kwargs)
     form.event_id.choices = options(
-        [("", "All my events")] + [(str(e.id), f"{e.title} ({e.starts_at:%d %b %Y})")
-                                   for e in _events_of_host()])
+        [("", _("All my events"))] + [
+            (str(e.id), f"{e.title} ({format_date_short(e.local_start)})")
+            for e in _events_of_host()])
     form.types.choices = options(sorted(webhooks.types().items()))
     return form
 
@@ -50,7 +52,7 @@ def page():
     if url:
         endpoint = endpoints.create(current_user, url, form.types.data, event_id,
                                     form.description.data or "")
-        flash("The endpoint is saved. Check signatures with the secret shown below.",
+        flash(_("The endpoint is saved. Check signatures with the secret shown below."),
               "success")
         return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint.id))
     if request.method == "GET" and not form.types.data:
@@ -77,7 +79,7 @@ def endpoint(endpoint_id: int):
     url, event_id = _checked(form)
     if url:
         endpoints.change(found, url, form.types.data, event_id, form.description.data or "")
-        flash("The endpoint is changed.", "success")
+        flash(_("The endpoint is changed."), "success")
         return redirect(url_for("webhooks.endpoint", endpoint_id=found.id))
     before = request.args.get("before", type=int)
     private_page()  # the signing secret is on this page
@@ -91,12 +93,13 @@ def endpoint(endpoint_id: int):
 def resend(endpoint_id: int):
     found = _own(endpoint_id)
     if found.paused_at is not None:
-        flash("Resume the endpoint first: nothing is sent to a paused endpoint.", "error")
+        flash(_("Resume the endpoint first: nothing is sent to a paused endpoint."), "error")
         return redirect(url_for("webhooks.endpoint", endpoint_id=found.id))
     chosen = request.form.get("message_id", type=int)
     count = endpoints.resend(found, [chosen] if chosen else None)
-    flash(f"{count} deliver{'y is' if count == 1 else 'ies are'} queued again."
-          if count else "There was nothing to send again.", "success" if count else "info")
+    flash(ngettext("%(num)d delivery is queued again.", "%(num)d deliveries are queued again.",
+                   count)
+          if count else _("There was nothing to send again."), "success" if count else "info")
     return redirect(url_for("webhooks.endpoint", endpoint_id=found.id))
 
 
@@ -105,8 +108,9 @@ def resend(endpoint_id: int):
 def pause(endpoint_id: int):
     found = _own(endpoint_id)
     if found.paused_at is None:
-        endpoints.pause(found, f"Paused by {current_user.name}.")
-    flash("The endpoint is paused: changes are not sent to it until you resume it.", "success")
+        endpoints.pause(found, _("Paused by %(name)s.", name=current_user.name))
+    flash(_("The endpoint is paused: changes are not sent to it until you resume it."),
+          "success")
     return redirect(url_for("webhooks.endpoint", endpoint_id=found.id))
 
 
@@ -115,7 +119,7 @@ def pause(endpoint_id: int):
 def resume(endpoint_id: int):
     found = _own(endpoint_id)
     endpoints.resume(found)
-    flash("The endpoint receives changes again. Resend what it missed from the log below.",
+    flash(_("The endpoint receives changes again. Resend what it missed from the log below."),
           "success")
     return redirect(url_for("webhooks.endpoint", endpoint_id=found.id))
 
@@ -125,5 +129,5 @@ def resume(endpoint_id: int):
 def delete(endpoint_id: int):
     found = _own(endpoint_id)
     endpoints.delete(found)
-    flash("The endpoint and its delivery log are deleted.", "success")
+    flash(_("The endpoint and its delivery log are deleted."), "success")
     return redirect(url_for("webhooks.page"))

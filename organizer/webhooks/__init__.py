@@ -18,27 +18,31 @@ from sqlalchemy import bindparam, or_, select, union
 
 from .. import mail
 from ..db import db
+from ..i18n import lazy_gettext as _l
 from ..models import CoHost, Event, WebhookEndpoint, utcnow
 from ..plugins import hook
 
 # The outbox kind of a webhook delivery.
 KIND = "webhook"
 
+# Each type with a sentence for hosts on when it is sent (in the language being spoken).
 CORE_TYPES = {
-    "attendee.registered": "Someone joined the guest list (going, waiting or awaiting approval).",
-    "attendee.updated": "A guest's status or details changed, or their check-in was undone.",
-    "attendee.promoted": "A guest moved up from the waiting list.",
-    "attendee.cancelled": "A guest cancelled, or was cancelled by a host.",
-    "attendee.checked_in": "A guest was checked in at the door.",
-    "event.published": "An event was published.",
-    "event.updated": "An event's details changed.",
-    "event.cancelled": "An event was cancelled.",
+    "attendee.registered": _l("Someone joined the guest list (going, waiting or awaiting "
+                              "approval)."),
+    "attendee.updated": _l("A guest's status or details changed, or their check-in was "
+                           "undone."),
+    "attendee.promoted": _l("A guest moved up from the waiting list."),
+    "attendee.cancelled": _l("A guest cancelled, or was cancelled by a host."),
+    "attendee.checked_in": _l("A guest was checked in at the door."),
+    "event.published": _l("An event was published."),
+    "event.updated": _l("An event's details changed."),
+    "event.cancelled": _l("An event was cancelled."),
 }
 
 
 def types() -> dict[str, str]:
     """Every webhook type with a sentence on when it is sent: the core's and plugins'
-    (the ``webhook_types`` hook)."""
+    (the ``webhook_types`` hook; give the sentences with ``lazy_gettext``)."""
     found = dict(CORE_TYPES)
     for contributed in hook().webhook_types():
         found.update(contributed or {})

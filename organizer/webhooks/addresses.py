@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from ..i18n import gettext as _
+
 
 class Refused(ValueError):
     """A destination that may not be called; ``str()`` says why, for the host."""
@@ -26,13 +28,13 @@ def split(url: str) -> tuple[str, str, int]:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError:
-        raise Refused("This is not a web address: give one like https://example.com/hook.") \
-            from None
+        raise Refused(_("This is not a web address: give one like "
+                        "https://example.com/hook.")) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Refused("Give an address starting with https:// (or http://).")
+        raise Refused(_("Give an address starting with https:// (or http://)."))
     if parts.username or parts.password:
-        raise Refused("Leave the user name and password out of the address: deliveries are "
-                      "signed, and the signature is what your receiver should check.")
+        raise Refused(_("Leave the user name and password out of the address: deliveries "
+                        "are signed, and the signature is what your receiver should check."))
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -49,16 +51,16 @@ def resolve(host: str, port: int) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise Refused(f"The name {host} could not be found.") from None
+        raise Refused(_("The name %(host)s could not be found.", host=host)) from None
     addresses = [info[4][0] for info in infos]
     if not current_app.config["WEBHOOK_ALLOW_PRIVATE"] and any(map(_private, addresses)):
-        raise Refused(f"{host} is on a private, loopback or link-local network, which "
-                      "webhooks may not call. Give a public address.")
+        raise Refused(_("%(host)s is on a private, loopback or link-local network, which "
+                        "webhooks may not call. Give a public address.", host=host))
     return addresses[0]
 
 
 def check(url: str) -> str:
     """``url`` tidied if a webhook may be sent there; :class:`Refused` otherwise."""
-    _, host, port = split(url)
+    _scheme, host, port = split(url)
     resolve(host, port)
     return url.strip()

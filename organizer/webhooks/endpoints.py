@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
 from .. import mail
 from ..db import commit, db, write
+from ..i18n import format_clock, format_date_short, gettext as _, lazy_gettext as _l
 from ..models import Host, OutboxMessage, WebhookAttempt, WebhookEndpoint, utcnow
 from ..urls import external_url
 from . import listeners
@@ -101,7 +102,8 @@ def resume(endpoint: WebhookEndpoint) -> None:
 def _stop_waiting(endpoint_id: int, reason: str) -> int:
     return db.session.execute(update(_m).where(
         _m.c.webhook_endpoint_id == endpoint_id, _m.c.status == "queued").values(
-        status="failed", last_error=f"Not sent: the endpoint was paused. {reason}"[:500])
+        status="failed", last_error=_("Not sent: the endpoint was paused. %(reason)s",
+                                      reason=reason).strip()[:500])
     ).rowcount
 
 
@@ -163,8 +165,8 @@ def failed(endpoint_id: int, now: datetime) -> bool:
             return False
         if now - endpoint.failing_since < limit:
             return False
-        reason = (f"Every delivery failed from {endpoint.failing_since:%d %b %Y, %H:%M} UTC "
-                  f"to {now:%d %b %Y, %H:%M} UTC.")
+        reason = _("Every delivery failed from %(first)s UTC to %(last)s UTC.",
+                   first=_utc_moment(endpoint.failing_since), last=_utc_moment(now))
         endpoint.paused_at = now
         endpoint.pause_reason = reason
         _stop_waiting(endpoint_id, reason)
@@ -174,18 +176,25 @@ def failed(endpoint_id: int, now: datetime) -> bool:
     return True
 
 
-@mail.renderer("webhook_paused", "Webhook endpoint paused")
+def _utc_moment(when: datetime) -> str:
+    """'3 Mar 2026, 08:30' in UTC, as the language being spoken writes it."""
+    when = when.astimezone(timezone.utc)
+    # Translators: a date and time of day: "3 Mar 2026, 08:30".
+    return _("%(day)s, %(time)s", day=format_date_short(when), time=format_clock(when))
+
+
+@mail.renderer("webhook_paused", _l("Webhook endpoint paused"))
 def _paused_mail(params: dict) -> mail.Message:
     endpoint = db.session.get(WebhookEndpoint, params["endpoint_id"])
     if endpoint is None or endpoint.paused_at is None:
-        raise mail.Skip("The endpoint was deleted or resumed before this mail went out.")
+        raise mail.Skip(_("The endpoint was deleted or resumed before this mail went out."))
     link = external_url("webhooks.endpoint", endpoint_id=endpoint.id)
     return mail.Message(
-        to=endpoint.host.email, subject="A webhook endpoint of yours was paused",
-        text=(f"Hello {endpoint.host.name},\n\n"
-              f"organizer stopped sending webhooks to\n  {endpoint.url}\n"
-              f"{endpoint.pause_reason}\n\n"
-              "Changes from now on are not sent there until you resume it. Once it works "
-              "again, resume it and resend what it missed from its delivery log:\n"
-              f"  {link}\n"))
+        to=endpoint.host.email, subject=_("A webhook endpoint of yours was paused"),
+        text=(_("Hello %(name)s,", name=endpoint.host.name) + "\n\n"
+              + _("organizer stopped sending webhooks to\n  %(url)s", url=endpoint.url)
+              + f"\n{endpoint.pause_reason}\n\n"
+              + _("Changes from now on are not sent there until you resume it. Once it works "
+                  "again, resume it and resend what it missed from its delivery log:\n"
+                  "  %(link)s", link=link) + "\n"))
 

@@ -21,6 +21,7 @@ from sqlalchemy import insert, select
 from standardwebhooks.webhooks import Webhook
 
 from ..db import db, write
+from ..i18n import gettext as _
 from ..models import WebhookAttempt, WebhookEndpoint, utcnow
 from ..transport import DeliveryError
 from . import addresses
@@ -68,10 +69,7 @@ def post(message_id: int, delivery_id: str, to: Target, body: bytes) -> None:
     except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
         error = DeliveryError(_network_sentence(exc))
     else:
-        error = None if 200 <= code < 300 else DeliveryError(
-            f"The endpoint answered {code} {reason}".rstrip() + (
-                " (redirects are not followed: give the final address)." if 300 <= code < 400
-                else "."))
+        error = None if 200 <= code < 300 else DeliveryError(_answered(code, reason))
     elapsed = int((time.monotonic() - started) * 1000)
     with write() as session:
         session.connection().execute(insert(WebhookAttempt.__table__).values(
@@ -81,14 +79,23 @@ def post(message_id: int, delivery_id: str, to: Target, body: bytes) -> None:
         raise error
 
 
+def _answered(code: int, reason: str) -> str:
+    """What a receiver's answer other than 2xx means, for the host."""
+    answer = f"{code} {reason}".rstrip()
+    if 300 <= code < 400:
+        return _("The endpoint answered %(answer)s (redirects are not followed: give the "
+                 "final address).", answer=answer)
+    return _("The endpoint answered %(answer)s.", answer=answer)
+
+
 def _network_sentence(exc: Exception) -> str:
     if isinstance(exc, (socket.timeout, TimeoutError)):
-        return "The endpoint did not answer in time."
+        return _("The endpoint did not answer in time.")
     if isinstance(exc, ConnectionRefusedError):
-        return "The endpoint refused the connection (nothing is listening there)."
+        return _("The endpoint refused the connection (nothing is listening there).")
     if isinstance(exc, ssl.SSLError):
-        return "The endpoint's HTTPS certificate could not be verified."
-    return f"The endpoint could not be reached ({exc.__class__.__name__})."
+        return _("The endpoint's HTTPS certificate could not be verified.")
+    return _("The endpoint could not be reached (%(error)s).", error=exc.__class__.__name__)
 
 
 def _send(url: str, sent_headers: dict, body: bytes) -> tuple[int, str]:

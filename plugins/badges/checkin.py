@@ -14,23 +14,30 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from organizer.plugin_api import (Attendee, AttendeeStatus, DoorMarker, Event, db, flatten, hook,
+from organizer.plugin_api import (Attendee, AttendeeStatus, DoorMarker, Event, db, flatten,
+                                  format_clock, gettext as _, hook, lazy_gettext as _l,
                                   stage_check_in, stage_undo_check_in, utcnow, write)
 
 from . import tickets
 from .models import CheckIn, Station, Ticket
 
+# What the door staff read for each answer (in the language their station page speaks).
 MESSAGES = {
-    "checked_in": "Checked in",
-    "already": "Already checked in",
-    "unknown": "Not a ticket for this event",
-    "revoked": "This ticket was replaced or cancelled",
-    "other_event": "Ticket for another event",
-    "cancelled": "RSVP cancelled",
-    "waiting": "On the waiting list — not confirmed",
-    "pending": "Awaiting the host's approval",
-    "declined": "Declined by the host",
+    "checked_in": _l("Checked in"),
+    "already": _l("Already checked in"),
+    "unknown": _l("Not a ticket for this event"),
+    "revoked": _l("This ticket was replaced or cancelled"),
+    "other_event": _l("Ticket for another event"),
+    "cancelled": _l("RSVP cancelled"),
+    "waiting": _l("On the waiting list — not confirmed"),
+    "pending": _l("Awaiting the host's approval"),
+    "declined": _l("Declined by the host"),
 }
+
+
+def message(result: str) -> str:
+    """The sentence the door staff read for the answer ``result``, in the language spoken."""
+    return str(MESSAGES[result])
 
 
 @dataclass(frozen=True)
@@ -87,16 +94,16 @@ def _answer(result: str, attendee: Attendee | Holder | None = None,
             checkin: CheckIn | None = None,
             event: Event | None = None, station_name: str | None = None,
             zone=None) -> Answer:
-    answer = Answer(result=result, message=MESSAGES[result])
+    answer = Answer(result=result, message=message(result))
     if attendee is not None:
         answer.attendee_id = attendee.id
         answer.name, answer.organisation = attendee.name, attendee.organisation
         answer.guests = attendee.guests
     if checkin is not None:
         zone = zone or checkin.attendee.event.zone
-        answer.at = checkin.at.astimezone(zone).strftime("%H:%M")
+        answer.at = format_clock(checkin.at.astimezone(zone))
         if station_name is None:
-            station_name = checkin.station.name if checkin.station else "the host"
+            station_name = checkin.station.name if checkin.station else _("the host")
         answer.station = station_name
         answer.checkin_id = checkin.id
         answer.when = checkin.at

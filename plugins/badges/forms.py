@@ -9,12 +9,14 @@ import re
 from wtforms import Form, StringField
 from wtforms.validators import AnyOf, StopValidation
 
+from organizer.plugin_api import gettext as _, lazy_gettext as _l
+
 from . import layouts
 
 MAX_BLANKS = 200
-WHO = {"going": "Everyone going",
-       "not-checked-in": "Everyone going who has not checked in yet",
-       "blank": "Blank badges only (walk-ins write their name)"}
+WHO = {"going": _l("Everyone going"),
+       "not-checked-in": _l("Everyone going who has not checked in yet"),
+       "blank": _l("Blank badges only (walk-ins write their name)")}
 
 
 def _one_line(limit: int):
@@ -22,24 +24,25 @@ def _one_line(limit: int):
 
 
 class StationForm(Form):
-    name = StringField("Name", filters=[_one_line(80), lambda value: value or "Door"])
+    name = StringField(_l("Name"), filters=[_one_line(80), lambda value: value or _("Door")])
 
 
 def _blanks(form, field) -> None:
     raw = (field.data or "0").strip()
     if not re.fullmatch(r"[0-9]{1,4}", raw) or not 0 <= int(raw) <= MAX_BLANKS:
-        raise StopValidation(f"Blank badges: a whole number from 0 to {MAX_BLANKS}.")
+        raise StopValidation(_("Blank badges: a whole number from 0 to %(most)s.",
+                               most=MAX_BLANKS))
     field.data = int(raw)
     if form.who.data == "blank" and field.data == 0:
-        raise StopValidation("Say how many blank badges to print.")
+        raise StopValidation(_("Say how many blank badges to print."))
 
 
 class SheetForm(Form):
     layout = StringField(default=layouts.DEFAULT, filters=[lambda value: value or layouts.DEFAULT],
                          validators=[AnyOf(list(layouts.LAYOUTS),
-                                           message="Choose one of the paper layouts.")])
+                                           message=_l("Choose one of the paper layouts."))])
     who = StringField(default="going", filters=[lambda value: value or "going"],
-                      validators=[AnyOf(list(WHO), message="Choose whose badges to print.")])
+                      validators=[AnyOf(list(WHO), message=_l("Choose whose badges to print."))])
     blanks = StringField(default="0", validators=[_blanks])
 
 

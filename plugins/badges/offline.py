@@ -20,8 +20,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from organizer.plugin_api import (MAX_ID, Attendee, AttendeeStatus, Event, db, stage_check_in,
-                                  utcnow, write)
+from organizer.plugin_api import (MAX_ID, Attendee, AttendeeStatus, Event, db, format_clock,
+                                  gettext as _, stage_check_in, utcnow, write)
 
 from . import signing, tickets
 from .models import CheckIn, DoorConflict, Station, Ticket
@@ -31,8 +31,6 @@ KEEP_AFTER_END = timedelta(hours=6)
 # The most scans one batch may carry (a station sends its queue in such slices).
 MAX_BATCH = 1000
 NONCE_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
-STATUS_WORDS = {"cancelled": "cancelled", "declined": "been declined",
-                "waiting": "been moved to the waiting list", "pending": "not been approved yet"}
 
 
 class BadBatch(ValueError):
@@ -70,6 +68,7 @@ def copy_for(station: Station) -> dict:
         .outerjoin(Station, Station.id == CheckIn.station_id)
         .where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
         .order_by(CheckIn.id)).all())
+    host = _("the host")  # where someone was checked in without a station
     valid, revoked = {}, []
     for secret, attendee_id, revoked_at in db.session.execute(
             select(Ticket.secret, Ticket.attendee_id, Ticket.revoked_at)
@@ -87,7 +86,7 @@ def copy_for(station: Station) -> dict:
         "server_time": _iso(utcnow()),
         "people": [{"id": p.id, "name": p.name, "organisation": p.organisation,
                     "guests": p.guests, "status": p.status, "in": _iso(p.checked_in_at),
-                    "where": (where.get(p.id) or "the host") if p.checked_in_at else None}
+                    "where": (where.get(p.id) or host) if p.checked_in_at else None}
                    for p in people],
         "tickets": valid,
         "revoked": revoked,
@@ -287,40 +286,70 @@ def report(station: Station, queued: int | None, copied: bool = False) -> None:
 # --- what people are told ------------------------------------------------------
 
 def _time(moment: datetime, event: Event) -> str:
-    return moment.astimezone(event.zone).strftime("%H:%M")
+    return format_clock(moment.astimezone(event.zone))
 
 
 def _name(conflict: DoorConflict) -> str:
-    return conflict.attendee.name if conflict.attendee else "Someone"
+    return conflict.attendee.name if conflict.attendee else _("Someone")
 
 
 def describe(conflict: DoorConflict, station: Station | None = None) -> str:
-    """The conflict in a sentence; told to ``station`` when given, else to the host."""
+    """The conflict in a sentence, in the language spoken; told to ``station`` when given,
+    else to the host."""
     event, name = conflict.station.event if conflict.station else None, _name(conflict)
     event = event or db.session.get(Event, conflict.event_id)
-    here = conflict.station.name if conflict.station else "a station that was removed"
+    here = conflict.station.name if conflict.station else _("a station that was removed")
     when = _time(conflict.at, event)
     if conflict.kind == "double":
-        standing = conflict.checkin
-        if standing is None:  # checked in by the host, or through the API
-            there = "checked in by the host"
-        else:
-            there = (f"admitted at {standing.station.name if standing.station else 'the host'}, "
-                     f"{_time(standing.at, event)}")
-        if station is not None and standing is not None and standing.station_id == station.id:
-            return f"{name} was also admitted at {here}, {when}."
-        if station is not None:
-            return f"{name} was also {there}."
-        return f"{name} was {there}, and admitted again at {here}, {when}. One check-in is kept."
+        return _double(conflict, station, name=name, here=here, when=when, event=event)
     if conflict.kind == "not_going":
         status = conflict.attendee.status if conflict.attendee else "cancelled"
-        return (f"{name} was admitted at {here}, {when}, without the network, but their RSVP "
-                f"has {STATUS_WORDS.get(status, 'changed')}. No check-in was stored.")
+        return _not_going(status, name=name, here=here, when=when)
     if conflict.kind == "revoked":
-        return (f"{name} was admitted at {here}, {when}, with a ticket that had been replaced "
-                "or cancelled. No check-in was stored.")
-    return (f"A code admitted at {here}, {when}, is no ticket of this event. "
-            "No check-in was stored.")
+        return _("%(name)s was admitted at %(here)s, %(when)s, with a ticket that had been "
+                 "replaced or cancelled. No check-in was stored.", name=name, here=here, when=when)
+    return _("A code admitted at %(here)s, %(when)s, is no ticket of this event. "
+             "No check-in was stored.", here=here, when=when)
+
+
+def _double(conflict: DoorConflict, station: Station | None, name: str, here: str, when: str,
+            event: Event) -> str:
+    """Someone admitted twice: told to ``station`` when given, else to the host."""
+    standing = conflict.checkin
+    if station is not None and standing is not None and standing.station_id == station.id:
+        return _("%(name)s was also admitted at %(here)s, %(when)s.",
+                 name=name, here=here, when=when)
+    if standing is None:  # checked in by the host, or through the API
+        if station is not None:
+            return _("%(name)s was also checked in by the host.", name=name)
+        return _("%(name)s was checked in by the host, and admitted again at %(here)s, "
+                 "%(when)s. One check-in is kept.", name=name, here=here, when=when)
+    there = standing.station.name if standing.station else _("the host")
+    then = _time(standing.at, event)
+    if station is not None:
+        return _("%(name)s was also admitted at %(there)s, %(then)s.",
+                 name=name, there=there, then=then)
+    return _("%(name)s was admitted at %(there)s, %(then)s, and admitted again at %(here)s, "
+             "%(when)s. One check-in is kept.", name=name, there=there, then=then, here=here,
+             when=when)
+
+
+def _not_going(status: str, **values) -> str:
+    """Someone admitted without the network whose RSVP has changed meanwhile."""
+    if status == "cancelled":
+        return _("%(name)s was admitted at %(here)s, %(when)s, without the network, but their "
+                 "RSVP has cancelled. No check-in was stored.", **values)
+    if status == "declined":
+        return _("%(name)s was admitted at %(here)s, %(when)s, without the network, but their "
+                 "RSVP has been declined. No check-in was stored.", **values)
+    if status == "waiting":
+        return _("%(name)s was admitted at %(here)s, %(when)s, without the network, but their "
+                 "RSVP has been moved to the waiting list. No check-in was stored.", **values)
+    if status == "pending":
+        return _("%(name)s was admitted at %(here)s, %(when)s, without the network, but their "
+                 "RSVP has not been approved yet. No check-in was stored.", **values)
+    return _("%(name)s was admitted at %(here)s, %(when)s, without the network, but their "
+             "RSVP has changed. No check-in was stored.", **values)
 
 
 def _conflict_answer(conflict: DoorConflict, station: Station) -> dict:

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import url_for
 
 from organizer.plugin_api import (Attachment, Attendee, AttendeeStatus, Event, Link, commit, db,
-                                  hookimpl, stage_check_in, utcnow, write)
+                                  gettext as _, hookimpl, stage_check_in, utcnow, write)
 
 from . import api as door_api
 from . import (hookspecs, personal_data, printing, selfcheck, tickets, views, views_attendee,
@@ -82,8 +82,8 @@ def attendee_status_changed(attendee, old_status):
 
 @hookimpl
 def host_event_actions(event):
-    return [Link("Badges", url_for("badgepdf.badges", event_id=event.id)),
-            Link("Check-in stations", url_for("badges.stations", event_id=event.id))]
+    return [Link(_("Badges"), url_for("badgepdf.badges", event_id=event.id)),
+            Link(_("Check-in stations"), url_for("badges.stations", event_id=event.id))]
 
 
 @hookimpl

@@ -10,8 +10,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import undefer
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, BadgeLine, Event, JobContext, JobError,
-                                  attendee_of_event_or_404, db, event_for_hosts, flatten, hook,
-                                  pdf_response, register_job, submit_job)
+                                  attendee_of_event_or_404, db, event_for_hosts, flatten,
+                                  format_moment, gettext as _, hook, in_language,
+                                  lazy_gettext as _l, pdf_response, register_job, submit_job)
 
 from . import forms, layouts, sheets, tickets
 from .forms import WHO
@@ -23,12 +24,12 @@ ID_RE = re.compile(r"[0-9]{1,12}")
 
 
 def _when(event: Event) -> str:
-    start = event.local_start
-    return f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}"
+    return format_moment(event.local_start)
 
 
 def badge_data(event: Event, attendee: Attendee | None, ticket: Ticket | None) -> sheets.BadgeData:
-    """What the badge of ``attendee`` (None: a blank badge) prints."""
+    """What the badge of ``attendee`` (None: a blank badge) prints; call it inside
+    ``in_language(event.language)``: badges speak the event's language."""
     return sheets.BadgeData(
         name=attendee.name if attendee else "",
         role=attendee.role if attendee else "",
@@ -52,32 +53,36 @@ def _people(event_id: int, who: str) -> list[Attendee]:
     return list(db.session.scalars(query.order_by(func.lower(Attendee.name), Attendee.id)))
 
 
-@register_job("badges.sheet", title="Badge sheet")
+@register_job("badges.sheet", title=_l("Badge sheet"))
 def build_sheet(ctx: JobContext, event_id: int, layout: str, who: str = "going",
                 blanks: int = 0) -> dict:
-    """Lay out the badges of an event's guests (and blank ones) as a PDF."""
+    """Lay out the badges of an event's guests (and blank ones) as a PDF.
+
+    The job speaks the language of the host who started it; the badges speak the event's."""
     event = db.session.get(Event, event_id)
     paper = layouts.get(layout)
     if event is None or paper is None:
-        raise JobError("The event or the paper layout no longer exists.")
+        raise JobError(_("The event or the paper layout no longer exists."))
     people = [] if who == "blank" else _people(event.id, who)
-    ctx.progress(0, total=len(people) + blanks, message="Finding tickets…")
+    ctx.progress(0, total=len(people) + blanks, message=_("Finding tickets…"))
     valid = {t.attendee_id: t for t in db.session.scalars(
         select(Ticket).options(undefer(Ticket.code))
         .where(Ticket.event_id == event.id, Ticket.revoked_at.is_(None)))}
     badges = []
-    for person in people:
-        # Tickets are usually issued with the confirmation mail; people added
-        # by hand may not have one yet, so theirs is issued now.
-        ticket = valid.get(person.id) or tickets.ticket_for(person)
-        badges.append(badge_data(event, person, ticket))
-    badges += [badge_data(event, None, None)] * blanks
+    with in_language(event.language):
+        for person in people:
+            # Tickets are usually issued with the confirmation mail; people added
+            # by hand may not have one yet, so theirs is issued now.
+            ticket = valid.get(person.id) or tickets.ticket_for(person)
+            badges.append(badge_data(event, person, ticket))
+        badges += [badge_data(event, None, None)] * blanks
     if not badges:
-        raise JobError("Nobody matches any more (everyone has checked in, say): "
-                         "there are no badges to print.")
-    ctx.progress(0, message="badges laid out")
-    document = sheets.sheet(badges, paper, progress=lambda done: ctx.progress(done),
-                            processes=current_app.config["PDF_PROCESSES"])
+        raise JobError(_("Nobody matches any more (everyone has checked in, say): "
+                         "there are no badges to print."))
+    ctx.progress(0, message=_("badges laid out"))
+    with in_language(event.language):
+        document = sheets.sheet(badges, paper, progress=lambda done: ctx.progress(done),
+                                processes=current_app.config["PDF_PROCESSES"])
     path = ctx.output_path(filename(event, paper))
     path.write_bytes(document)
     return {"file": str(path), "badges": len(badges)}
@@ -96,13 +101,13 @@ def badges(event_id: int):
             errors = {name: messages[0] for name, messages in form.errors.items()}
         blanks = form.blanks.data
         if not errors and who != "blank" and not _people(event.id, who) and blanks == 0:
-            errors["who"] = "Nobody matches: there are no badges to print."
+            errors["who"] = _("Nobody matches: there are no badges to print.")
         if not errors:
             job = submit_job("badges.sheet", {"event_id": event.id, "layout": layout_key,
                                                "who": who, "blanks": blanks},
                               owner=current_user, event=event)
             return redirect(url_for("jobs.show", job_id=job.id))
-        flash("The badges were not started: see below.", "error")
+        flash(_("The badges were not started: see below."), "error")
     query = (request.args.get("q") or "").strip()[:100]
     found = []
     if len(query) >= 2:
@@ -134,7 +139,8 @@ def host_badge(event_id: int, attendee_id: int):
     event = event_for_hosts(event_id)
     person = attendee_of_event_or_404(event, attendee_id)
     if person.status != AttendeeStatus.GOING:
-        abort(409, "Only people who are going have a badge.")
+        abort(409, _("Only people who are going have a badge."))
     layout = layout_arg()
-    data = badge_data(event, person, tickets.ticket_for(person))
-    return pdf_response(sheets.single(data, layout), filename(event, layout, f"-{person.id}"))
+    with in_language(event.language):
+        document = sheets.single(badge_data(event, person, tickets.ticket_for(person)), layout)
+    return pdf_response(document, filename(event, layout, f"-{person.id}"))

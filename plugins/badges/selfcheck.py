@@ -16,7 +16,7 @@ from flask_login import login_required
 from sqlalchemy import select, update
 
 from organizer.plugin_api import (Attendee, Event, commit, db, event_for_hosts, external_url,
-                                  limiter, utcnow)
+                                  gettext as _, in_language, limiter, utcnow)
 
 from . import checkin, forms, tickets
 from .models import Station, Ticket
@@ -66,15 +66,15 @@ def _remembered(station: Station) -> Attendee | None:
 def _by_code(station: Station, code: str) -> tuple[Attendee | None, str | None]:
     cleaned = code.strip().lower().replace("-", "").replace(" ", "")
     if len(cleaned) < SHORT or any(ch not in tickets.ALPHABET for ch in cleaned):
-        return None, (f"Type at least the first {SHORT} characters of your ticket code "
-                      "(letters and digits, as on your ticket).")
+        return None, _("Type at least the first %(count)s characters of your ticket code "
+                       "(letters and digits, as on your ticket).", count=SHORT)
     matches = db.session.scalars(select(Ticket).where(
         Ticket.event_id == station.event_id, Ticket.revoked_at.is_(None),
         Ticket.secret.startswith(cleaned[:tickets.LENGTH])).limit(2)).all()
     if not matches:
-        return None, "No ticket for this event starts with that code."
+        return None, _("No ticket for this event starts with that code.")
     if len(matches) > 1:
-        return None, "Two tickets start like that: type a few more characters."
+        return None, _("Two tickets start like that: type a few more characters.")
     return matches[0].attendee, None
 
 
@@ -120,13 +120,19 @@ def make_poster(event_id: int):
         db.session.execute(update(Station).where(
             Station.event_id == event.id, Station.kind == "poster",
             Station.revoked_at.is_(None)).values(revoked_at=utcnow()))
-        found = Station(event_id=event.id, name="Self check-in", kind="poster",
+        # Its name is what a door station says of someone who checked in here.
+        found = Station(event_id=event.id, name=_("Self check-in"), kind="poster",
                         secret=secrets.token_urlsafe(24))
         db.session.add(found)
         commit()
         return redirect(url_for("selfcheck.make_poster", event_id=event.id))
     url = external_url("selfcheck.here", secret=found.secret) if found else None
-    return render_template("badges/poster.html", event=event, poster=found, url=url)
+    # The poster itself is printed for the event's guests: it speaks the event's language
+    # (the page around it speaks the host's).
+    with in_language(event.language):
+        words = {"scan": _("Scan to check in"), "alt": _("QR code for self check-in")}
+    return render_template("badges/poster.html", event=event, poster=found, url=url,
+                           words=words)
 
 
 @bp.route("/events/<int:event_id>/poster.png")

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import login_required
 from sqlalchemy import select
 
-from organizer.plugin_api import Event, commit, db, event_for_hosts, utcnow
+from organizer.plugin_api import (Event, commit, db, event_for_hosts, format_clock, gettext as _,
+                                  ngettext, utcnow)
 
 from . import checkin, forms, offline, selfcheck
 from .models import Station, Ticket
@@ -42,7 +43,8 @@ def stations(event_id: int):
         db.session.add(Station(event_id=event.id, name=name,
                                secret=secrets.token_urlsafe(24)))
         commit()
-        flash(f"Station “{name}” created. Open its link on the door phone.", "success")
+        flash(_("Station “%(name)s” created. Open its link on the door phone.", name=name),
+              "success")
         return redirect(url_for("badges.stations", event_id=event.id))
     rows = db.session.scalars(select(Station).where(Station.event_id == event.id,
                                                     Station.kind == "door")
@@ -57,17 +59,24 @@ def _contact(station: Station) -> str:
     """What the host should know of a door phone: when it was last heard from, and what
     it holds that the server has not got yet."""
     if station.seen_at is None:
-        return "Not opened yet"
+        return _("Not opened yet")
     minutes = int((utcnow() - station.seen_at).total_seconds() // 60)
-    heard = ("last heard from just now" if minutes < 1 else
-             f"last heard from {minutes} min ago" if minutes < 120 else
-             f"last heard from at {station.seen_at.astimezone(station.zone):%H:%M}")
-    parts = [heard[0].upper() + heard[1:]]
+    if minutes < 1:
+        heard = _("Last heard from just now")
+    elif minutes < 120:
+        heard = ngettext("Last heard from %(num)d min ago", "Last heard from %(num)d min ago",
+                         minutes)
+    else:
+        heard = _("Last heard from at %(time)s",
+                  time=format_clock(station.seen_at.astimezone(station.zone)))
+    parts = [heard]
     if station.queued:
-        parts.append(f"{station.queued} check-in{'s' if station.queued != 1 else ''} "
-                     "waiting on the phone to be sent")
+        parts.append(ngettext("%(num)d check-in waiting on the phone to be sent",
+                              "%(num)d check-ins waiting on the phone to be sent", station.queued))
     if station.copied_at is not None:
-        parts.append(f"guest list copied at {station.copied_at.astimezone(station.zone):%H:%M}")
+        parts.append(_("guest list copied at %(time)s",
+                       time=format_clock(station.copied_at.astimezone(station.zone))))
+    # Each part is a clause of its own: "Last heard from just now; guest list copied at 08:30."
     return "; ".join(parts) + "."
 
 
@@ -80,5 +89,5 @@ def revoke_station(event_id: int, station_id: int):
         abort(404)
     station.revoked_at = station.revoked_at or utcnow()
     commit()
-    flash(f"“{station.name}” no longer works.", "success")
+    flash(_("“%(name)s” no longer works.", name=station.name), "success")
     return redirect(url_for("badges.stations", event_id=event.id))

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, url_for
 from markupsafe import Markup
 
-from organizer.plugin_api import Attendee, Panel, attendee_blueprint, pdf_response, utcnow
+from organizer.plugin_api import (Attendee, Panel, attendee_blueprint, gettext as _, in_language,
+                                  pdf_response, utcnow)
 
 from . import printing, selfcheck, sheets, tickets
 from .models import Ticket
@@ -21,7 +22,7 @@ def panel(attendee: Attendee) -> Panel | None:
         return None
     selfcheck.remember(attendee)  # this phone may then check in from the venue poster
     code = "-".join(ticket.secret[i:i + 4] for i in range(0, len(ticket.secret), 4))
-    return Panel("Your ticket", Markup(render_template(
+    return Panel(_("Your ticket"), Markup(render_template(
         "badges/ticket_panel.html", attendee=attendee, code=code)), order=10, anchor="ticket")
 
 
@@ -47,16 +48,19 @@ def svg(attendee: Attendee):
 @bp.route("/ticket/reissue", methods=["POST"])
 def reissue(attendee: Attendee):
     if tickets.reissue(attendee) is None:
-        flash("Only people who are going have a ticket.", "error")
+        flash(_("Only people who are going have a ticket."), "error")
     else:
-        flash("Here is your new ticket. The old one no longer works.", "success")
+        flash(_("Here is your new ticket. The old one no longer works."), "success")
     return redirect(url_for("attendee.page", token=attendee.token) + "#ticket")
 
 
 @bp.route("/badge.pdf")
 def badge(attendee: Attendee):
-    """An attendee prints their own badge from their page."""
+    """An attendee prints their own badge from their page (in the event's language: it is
+    worn at the event)."""
     ticket = _ticket_or_404(attendee)
     layout = printing.layout_arg()
-    return pdf_response(sheets.single(printing.badge_data(attendee.event, attendee, ticket),
-                                      layout), printing.filename(attendee.event, layout))
+    event = attendee.event
+    with in_language(event.language):
+        document = sheets.single(printing.badge_data(event, attendee, ticket), layout)
+    return pdf_response(document, printing.filename(event, layout))

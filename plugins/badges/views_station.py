@@ -15,8 +15,8 @@ from flask import (Blueprint, abort, current_app, jsonify, render_template, requ
 from flask_limiter.util import get_remote_address
 from sqlalchemy import func, or_, select
 
-from organizer.plugin_api import (Attendee, db, limiter, own_transactions, secret_authorised,
-                                  unlimited)
+from organizer.plugin_api import (Attendee, db, gettext as _, limiter, ngettext,
+                                  own_transactions, secret_authorised, unlimited)
 
 from . import checkin, decode, offline
 from .models import Station
@@ -36,7 +36,99 @@ def _station(secret: str, kind: str = "door") -> Station:
 def page(secret: str):
     st = _station(secret)
     return render_template("badges/station.html", station=st, event=st.event,
-                           counts=checkin.counts(st.event_id), answer=None)
+                           counts=checkin.counts(st.event_id), answer=None, words=words())
+
+
+# Placeholders the page's script fills in: "%(time)s" stays "%(time)s" in the words it gets.
+# (A plural's number is "%(count)s": Python's ngettext keeps ``num`` for itself.)
+def _keep(*names: str) -> dict[str, str]:
+    return {name: f"%({name})s" for name in names}
+
+
+def _plural(make) -> dict[str, str]:
+    """A plural's forms for the script, which picks one with ``Intl.PluralRules``."""
+    return {"one": make(1), "other": make(2)}
+
+
+def words() -> dict:
+    """What the station's script shows (it answers on its own when offline), in the
+    language spoken: %(name)s in them is filled in by the script."""
+    return {
+        "messages": {result: checkin.message(result) for result in checkin.MESSAGES},
+        "ready": _("Ready"),
+        "ready_detail": _("Scan a ticket, type its code, or search below."),
+        "reload": _("Please reload this page"),
+        "not_recorded": _("Not recorded"),
+        "try_again": _("Try again."),
+        "guests": _plural(lambda n: ngettext("+%(count)s guest", "+%(count)s guests", n,
+                                             **_keep("count"))),
+        "at": _("at %(time)s, %(station)s", **_keep("time", "station")),
+        "host": _("the host"),
+        "no_list": _("This phone keeps no guest list for this station."),
+        "over": _("This event is over: this phone no longer keeps its guest list."),
+        # Without the network: with check-ins waiting or none, with the time of the phone's
+        # copy of the guest list, or saying it has none yet (where it could keep one).
+        "offline": {
+            "queued": _plural(lambda n: ngettext(
+                "Offline — %(count)s check-in saved on this phone, not yet sent",
+                "Offline — %(count)s check-ins saved on this phone, not yet sent", n,
+                **_keep("count"))),
+            "queued_copy": _plural(lambda n: ngettext(
+                "Offline — %(count)s check-in saved on this phone, not yet sent "
+                "(guest list of %(time)s)",
+                "Offline — %(count)s check-ins saved on this phone, not yet sent "
+                "(guest list of %(time)s)", n, **_keep("count", "time"))),
+            "queued_no_copy": _plural(lambda n: ngettext(
+                "Offline — %(count)s check-in saved on this phone, not yet sent, but this "
+                "phone has no copy of the guest list yet",
+                "Offline — %(count)s check-ins saved on this phone, not yet sent, but this "
+                "phone has no copy of the guest list yet", n, **_keep("count"))),
+            "plain": _("Offline — checking in from this phone's copy"),
+            "plain_copy": _("Offline — checking in from this phone's copy "
+                            "(guest list of %(time)s)", **_keep("time")),
+            "plain_no_copy": _("Offline — checking in from this phone's copy, but this phone "
+                               "has no copy of the guest list yet"),
+        },
+        "sending": _plural(lambda n: ngettext("Online — sending %(count)s check-in…",
+                                              "Online — sending %(count)s check-ins…", n,
+                                              **_keep("count"))),
+        "sending_soon": _plural(lambda n: ngettext(
+            "Online — %(count)s check-in saved on this phone, sending soon",
+            "Online — %(count)s check-ins saved on this phone, sending soon", n,
+            **_keep("count"))),
+        "online": _("Online"),
+        "online_copy": _("Online · guest list saved on this phone at %(time)s",
+                         **_keep("time")),
+        "link_gone": _("This station link no longer works"),
+        "ask_host": _("Ask the host for a new one."),
+        "got_it": _("Got it"),
+        "saved": _("Saved on this phone, not yet sent"),
+        "new_ticket": _("Valid ticket, issued after this phone's copy"),
+        "no_connection": _("No connection"),
+        "no_copy": _("This phone has no copy of the guest list, so nothing was recorded. "
+                     "Try again when online."),
+        "not_on_copy": _("Not on this phone's copy; check again when online"),
+        "cannot_verify": _("This browser cannot check new tickets offline"),
+        "undone": _("Check-in undone"),
+        "not_undone": _("Could not undo"),
+        "undo_offline": _("An undo needs the network. Try again."),
+        "check_in": _("Check in"),
+        # Guest-list statuses as the search list shows them.
+        "statuses": {"going": _("going"), "waiting": _("waiting"), "pending": _("pending"),
+                     "declined": _("declined"), "cancelled": _("cancelled")},
+        "status_in": _("%(status)s, checked in", **_keep("status")),
+        "camera": {
+            "none": _("This browser cannot use the camera here; use a scanner or type the "
+                      "code."),
+            "here": _("Reading codes in this browser."),
+            "server": _("Reading codes with the server's help while online."),
+            "denied": _("The camera is not available. Allow it in the browser, or use a "
+                        "scanner."),
+        },
+        "problems": _plural(lambda n: ngettext("Sent, with a problem",
+                                               "Sent, with %(count)s problems", n,
+                                               **_keep("count"))),
+    }
 
 
 @bp.route("/station/<secret:secret>/manifest.webmanifest")
@@ -45,7 +137,7 @@ def manifest(secret: str):
     st = _station(secret)
     page = url_for("station.page", secret=secret)
     return jsonify({
-        "name": f"Check-in · {st.event.title}", "short_name": "Check-in",
+        "name": _("Check-in · %(title)s", title=st.event.title), "short_name": _("Check-in"),
         "start_url": page, "scope": page, "display": "standalone",
         "background_color": "#ffffff", "theme_color": "#1d3557",
         "icons": [{"src": url_for("badges.static", filename=f"badges/icon-{size}.png"),
@@ -68,7 +160,7 @@ def copy(secret: str):
     """The station's copy of its door: guest list, ticket hashes, the event's public key."""
     st = _station(secret)
     if offline.is_over(st.event):
-        return jsonify({"error": "This event is over, so this phone keeps no guest list."}), 410
+        return jsonify({"error": _("This event is over, so this phone keeps no guest list.")}), 410
     return jsonify(offline.copy_for(st))
 
 
@@ -127,7 +219,7 @@ def scan(secret: str):
     # Without JavaScript the form posts here: show the answer on the page.
     st = _station(secret)
     return render_template("badges/station.html", station=st, event=st.event,
-                           counts=checkin.counts(st.event_id), answer=answer)
+                           counts=checkin.counts(st.event_id), answer=answer, words=words())
 
 
 def _frame_limit() -> str:
@@ -150,13 +242,13 @@ def frame(secret: str):
     _station(secret)  # a valid, unrevoked door station
     upload = request.files.get("frame")
     if upload is None:
-        return jsonify({"result": "no_image", "message": "No camera picture arrived."}), 400
+        return jsonify({"result": "no_image", "message": _("No camera picture arrived.")}), 400
     try:
         codes = decode.codes_in(upload.read(decode.MAX_BYTES + 1))
     except decode.NotAnImage as exc:
         return jsonify({"result": "no_image", "message": str(exc)}), 400
     if not codes:
-        return jsonify({"result": "no_code", "message": "No code in view"})
+        return jsonify({"result": "no_code", "message": _("No code in view")})
     # Only the text: the page sends it to /scan once, as it would a scanner's,
     # so a ticket held in view is not scanned again and again.
     return jsonify({"result": "code", "code": codes[0]})
@@ -171,7 +263,7 @@ def manual(secret: str):
     raw = request.form.get("attendee_id", "")
     person = db.session.get(Attendee, int(raw)) if ID_RE.fullmatch(raw) else None
     if person is None or person.event_id != st.event_id:
-        return jsonify(checkin.Answer("unknown", checkin.MESSAGES["unknown"]).json()), 404
+        return jsonify(checkin.Answer("unknown", checkin.message("unknown")).json()), 404
     answer = checkin.check_in(st, person, _nonce())
     return jsonify(answer.json())
 

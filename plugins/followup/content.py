@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, Event, PersonMet, db, erased,
-                                  external_url, flatten, format_range, hook, render_markdown,
-                                  utcnow)
+                                  external_url, flatten, format_list, format_range, gettext as _,
+                                  hook, in_language, render_markdown, utcnow)
 
 from .models import Settings
 
@@ -86,10 +86,11 @@ def first_line(me: Attendee, other: dict, event: Event) -> str:
     first_name = other["name"].split()[0] if other["name"].split() else other["name"]
     topics = list(other.get("topics") or [])[:2]
     if topics:
-        return (f"Hi {first_name}, great to meet you at {event.title}. I'd love to continue "
-                f"our conversation about {' and '.join(topics)} — coffee next week?")
-    return (f"Hi {first_name}, it was good to meet you at {event.title}. "
-            "I'd love to hear more about what you're working on — coffee next week?")
+        return _("Hi %(name)s, great to meet you at %(event)s. I'd love to continue our "
+                 "conversation about %(topics)s — coffee next week?",
+                 name=first_name, event=event.title, topics=format_list(topics))
+    return _("Hi %(name)s, it was good to meet you at %(event)s. I'd love to hear more about "
+             "what you're working on — coffee next week?", name=first_name, event=event.title)
 
 
 def _nudge(event: Event, after: timedelta) -> datetime:
@@ -113,7 +114,13 @@ class Followup:
 
 
 def build(attendee: Attendee, settings: Settings | None = None) -> Followup:
-    """The follow-up of ``attendee``: only people who came, and what they share."""
+    """The follow-up of ``attendee``: only people who came, and what they share; its
+    words and dates in the event's language."""
+    with in_language(attendee.event.language):
+        return _build(attendee, settings)
+
+
+def _build(attendee: Attendee, settings: Settings | None) -> Followup:
     event = attendee.event
     settings = settings or settings_of(event)
     people, seen = [], set()

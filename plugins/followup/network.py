@@ -15,12 +15,13 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import aliased
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, Event, PersonMet, db, flatten, hook,
-                                  utcnow)
+                                  lazy_gettext as _l, utcnow)
 
 from . import content
 from .models import Contact, Person
 
-STATES = {"": "Not yet", "reached": "Reached out", "remind": "Remind me", "not_now": "Not now"}
+STATES = {"": _l("Not yet"), "reached": _l("Reached out"), "remind": _l("Remind me"),
+          "not_now": _l("Not now")}
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Occasion:
     title: str
     starts_at: datetime
     timezone: str
+    language: str = "en"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -78,7 +80,7 @@ _door = aliased(Attendee)
 _DOOR_USED = exists().where(_door.event_id == Attendee.event_id,
                             _door.checked_in_at.is_not(None))
 _ATTENDED = (select(Attendee, Event.slug, Event.title, Event.starts_at, Event.timezone,
-                    _DOOR_USED.label("door_used"))
+                    Event.language, _DOOR_USED.label("door_used"))
              .join(Event, Event.id == Attendee.event_id)
              .where(Attendee.email == bindparam("email"),
                     Attendee.status == AttendeeStatus.GOING, Event.status == "published",
@@ -161,7 +163,7 @@ def of(person: Person, now: datetime | None = None) -> list[Entry]:
     rows = _attended(person.email, now)
     mine = [row[0] for row in rows]
     occasions = {row[0].id: Occasion(row[0].event_id, row.slug, row.title, row.starts_at,
-                                     row.timezone) for row in rows}
+                                     row.timezone, row.language) for row in rows}
     met_by = met_at_all(mine, {row[0].event_id for row in rows if row.door_used})
     entries: dict[str, Entry] = {}
     for me in mine:

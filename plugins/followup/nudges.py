@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from flask import render_template
 from sqlalchemy import func, select, update
 
-from organizer.plugin_api import (Attendee, Event, Message, Skip, db, mail_renderer, queue_mail,
-                                  write)
+from organizer.plugin_api import (Attendee, Event, Message, Skip, db, gettext as _, in_language,
+                                  lazy_gettext as _l, mail_renderer, queue_mail, write)
 
 from . import network, people
 from .models import Contact, Delivery, Person
@@ -62,9 +62,10 @@ def queue_nudges(now: datetime) -> int:
                 guest = db.session.get(Attendee, attendee_id)
                 if not _wanted(guest.email) or not network.open_from(guest):
                     continue  # passed over, and never tried again
+                with in_language(guest.event.language):
+                    subject = _("Following up after %(event)s", event=guest.event.title)
                 queue_mail(NUDGE, guest.email, {"attendee_id": guest.id, "stage": stage},
-                           event_id=guest.event_id, attendee_id=guest.id,
-                           subject=f"Following up after {guest.event.title}")
+                           event_id=guest.event_id, attendee_id=guest.id, subject=subject)
                 queued += 1
     return queued
 
@@ -83,8 +84,10 @@ def queue_reminders(now: datetime) -> int:
             if not claimed:
                 continue
             contact = db.session.get(Contact, contact_id)
+            with in_language(_language_of(contact.person.email)):
+                subject = _("A reminder to follow up")
             queue_mail(REMINDER, contact.person.email, {"contact_id": contact.id},
-                       subject="A reminder to follow up")
+                       subject=subject)
             queued += 1
     return queued
 
@@ -94,16 +97,28 @@ def _latest_guest(email: str) -> Attendee | None:
                              .order_by(Attendee.id.desc()).limit(1))
 
 
-@mail_renderer(NUDGE, title="Follow-up nudges")
+def _language_of(email: str) -> str | None:
+    """The language a mail about no one event speaks to ``email``: that of the event of
+    their latest place on a guest list."""
+    guest = _latest_guest(email)
+    return guest.event.language if guest is not None else None
+
+
+@mail_renderer(NUDGE, title=_l("Follow-up nudges"))
 def render_nudge(params: dict) -> Message:
     guest = db.session.get(Attendee, params["attendee_id"])
     if guest is None:
-        raise Skip("They are no longer on the guest list.")
+        raise Skip(_("They are no longer on the guest list."))
     if not _wanted(guest.email):
-        raise Skip("They turned nudges off.")
+        raise Skip(_("They turned nudges off."))
     still_open = network.open_from(guest)
     if not still_open:
-        raise Skip("They followed up with everyone meanwhile.")
+        raise Skip(_("They followed up with everyone meanwhile."))
+    with in_language(guest.event.language):
+        return _nudge(guest, still_open, params.get("stage"))
+
+
+def _nudge(guest: Attendee, still_open: list[tuple], stage: str | None) -> Message:
     event = guest.event
     others = [{"name": met.name, "how": met.how,
                "reached": people.action_url(guest, "reached", other),
@@ -111,28 +126,30 @@ def render_nudge(params: dict) -> Message:
                "not_now": people.action_url(guest, "not_now", other)}
               for other, met in still_open]
     context = {"guest": guest, "event": event, "others": others,
-               "when": "a week" if params.get("stage") == "week" else "a month",
+               "stage": "week" if stage == "week" else "month",
                "network": people.network_url(guest),
-               "subject": f"Following up after {event.title}"}
+               "subject": _("Following up after %(event)s", event=event.title)}
     return Message(to=guest.email, subject=context["subject"],
                    text=render_template("followup/mail/nudge.txt", **context),
                    html=render_template("followup/mail/nudge.html", **context),
                    reply_to=event.owner.email)
 
 
-@mail_renderer(REMINDER, title="Follow-up reminders")
+@mail_renderer(REMINDER, title=_l("Follow-up reminders"))
 def render_reminder(params: dict) -> Message:
     contact = db.session.get(Contact, params["contact_id"])
     if contact is None or contact.state != "remind":
-        raise Skip("The reminder was changed or removed.")
+        raise Skip(_("The reminder was changed or removed."))
     me, other = _latest_guest(contact.person.email), _latest_guest(contact.other.email)
     if me is None or other is None:
-        raise Skip("One of them is no longer on any guest list.")
-    context = {"me": me, "name": other.name, "note": contact.note,
-               "reached": people.action_url(me, "reached", other),
-               "remind": people.action_url(me, "remind14", other),
-               "network": people.network_url(me),
-               "subject": f"A reminder: follow up with {other.name}"}
-    return Message(to=contact.person.email, subject=context["subject"],
-                   text=render_template("followup/mail/reminder.txt", **context),
-                   html=render_template("followup/mail/reminder.html", **context))
+        raise Skip(_("One of them is no longer on any guest list."))
+    # A reminder is about no one event: it speaks the language of the person's latest.
+    with in_language(me.event.language):
+        context = {"me": me, "name": other.name, "note": contact.note,
+                   "reached": people.action_url(me, "reached", other),
+                   "remind": people.action_url(me, "remind14", other),
+                   "network": people.network_url(me),
+                   "subject": _("A reminder: follow up with %(name)s", name=other.name)}
+        return Message(to=contact.person.email, subject=context["subject"],
+                       text=render_template("followup/mail/reminder.txt", **context),
+                       html=render_template("followup/mail/reminder.html", **context))

@@ -16,7 +16,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from organizer.plugin_api import Attendee, db, erased, external_url, normalise_email
+from organizer.plugin_api import (Attendee, db, erased, external_url, gettext as _, ngettext,
+                                  normalise_email)
 
 from .models import Person
 
@@ -28,7 +29,8 @@ ACTIONS = ("reached", "remind14", "not_now", "nudges")
 
 
 class BadLink(ValueError):
-    """A link that is not ours, was altered, or has expired: the sentence says which."""
+    """A link that is not ours, was altered, or has expired: the sentence says which, in
+    the language being spoken (the visitor's: it is shown on the page they opened)."""
 
 
 def _signer(purpose: str) -> URLSafeTimedSerializer:
@@ -75,14 +77,17 @@ def from_network_token(token: str) -> Person:
     try:
         data = _signer("network").loads(token, max_age=NETWORK_DAYS * 86400)
     except SignatureExpired:
-        raise BadLink("This link to your network has expired: links work for "
-                      f"{NETWORK_DAYS} days. Ask for a new one below.") from None
+        raise BadLink(ngettext(
+            "This link to your network has expired: links work for %(num)d day. Ask for a "
+            "new one below.",
+            "This link to your network has expired: links work for %(num)d days. Ask for a "
+            "new one below.", NETWORK_DAYS)) from None
     except BadSignature:
-        raise BadLink("This link does not work: it may have been cut short when it "
-                      "was copied. Ask for a new one below.") from None
+        raise BadLink(_("This link does not work: it may have been cut short when it was "
+                        "copied. Ask for a new one below.")) from None
     guest = _attendee(data.get("a")) if isinstance(data, dict) else None
     if guest is None:
-        raise BadLink("This link does not work any more. Ask for a new one below.")
+        raise BadLink(_("This link does not work any more. Ask for a new one below."))
     person = find(guest.email)
     if person is None:  # their first visit: made once, so a page view writes nothing after
         person = ensure(guest.email)
@@ -116,14 +121,17 @@ def from_action_token(token: str) -> Action:
     try:
         data = _signer("action").loads(token, max_age=ACTION_DAYS * 86400)
     except SignatureExpired:
-        raise BadLink(f"This link has expired: links in follow-up mails work for "
-                      f"{ACTION_DAYS} days. Your network page still has every choice.") from None
+        raise BadLink(ngettext(
+            "This link has expired: links in follow-up mails work for %(num)d day. Your "
+            "network page still has every choice.",
+            "This link has expired: links in follow-up mails work for %(num)d days. Your "
+            "network page still has every choice.", ACTION_DAYS)) from None
     except BadSignature:
-        raise BadLink("This link does not work: it may have been cut short when it was "
-                      "copied.") from None
+        raise BadLink(_("This link does not work: it may have been cut short when it was "
+                        "copied.")) from None
     if not isinstance(data, dict) or data.get("x") not in ACTIONS:
-        raise BadLink("This link does not work.")
+        raise BadLink(_("This link does not work."))
     guest, other = _attendee(data.get("a")), _attendee(data.get("o"))
     if guest is None or (data["x"] != "nudges" and other is None):
-        raise BadLink("This link does not work any more.")
+        raise BadLink(_("This link does not work any more."))
     return Action(guest, other, data["x"], str(data.get("n", ""))[:32])

@@ -11,6 +11,8 @@ from collections import Counter
 
 from markupsafe import Markup, escape
 
+from organizer.plugin_api import gettext as _
+
 from .community import View
 
 WIDTH, HEIGHT, MARGIN = 960, 420, 28
@@ -30,10 +32,11 @@ def svg(view: View, dates: list[str]) -> Markup:
         x = MARGIN + (WIDTH - 2 * MARGIN) * column / spans
         y = MARGIN + (HEIGHT - 3 * MARGIN) * stacked[column] / (per_date[column] + 1)
         place[email] = (round(x, 1), round(y, 1))
+    title = _("Who met whom over time: each dot a person, placed by the date they first "
+              "came; each line a meeting, darker when more recent")
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
              f'role="img" aria-labelledby="picture-title" class="community-picture">',
-             '<title id="picture-title">Who met whom over time: each dot a person, placed by '
-             'the date they first came; each line a meeting, darker when more recent</title>',
+             f'<title id="picture-title">{escape(title)}</title>',
              '<g stroke="#2d5bff" stroke-linecap="round">']
     for first, second, when in view.edges:
         (x1, y1), (x2, y2) = place[first], place[second]
@@ -43,7 +46,7 @@ def svg(view: View, dates: list[str]) -> Markup:
     parts.append('</g><g>')
     for email, (x, y) in place.items():
         node = view.nodes[email]
-        label = escape(node["name"]) if node["named"] else "A guest"
+        label = escape(node["name"] if node["named"] else _("A guest"))
         colour = "#1d2330" if node["named"] else "#8a93a6"
         parts.append(f'<circle cx="{x}" cy="{y}" r="3.2" fill="{colour}"><title>{label}'
                      '</title></circle>')

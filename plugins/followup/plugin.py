@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import url_for
 from markupsafe import Markup
 
-from organizer.plugin_api import AttendeeStatus, Link, Panel, hookimpl, utcnow
+from organizer.plugin_api import AttendeeStatus, Link, Panel, gettext as _, hookimpl, utcnow
 
 from . import api as followup_api
 from . import (hookspecs, nudges, personal_data, sending, views, views_community,
@@ -25,7 +25,7 @@ def register_api(api):
 
 @hookimpl
 def webhook_types():
-    return {"followup.sent": "Personal follow-ups were sent to the guests named."}
+    return {"followup.sent": _("Personal follow-ups were sent to the guests named.")}
 
 
 @hookimpl
@@ -72,19 +72,20 @@ def attendee_page_panels(attendee):
     if attendee.status != AttendeeStatus.GOING:
         return None
     if attendee.event.ends_at <= utcnow():  # after the event it is what the page is for
-        return Panel("Your follow-up", Markup(views.panel(attendee)), order=10, anchor="followup")
-    return Panel("After the event", Markup(views.panel(attendee)), order=60, anchor="followup")
+        return Panel(_("Your follow-up"), Markup(views.panel(attendee)), order=10,
+                     anchor="followup")
+    return Panel(_("After the event"), Markup(views.panel(attendee)), order=60, anchor="followup")
 
 
 @hookimpl
 def host_dashboard_links(host):
-    return Link("Your community: who comes back, meets and follows up",
+    return Link(_("Your community: who comes back, meets and follows up"),
                 url_for("followup_community.page"))
 
 
 @hookimpl
 def host_event_actions(event):
-    return Link("Follow-up", url_for("followup.page", event_id=event.id))
+    return Link(_("Follow-up"), url_for("followup.page", event_id=event.id))
 
 
 @hookimpl

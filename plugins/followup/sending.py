@@ -8,7 +8,8 @@ from flask import render_template
 from sqlalchemy import select
 
 from organizer.plugin_api import (Attachment, Attendee, Event, JobContext, Message, Skip,
-                                  card_url, db, external_url, job_failure, locked,
+                                  card_url, db, external_url, format_number, gettext as _,
+                                  in_language, job_failure, lazy_gettext as _l, locked,
                                   mail_renderer, mail_states, queue_mails, register_job,
                                   send_webhook, utcnow, write)
 
@@ -44,9 +45,11 @@ def queue_all(event: Event) -> int:
         Delivery.event_id == event.id)))
     skip = opted_out(event)
     fresh = [p for p in people if p.id not in have and p.id not in skip]
+    with in_language(event.language):
+        subject = _("Your follow-up from %(event)s", event=event.title)
     ids = queue_mails(KIND, [
         {"to": p.email, "params": {"attendee_id": p.id}, "event_id": event.id,
-         "attendee_id": p.id, "subject": f"Your follow-up from {event.title}"} for p in fresh])
+         "attendee_id": p.id, "subject": subject} for p in fresh])
     for person, message_id in zip(fresh, ids):
         db.session.add(Delivery(attendee_id=person.id, event_id=event.id,
                                 message_id=message_id))
@@ -56,17 +59,17 @@ def queue_all(event: Event) -> int:
     return len(fresh)
 
 
-@mail_renderer(KIND, title="Follow-ups")
+@mail_renderer(KIND, title=_l("Follow-ups"))
 def render(params: dict) -> Message:
     """A person's follow-up with its PDF and plan, built when it is delivered."""
     person = db.session.get(Attendee, params["attendee_id"])
     if person is None:
-        raise Skip("They are no longer on the guest list.")
+        raise Skip(_("They are no longer on the guest list."))
     if db.session.scalar(select(Preference.opted_out).where(
             Preference.attendee_id == person.id)):
-        raise Skip("They asked for no follow-up mail.")
+        raise Skip(_("They asked for no follow-up mail."))
     if person.event.status != "published":
-        raise Skip("The event was cancelled.")
+        raise Skip(_("The event was cancelled."))
     return message(content.build(person))
 
 
@@ -86,15 +89,17 @@ def follow_through(followup: content.Followup) -> dict:
 
 
 def message(followup: content.Followup) -> Message:
-    """The follow-up mail with its PDF and plan attached."""
+    """The follow-up mail with its PDF and plan attached, in the event's language."""
     person, event = followup.attendee, followup.event
     link = external_url("attendee.page", token=person.token)
     links = follow_through(followup)
-    text = render_template("followup/mail/followup.txt", f=followup, link=link, links=links)
-    html = render_template("followup/mail/followup.html", f=followup, link=link, links=links,
-                           card=card_url(event))
+    with in_language(event.language):
+        text = render_template("followup/mail/followup.txt", f=followup, link=link, links=links)
+        html = render_template("followup/mail/followup.html", f=followup, link=link,
+                               links=links, card=card_url(event))
+        subject = _("Your follow-up from %(event)s", event=event.title)
     return Message(
-        to=person.email, subject=f"Your follow-up from {event.title}", text=text, html=html,
+        to=person.email, subject=subject, text=text, html=html,
         reply_to=event.owner.email,
         attachments=[
             Attachment("followup.pdf", documents.personal_pdf(followup), "application/pdf"),
@@ -110,7 +115,7 @@ def states(event: Event) -> dict[int, tuple[str, str]]:
             for attendee_id, message_id in deliveries.items()}
 
 
-@register_job("followup.zip", title="All follow-up PDFs")
+@register_job("followup.zip", title=_l("All follow-up PDFs"))
 def zip_all(ctx: JobContext, event_id: int) -> dict:
     """Every recipient's PDF in one ZIP; failures are listed in the ZIP and on the job page."""
     event = db.session.get(Event, event_id)
@@ -130,7 +135,8 @@ def zip_all(ctx: JobContext, event_id: int) -> dict:
             else:
                 safe = "".join(ch if ch.isalnum() else "-" for ch in person.name)[:60]
                 archive.writestr(f"{done:04d}-{safe}.pdf", data)
-            ctx.progress(done, message="PDFs" + (f", {len(failed)} failed" if failed else ""))
+            ctx.progress(done, message=_("PDFs, %(count)s failed", count=format_number(
+                len(failed))) if failed else "PDFs")
         if failed:
             archive.writestr("FAILED.txt", "\n".join(failed) + "\n")
     return {"file": str(path), "failed": failed}

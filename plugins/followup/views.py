@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from organizer.plugin_api import (Attendee, Event, attendee_blueprint, attendee_of_event_or_404,
-                                  db, event_for_hosts, pdf_response, submit_job, utcnow)
+                                  db, event_for_hosts, format_number, gettext as _, ngettext,
+                                  pdf_response, submit_job, utcnow)
 
 from . import content, documents, forms, sending
 from .models import Preference, Settings
@@ -51,9 +52,9 @@ def page(event_id: int):
         else:
             _save(event, settings, form.recipients.data, form.message.data,
                   form.resources.data)
-            flash("Saved. Preview a follow-up below before you send.", "success")
+            flash(_("Saved. Preview a follow-up below before you send."), "success")
             return redirect(url_for("followup.page", event_id=event.id))
-        flash("Not saved: see below.", "error")
+        flash(_("Not saved: see below."), "error")
     people = content.recipients(event, settings)
     return render_template("followup/host.html", event=event, settings=settings, people=people,
                            delivery=sending.states(event), opted_out=sending.opted_out(event),
@@ -77,18 +78,20 @@ def preview(event_id: int, attendee_id: int):
 def send(event_id: int):
     event = event_for_hosts(event_id)
     if event.status != "published":
-        flash("Only a published event has follow-ups.", "error")
+        flash(_("Only a published event has follow-ups."), "error")
         return redirect(url_for("followup.page", event_id=event.id))
     if utcnow() < event.starts_at:
-        flash("The event has not started yet: follow-ups go out once it is under way "
-              "(and by themselves when it ends).", "error")
+        flash(_("The event has not started yet: follow-ups go out once it is under way "
+                "(and by themselves when it ends)."), "error")
         return redirect(url_for("followup.page", event_id=event.id))
     queued = sending.close(event)
     if queued:
-        flash(f"Follow-ups for {queued} {'person are' if queued == 1 else 'people are'} on "
-              "their way. Follow their delivery below.", "success")
+        flash(ngettext("Follow-ups for %(count)s person are on their way. Follow their "
+                       "delivery below.",
+                       "Follow-ups for %(count)s people are on their way. Follow their "
+                       "delivery below.", queued, count=format_number(queued)), "success")
     else:
-        flash("Everyone has had their follow-up already (nobody gets two).", "info")
+        flash(_("Everyone has had their follow-up already (nobody gets two)."), "info")
     return redirect(url_for("messages.show", event_id=event.id))
 
 
@@ -139,8 +142,8 @@ def mail_choice(attendee: Attendee):
         db.session.add(found)
     found.opted_out = not wanted
     db.session.commit()
-    flash("You'll get a follow-up after the event." if wanted
-          else "No follow-up mail for you: you can still download it here.", "success")
+    flash(_("You'll get a follow-up after the event.") if wanted
+          else _("No follow-up mail for you: you can still download it here."), "success")
     return redirect(url_for("attendee.page", token=person.token) + "#followup")
 
 

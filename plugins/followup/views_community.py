@@ -8,7 +8,8 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from organizer.plugin_api import FONT_STACK, Series, db, pdf_response, render_pdf
+from organizer.plugin_api import (FONT_STACK, Series, current_language, db, format_date_short,
+                                  in_language, pdf_response, render_pdf)
 
 from . import community, picture
 
@@ -28,10 +29,10 @@ def _scope() -> tuple[Series | None, list]:
     return series, community.events_of(current_user.id, series.id if series else None)
 
 
-def _context():
-    series, events = _scope()
+def _context(scope=None):
+    series, events = scope or _scope()
     view = community.build(events)
-    labels = [e.starts_at.astimezone(e.zone).strftime("%-d %b %Y") for e in events]
+    labels = [format_date_short(e.starts_at.astimezone(e.zone)) for e in events]
     return {"series": series, "view": view, "labels": labels,
             "picture": picture.svg(view, labels),
             "all_series": db.session.scalars(select(Series).where(
@@ -70,8 +71,11 @@ def _cell(text: str) -> str:
 @bp.route("/community.pdf")
 @login_required
 def as_pdf():
-    context = _context()
-    data = render_pdf(render_template("followup/community_pdf.html", font_stack=FONT_STACK,
-                                      **context))
+    series, events = _scope()
+    # The report speaks the language of the latest date it covers, as an event's report does.
+    with in_language(events[-1].language if events else current_language()):
+        context = _context((series, events))
+        data = render_pdf(render_template("followup/community_pdf.html", font_stack=FONT_STACK,
+                                          **context))
     name = f"community-{context['series'].slug if context['series'] else 'all'}.pdf"
     return pdf_response(data, name)

@@ -7,8 +7,9 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from sqlalchemy import select
 
 from organizer.plugin_api import (Attendee, Message, Skip, attendee_blueprint, commit, db,
-                                  external_url, limiter, mail_renderer, normalise_email,
-                                  personal_feed_ics, queue_mail, webcal_url)
+                                  external_url, gettext as _, in_language, lazy_gettext as _l,
+                                  limiter, mail_renderer, normalise_email, personal_feed_ics,
+                                  queue_mail, webcal_url)
 
 from . import contacts, forms, network, people
 from .models import Person
@@ -43,23 +44,28 @@ def ask():
             return render_template("followup/network_ask.html", form=form), 422
         latest = network.attended(form.email.data)
         if latest:
+            # The mail is about no one event: it speaks that of the person's latest.
+            with in_language(latest[0].event.language):
+                subject = _("Your network")
             queue_mail(LINK_KIND, latest[0].email, {"attendee_id": latest[0].id},
-                       subject="Your network")
+                       subject=subject)
             commit()
         return render_template("followup/network_ask.html", form=form, sent=form.email.data)
     return render_template("followup/network_ask.html", form=form)
 
 
-@mail_renderer(LINK_KIND, title="Links to people's networks")
+@mail_renderer(LINK_KIND, title=_l("Links to people's networks"))
 def render_link(params: dict) -> Message:
     guest = db.session.get(Attendee, params["attendee_id"])
     if guest is None:
-        raise Skip("They are no longer on any guest list.")
+        raise Skip(_("They are no longer on any guest list."))
     link = people.network_url(guest)
     context = {"name": guest.name, "link": link, "days": people.NETWORK_DAYS}
-    return Message(to=guest.email, subject="Your network",
-                   text=render_template("followup/mail/network_link.txt", **context),
-                   html=render_template("followup/mail/network_link.html", **context))
+    # Queued without an event, so the deliverer speaks English: speak the guest's event's.
+    with in_language(guest.event.language):
+        return Message(to=guest.email, subject=_("Your network"),
+                       text=render_template("followup/mail/network_link.txt", **context),
+                       html=render_template("followup/mail/network_link.html", **context))
 
 
 @mine.route("/network")
@@ -88,7 +94,7 @@ def page(token: str):
 def _entry(person, attendee_id: int) -> network.Entry:
     entry = next((e for e in network.of(person) if e.attendee_id == attendee_id), None)
     if entry is None:
-        abort(404, "This person is not in your network.")
+        abort(404, _("This person is not in your network."))
     return entry
 
 
@@ -106,7 +112,7 @@ def person_page(token: str, attendee_id: int):
         return render_template("followup/network_person.html", token=token, entry=entry,
                                states=network.STATES, form=request.form, errors=errors), 422
     contacts.save(person, entry.email, form.state.data, form.remind_on.data, form.note.data)
-    flash(f"Saved: {entry.name}.", "success")
+    flash(_("Saved: %(name)s.", name=entry.name), "success")
     return redirect(url_for("followup_network.page", token=token) + f"#person-{attendee_id}")
 
 
@@ -115,8 +121,8 @@ def settings(token: str):
     person = _person(token)
     form = forms.NetworkSettingsForm(request.form)
     contacts.set_visibility(person, hidden=form.hidden.data, nudges=form.nudges.data)
-    flash("Saved. " + ("Nobody else sees you in their network now." if person.hidden
-                       else "People you met see you in their network."), "success")
+    flash(_("Saved. Nobody else sees you in their network now.") if person.hidden
+          else _("Saved. People you met see you in their network."), "success")
     return redirect(url_for("followup_network.page", token=token) + "#settings")
 
 
@@ -130,12 +136,18 @@ def feed(feed_token: str):
     for entry in network.of(person):
         contact = entry.contact
         if contact and contact.state == "remind" and contact.remind_on:
-            reminders.append((f"followup-remind-{contact.id}-{contact.remind_on:%Y%m%d}",
-                              f"Follow up with {entry.name}",
-                              f"You met at {entry.last_met.title}. Your network: "
-                              + external_url("followup_network.ask"),
-                              network.reminder_start(contact, entry.last_met.zone)))
-    data = personal_feed_ics("My network", reminders, network.series_dates(person.email))
+            # Each reminder speaks the language of the event where the two last met.
+            with in_language(entry.last_met.language):
+                reminders.append((
+                    f"followup-remind-{contact.id}-{contact.remind_on:%Y%m%d}",
+                    _("Follow up with %(name)s", name=entry.name),
+                    _("You met at %(event)s. Your network: %(url)s", event=entry.last_met.title,
+                      url=external_url("followup_network.ask")),
+                    network.reminder_start(contact, entry.last_met.zone)))
+    latest = network.attended(person.email)
+    with in_language(latest[0].event.language if latest else None):
+        data = personal_feed_ics(_("My network"), reminders,
+                                 network.series_dates(person.email))
     return Response(data, mimetype="text/calendar",
                     headers={"Content-Disposition": 'inline; filename="network.ics"'})
 

@@ -7,12 +7,11 @@ share what she offers; the attendee's own answers are theirs to see.
 """
 from __future__ import annotations
 
+from organizer.plugin_api import gettext as _
+
 from . import scoring
 from .models import Profile
-
-
-def _listing(tags) -> str:
-    return ", ".join(sorted(tags))
+from .words import listing
 
 
 def for_host(a: scoring.Profile, b: scoring.Profile) -> list[str]:
@@ -22,17 +21,22 @@ def for_host(a: scoring.Profile, b: scoring.Profile) -> list[str]:
 
 def for_attendee(me: scoring.Profile, other: scoring.Profile,
                  other_profile: Profile | None) -> list[str]:
-    """Reasons told to ``me`` about ``other``, limited to what ``other`` shares."""
+    """Reasons told to ``me`` about ``other``, limited to what ``other`` shares, in the
+    language being spoken (a page's, or the event's in a mail or a PDF)."""
     share = set(other_profile.share if other_profile else ())
     found = []
     if "offers" in share and other.offers & me.seeks:
-        found.append(f"{other.name} can help you with {_listing(other.offers & me.seeks)}")
+        found.append(_("%(name)s can help you with %(topics)s", name=other.name,
+                       topics=listing(sorted(other.offers & me.seeks))))
     if "seeks" in share and me.offers & other.seeks:
-        found.append(f"you can help {other.name} with {_listing(me.offers & other.seeks)}")
+        found.append(_("you can help %(name)s with %(topics)s", name=other.name,
+                       topics=listing(sorted(me.offers & other.seeks))))
     if "interests" in share and me.interests & other.interests:
-        found.append(f"you both care about {_listing(me.interests & other.interests)}")
+        found.append(_("you both care about %(topics)s",
+                       topics=listing(sorted(me.interests & other.interests))))
     if "field" in share and me.field and other.field and me.field != other.field:
-        found.append(f"{other.name} works in {other.field}, a field other than yours")
+        found.append(_("%(name)s works in %(field)s, a field other than yours",
+                       name=other.name, field=other.field))
     return found
 
 
@@ -42,11 +46,11 @@ def strength(score: float, members: int) -> str:
     pairs = max(members * (members - 1) // 2, 1)
     each = score / pairs
     if each < 0:
-        return "have met before"
+        return _("have met before")
     if each >= 6:
-        return "strong match: they can help each other"
+        return _("strong match: they can help each other")
     if each >= 3:
-        return "good match: one can help the other"
+        return _("good match: one can help the other")
     if each > 0:
-        return "some common ground"
-    return "no common ground known yet"
+        return _("some common ground")
+    return _("no common ground known yet")

@@ -8,19 +8,22 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, Connection, Event, PersonMet,
-                                  ReportSection, db)
+                                  ReportSection, db, format_number, gettext as _,
+                                  lazy_gettext as _l, ngettext)
 
 from . import explain, profiles, runs, scoring
 from .models import IntroRequest, Match, Profile, Run
+from .words import listing
 
-LABELS = {"email": "E-mail", "organisation": "Organisation", "field": "Field",
-          "links": "Links", "offers": "Can offer", "seeks": "Looking for",
-          "interests": "Interests", "languages": "Languages"}
+LABELS = {"email": _l("E-mail"), "organisation": _l("Organisation"), "field": _l("Field"),
+          "links": _l("Links"), "offers": _l("Can offer"), "seeks": _l("Looking for"),
+          "interests": _l("Interests"), "languages": _l("Languages")}
 
 
 def _details(view: dict) -> dict:
-    """A shared view (see profiles.shared_view) as label → text, name left out."""
-    return {LABELS[key]: ", ".join(value) if isinstance(value, list) else value
+    """A shared view (see profiles.shared_view) as label → text, name left out, in the
+    language being spoken."""
+    return {str(LABELS[key]): listing(value) if isinstance(value, list) else value
             for key, value in view.items() if key in LABELS and value}
 
 
@@ -97,8 +100,8 @@ def people_of(attendees: list[Attendee]) -> dict[int, list[PersonMet]]:
     tables = _tables(attendees)
     asked: dict[int, list[tuple[int, str]]] = {}
     for from_id, to_id in db.session.execute(_REQUESTS, {"ids": sorted(mine)}):
-        asked.setdefault(from_id, []).append((to_id, "introduced at your request"))
-        asked.setdefault(to_id, []).append((from_id, "introduced at their request"))
+        asked.setdefault(from_id, []).append((to_id, _("introduced at your request")))
+        asked.setdefault(to_id, []).append((from_id, _("introduced at their request")))
     wanted = set(mine) | {m for rounds in tables.values() for _, members in rounds
                           for m in members} | set(asked)
     people = {row.id: row for row in db.session.execute(_PEOPLE, {"ids": sorted(wanted)})}
@@ -122,9 +125,12 @@ def people_of(attendees: list[Attendee]) -> dict[int, list[PersonMet]]:
                 if others:
                     rounds.append((round_no, others))
         for round_no, others in rounds:
-            how = "matched for a 1:1" if len(others) == 1 else "at your table"
-            if len(rounds) > 1:
-                how += f" (round {round_no})"
+            if len(rounds) == 1:
+                how = _("matched for a 1:1") if len(others) == 1 else _("at your table")
+            elif len(others) == 1:
+                how = _("matched for a 1:1 (round %(round)d)", round=round_no)
+            else:
+                how = _("at your table (round %(round)d)", round=round_no)
             for other in others:
                 if other.id not in entries:
                     entries[other.id] = _entry(scored_of(me), other, scored_of(other),
@@ -151,7 +157,7 @@ def connections(event_ids: list[int]) -> list[Connection]:
             .where(Match.event_id.in_(ids), Run.status == "published")):
         groups.setdefault((event_id, run_id, round_no, group_no), []).append(attendee_id)
     pairs: dict[tuple[int, int, int], str] = {}
-    for (event_id, *_), members in groups.items():
+    for (event_id, *_rest), members in groups.items():
         for a, b in combinations(sorted(set(members)), 2):
             pairs.setdefault((event_id, a, b), "matched")
     for event_id, a, b in db.session.execute(
@@ -181,12 +187,16 @@ def report(event: Event) -> ReportSection | None:
     if run is not None:
         groups = db.session.scalar(select(func.count(func.distinct(
             Match.round * 100000 + Match.group_no))).where(Match.run_id == run.id)) or 0
-    made = (f"{groups} {'pairs' if run.mode == 'pairs' else 'groups'}" if run
-            else "matching was not published")
+    if run is None:
+        made = _("matching was not published")
+    elif run.mode == "pairs":
+        made = ngettext("%(num)d pair", "%(num)d pairs", groups)
+    else:
+        made = ngettext("%(num)d group", "%(num)d groups", groups)
     return ReportSection(
-        "Connections",
-        rows=(("Matches made", made),
-              ("Introductions asked", str(sum(requests.values()))),
-              ("Introductions accepted", str(requests.get("accepted", 0))),
-              ("Profiles filled in", str(profiles.count(event.id)))),
-        mix=dict(fields), mix_title="Fields of the people going")
+        _("Connections"),
+        rows=((_("Matches made"), made),
+              (_("Introductions asked"), format_number(sum(requests.values()))),
+              (_("Introductions accepted"), format_number(requests.get("accepted", 0))),
+              (_("Profiles filled in"), format_number(profiles.count(event.id)))),
+        mix=dict(fields), mix_title=_("Fields of the people going"))

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from wtforms import BooleanField, Form, StringField, TextAreaField
 from wtforms.validators import AnyOf, StopValidation, ValidationError
 
+from organizer.plugin_api import gettext as _, lazy_gettext as _l
+
 from . import scoring
 from .models import SHAREABLE
 
@@ -23,21 +25,23 @@ SMALL_RE = re.compile(r"[0-9]{1,4}")  # ASCII digits only: "²" is a digit to st
 
 # --- fields that hold numbers typed or chosen ---------------------------------------
 
-def whole(label: str, low: int, high: int):
-    """A validator: a whole number from ``low`` to ``high`` (the field's data becomes it)."""
+def whole(label, low: int, high: int):
+    """A validator: a whole number from ``low`` to ``high`` (the field's data becomes it).
+    ``label`` is lazy (``_l``): the message is made in the language being spoken."""
     def check(form, field) -> None:
         raw = (field.data or "").strip() if isinstance(field.data, str) else str(field.data)
         if not SMALL_RE.fullmatch(raw) or not low <= int(raw) <= high:
-            raise StopValidation(f"{label}: a whole number from {low} to {high}.")
+            raise StopValidation(_("%(label)s: a whole number from %(low)d to %(high)d.",
+                                   label=str(label), low=low, high=high))
         field.data = int(raw)
     return check
 
 
-def an_id(message: str):
-    """A validator: a row id (the field's data becomes it)."""
+def an_id(message):
+    """A validator: a row id (the field's data becomes it); ``message`` is lazy (``_l``)."""
     def check(form, field) -> None:
         if not ID_RE.fullmatch(field.data or ""):
-            raise StopValidation(message)
+            raise StopValidation(str(message))
         field.data = int(field.data)
     return check
 
@@ -55,14 +59,17 @@ def _tag_list(raw) -> list[str]:
     return found
 
 
-def _tags(label: str):
+def _tags(label):
+    """A validator of a list of tags; ``label`` is lazy (``_l``)."""
     def check(form, field) -> None:
         long = [tag for tag in field.data if len(tag) > MAX_TAG]
         if long:
-            raise ValidationError(f"{label}: keep each entry under {MAX_TAG} characters "
-                                  f"(“{long[0][:20]}…”).")
+            raise ValidationError(_("%(label)s: keep each entry under %(most)d characters "
+                                    "(“%(start)s…”).", label=str(label), most=MAX_TAG,
+                                    start=long[0][:20]))
         if len(field.data) > MAX_TAGS:
-            raise ValidationError(f"{label}: at most {MAX_TAGS} entries, separated by commas.")
+            raise ValidationError(_("%(label)s: at most %(most)d entries, separated by commas.",
+                                    label=str(label), most=MAX_TAGS))
     return check
 
 
@@ -74,10 +81,10 @@ def _links(form, field) -> None:
     for line in field.data:
         parts = urlsplit(line)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(line) > 300:
-            raise ValidationError(f"Links: “{line[:60]}” is not a web address "
-                                  "(it should start with https://).")
+            raise ValidationError(_("Links: “%(link)s” is not a web address "
+                                    "(it should start with https://).", link=line[:60]))
     if len(field.data) > MAX_LINKS:
-        raise ValidationError(f"Links: at most {MAX_LINKS}.")
+        raise ValidationError(_("Links: at most %(most)d.", most=MAX_LINKS))
 
 
 def _field_name(raw) -> str:
@@ -86,16 +93,17 @@ def _field_name(raw) -> str:
 
 def _short_field(form, field) -> None:
     if len(field.data) > 100:
-        raise ValidationError("Your field: keep it under 100 characters.")
+        raise ValidationError(_("Your field: keep it under 100 characters."))
 
 
 class ProfileForm(Form):
     """The networking profile; ``share_<key>`` says what others may see."""
 
-    interests = StringField(filters=[_tag_list], validators=[_tags("Interests")])
-    offers = StringField(filters=[_tag_list], validators=[_tags("What you can offer")])
-    seeks = StringField(filters=[_tag_list], validators=[_tags("What you are looking for")])
-    languages = StringField(filters=[_tag_list], validators=[_tags("Languages")])
+    interests = StringField(filters=[_tag_list], validators=[_tags(_l("Interests"))])
+    offers = StringField(filters=[_tag_list], validators=[_tags(_l("What you can offer"))])
+    seeks = StringField(filters=[_tag_list],
+                        validators=[_tags(_l("What you are looking for"))])
+    languages = StringField(filters=[_tag_list], validators=[_tags(_l("Languages"))])
     field = StringField(filters=[_field_name], validators=[_short_field])
     links = TextAreaField(filters=[_link_list], validators=[_links])
     opted_out = BooleanField()
@@ -110,7 +118,7 @@ for _key in SHAREABLE:
 
 class IntroForm(Form):
     attendee_id = StringField(validators=[
-        an_id("Choose someone from the list of people at this event.")])
+        an_id(_l("Choose someone from the list of people at this event."))])
     message = TextAreaField(filters=[lambda value: value or ""])
 
 
@@ -125,11 +133,12 @@ class DecideForm(Form):
 # --- the host's set-up, rules and draft -------------------------------------------------
 
 class SetupForm(Form):
-    mode = StringField(validators=[AnyOf(["pairs", "groups"], message="Choose pairs or groups.")])
-    group_size = StringField(validators=[whole("People per group", 2, MAX_GROUP)])
-    rounds = StringField(validators=[whole("Rounds", 1, MAX_ROUNDS)])
-    slot_minutes = StringField(validators=[whole("Minutes per round", 5, 240)])
-    same_org = StringField(validators=[AnyOf(["avoid", "allow"], message=(
+    mode = StringField(validators=[AnyOf(["pairs", "groups"],
+                                         message=_l("Choose pairs or groups."))])
+    group_size = StringField(validators=[whole(_l("People per group"), 2, MAX_GROUP)])
+    rounds = StringField(validators=[whole(_l("Rounds"), 1, MAX_ROUNDS)])
+    slot_minutes = StringField(validators=[whole(_l("Minutes per round"), 5, 240)])
+    same_org = StringField(validators=[AnyOf(["avoid", "allow"], message=_l(
         "Choose whether colleagues may be matched."))])
     checked_in_only = BooleanField()
     mix_fields = BooleanField()
@@ -137,24 +146,24 @@ class SetupForm(Form):
 
 
 class RuleForm(Form):
-    kind = StringField(validators=[AnyOf(["must", "never"], message=(
+    kind = StringField(validators=[AnyOf(["must", "never"], message=_l(
         "Choose “must meet” or “must not meet”."))])
-    first = StringField(validators=[an_id("Choose two people from the guest list.")])
-    second = StringField(validators=[an_id("Choose two people from the guest list.")])
+    first = StringField(validators=[an_id(_l("Choose two people from the guest list."))])
+    second = StringField(validators=[an_id(_l("Choose two people from the guest list."))])
 
 
 class PersonForm(Form):
-    attendee_id = StringField(validators=[an_id("Choose someone from the list.")])
+    attendee_id = StringField(validators=[an_id(_l("Choose someone from the list."))])
 
 
 class GroupForm(Form):
     """A group of the draft: its round and its place in the round."""
 
-    round = StringField(validators=[whole("Round", 0, 999)])
-    group = StringField(validators=[whole("Group", 0, 9999)])
+    round = StringField(validators=[whole(_l("Round"), 0, 999)])
+    group = StringField(validators=[whole(_l("Group"), 0, 9999)])
 
 
 class SwapForm(Form):
-    round = StringField(validators=[whole("Round", 0, 999)])
-    first = StringField(validators=[an_id("Choose a round and two people to swap.")])
-    second = StringField(validators=[an_id("Choose a round and two people to swap.")])
+    round = StringField(validators=[whole(_l("Round"), 0, 999)])
+    first = StringField(validators=[an_id(_l("Choose a round and two people to swap."))])
+    second = StringField(validators=[an_id(_l("Choose a round and two people to swap."))])

@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, Event, Message, Skip, card_url,
-                                  commit, db, external_url, format_range, mail_renderer,
+                                  commit, db, external_url, format_clock, format_range,
+                                  gettext as _, in_language, lazy_gettext as _l, mail_renderer,
                                   meeting_ics, queue_mail, queue_mails, utcnow)
 
 from . import explain, profiles, runs
@@ -35,7 +36,14 @@ def slot(event: Event, round_no: int, minutes: int) -> tuple:
 
 def introduction(person: Attendee, groups: list[tuple[int, list[Attendee]]],
                  profile_of: dict[int, Profile], minutes: int) -> Message:
-    """The mail introducing ``person`` to everyone they were matched with."""
+    """The mail introducing ``person`` to everyone they were matched with, in the event's
+    language (its reasons and its calendar invite too)."""
+    with in_language(person.event.language):
+        return _introduction(person, groups, profile_of, minutes)
+
+
+def _introduction(person: Attendee, groups: list[tuple[int, list[Attendee]]],
+                  profile_of: dict[int, Profile], minutes: int) -> Message:
     event = person.event
     me = profiles.for_matching(person, profile_of.get(person.id))
     rounds = []
@@ -52,28 +60,29 @@ def introduction(person: Attendee, groups: list[tuple[int, list[Attendee]]],
                                                 other_profile)})
         start, end = slot(event, round_no, minutes)
         rounds.append({"number": round_no, "people": people,
-                       "when": start.astimezone(event.zone).strftime("%H:%M")})
+                       "when": format_clock(start.astimezone(event.zone))})
         if len(others) == 1 and calendar is None:
             # A 1:1 gets a calendar invite for its suggested slot; only the
             # recipient's own address is in it.
             calendar = meeting_ics(
                 uid=f"match-{event.uid}-{round_no}-{min(person.id, others[0].id)}-"
                     f"{max(person.id, others[0].id)}",
-                summary=f"1:1 with {others[0].name} at {event.title}",
+                summary=_("1:1 with %(name)s at %(title)s", name=others[0].name,
+                          title=event.title),
                 starts_at=start, ends_at=end, zone=event.timezone, host=event.owner,
                 attendee=(person.name, person.email), location=event.venue or "",
-                description=f"Suggested by the host of {event.title}. Your page: "
-                            + external_url("attendee.page", token=person.token))
+                description=_("Suggested by the host of %(title)s. Your page: %(url)s",
+                              title=event.title,
+                              url=external_url("attendee.page", token=person.token)))
     link = external_url("attendee.page", token=person.token)
     text = render_template("matching/mail/introduction.txt", person=person, event=event,
                            rounds=rounds, link=link)
     html = render_template("matching/mail/introduction.html", person=person, event=event,
                            rounds=rounds, link=link, card=card_url(event),
                            when=format_range(event.local_start, event.local_end))
-    return Message(to=person.email, subject=f"Who to meet at {event.title}", text=text,
-                   html=html,
-                        calendar=calendar, calendar_method="REQUEST" if calendar else None,
-                        reply_to=event.owner.email)
+    return Message(to=person.email, subject=_("Who to meet at %(title)s", title=event.title),
+                   text=text, html=html, calendar=calendar,
+                   calendar_method="REQUEST" if calendar else None, reply_to=event.owner.email)
 
 
 INTRODUCTION = "matching.introduction"
@@ -88,27 +97,29 @@ def queue_introductions(run: Run, event: Event) -> int:
     people = db.session.scalars(select(Attendee).where(
         Attendee.id.in_(members), Attendee.status == AttendeeStatus.GOING)
         .order_by(Attendee.id)).all()
+    with in_language(event.language):  # the mail speaks the event's language
+        subject = _("Who to meet at %(title)s", title=event.title)
     queue_mails(INTRODUCTION, [
         {"to": person.email, "params": {"run_id": run.id, "attendee_id": person.id},
-         "event_id": event.id, "attendee_id": person.id,
-         "subject": f"Who to meet at {event.title}"} for person in people])
+         "event_id": event.id, "attendee_id": person.id, "subject": subject}
+        for person in people])
     db.session.execute(update(Match).where(Match.run_id == run.id)
                        .values(mailed_at=utcnow()))
     return len(people)
 
 
-@mail_renderer(INTRODUCTION, title="Introductions")
+@mail_renderer(INTRODUCTION, title=_l("Introductions"))
 def render_introduction(params: dict) -> Message:
     """A published run's introduction for one person, as the matches stand now."""
     run = db.session.get(Run, params["run_id"])
     person = db.session.get(Attendee, params["attendee_id"])
     if run is None or run.status != "published":
-        raise Skip("These matches were replaced before the introduction went out.")
+        raise Skip(_("These matches were replaced before the introduction went out."))
     if person is None or person.status != AttendeeStatus.GOING:
-        raise Skip("They are no longer going to the event.")
+        raise Skip(_("They are no longer going to the event."))
     groups = runs.matches_of(person, run)
     if not groups:
-        raise Skip("Nobody they were matched with is still going.")
+        raise Skip(_("Nobody they were matched with is still going."))
     event = db.session.get(Event, run.event_id)
     profile_of = _profile_map([person.id] + [o.id for _, others in groups for o in others])
     return introduction(person, groups, profile_of, runs.setup_of(event).slot_minutes)
@@ -140,44 +151,47 @@ def candidates(person: Attendee) -> list[Attendee]:
 def ask(person: Attendee, other_id: int, message: str) -> IntroRequest:
     """``person`` asks to be introduced to ``other_id``; the other is mailed."""
     if not may_ask(person):
-        raise IntroError("Fill in your profile first: only people going to the event who "
-                         "take part in matching can ask for introductions.")
+        raise IntroError(_("Fill in your profile first: only people going to the event who "
+                           "take part in matching can ask for introductions."))
     other = db.session.get(Attendee, other_id)
     if other is None or other.id not in {a.id for a in candidates(person)}:
-        raise IntroError("Choose someone from the list of people at this event.")
+        raise IntroError(_("Choose someone from the list of people at this event."))
     message = " ".join((message or "").split())
     if len(message) > MAX_MESSAGE:
-        raise IntroError(f"Keep your note under {MAX_MESSAGE} characters.")
+        raise IntroError(_("Keep your note under %(most)d characters.", most=MAX_MESSAGE))
     existing = db.session.scalar(select(IntroRequest).where(
         IntroRequest.from_id == person.id, IntroRequest.to_id == other.id))
     if existing is not None:
-        raise IntroError(f"You already asked to meet {other.name}.")
+        raise IntroError(_("You already asked to meet %(name)s.", name=other.name))
     request = IntroRequest(event_id=person.event_id, from_id=person.id, to_id=other.id,
                            message=message)
     db.session.add(request)
     try:
         db.session.flush()
+        with in_language(other.event.language):  # the mail speaks the event's language
+            subject = _("%(name)s would like to meet you at %(title)s", name=person.name,
+                        title=person.event.title)
         queue_mail(REQUEST, other.email, {"request_id": request.id}, event_id=other.event_id,
-                   attendee_id=other.id,
-                   subject=f"{person.name} would like to meet you at {person.event.title}")
+                   attendee_id=other.id, subject=subject)
         commit()
     except IntegrityError:  # the same request sent twice at once
         db.session.rollback()
-        raise IntroError(f"You already asked to meet {other.name}.") from None
+        raise IntroError(_("You already asked to meet %(name)s.", name=other.name)) from None
     return request
 
 
-@mail_renderer(REQUEST, title="Requests to meet")
+@mail_renderer(REQUEST, title=_l("Requests to meet"))
 def render_request(params: dict) -> Message:
     request = db.session.get(IntroRequest, params["request_id"])
     if request is None:
-        raise Skip("The request was withdrawn.")
+        raise Skip(_("The request was withdrawn."))
     person, other, event = request.sender, request.receiver, request.receiver.event
     context = {"request": request, "sender": person, "receiver": other, "event": event,
                "link": external_url("attendee.page", token=other.token),
                "when": format_range(event.local_start, event.local_end),
                "card": card_url(event),
-               "subject": f"{person.name} would like to meet you at {event.title}"}
+               "subject": _("%(name)s would like to meet you at %(title)s", name=person.name,
+                            title=event.title)}
     return Message(
         to=other.email, subject=context["subject"],
         text=render_template("matching/mail/request.txt", **context),
@@ -189,37 +203,40 @@ def decide(person: Attendee, request_id: int, accept: bool) -> IntroRequest:
     """The asked person accepts or declines; on acceptance both get each other's shared details."""
     request = db.session.get(IntroRequest, request_id)
     if request is None or request.to_id != person.id:
-        raise IntroError("That request is not for you.")
+        raise IntroError(_("That request is not for you."))
     if person.status != AttendeeStatus.GOING or request.sender.status != AttendeeStatus.GOING:
-        raise IntroError("Introductions are only between people going to the event.")
+        raise IntroError(_("Introductions are only between people going to the event."))
     done = db.session.execute(update(IntroRequest).where(
         IntroRequest.id == request.id, IntroRequest.status == "pending")
         .values(status="accepted" if accept else "declined", decided_at=utcnow()))
     if done.rowcount == 1 and accept:
         # Both sides are mailed the other's shared details, with the decision.
         for me, other in ((request.sender, request.receiver), (request.receiver, request.sender)):
+            with in_language(me.event.language):  # the mail speaks the event's language
+                subject = _("Introduction: %(name)s at %(title)s", name=other.name,
+                            title=me.event.title)
             queue_mail(ACCEPTED, me.email, {"request_id": request.id, "to": me.id},
-                       event_id=me.event_id, attendee_id=me.id,
-                       subject=f"Introduction: {other.name} at {me.event.title}")
+                       event_id=me.event_id, attendee_id=me.id, subject=subject)
     commit()
     db.session.refresh(request)
     if done.rowcount != 1:
-        raise IntroError("You already answered this request.")
+        raise IntroError(_("You already answered this request."))
     return request
 
 
-@mail_renderer(ACCEPTED, title="Accepted introductions")
+@mail_renderer(ACCEPTED, title=_l("Accepted introductions"))
 def render_accepted(params: dict) -> Message:
     request = db.session.get(IntroRequest, params["request_id"])
     if request is None:
-        raise Skip("The introduction was withdrawn.")
+        raise Skip(_("The introduction was withdrawn."))
     me, other = ((request.sender, request.receiver) if params["to"] == request.from_id
                  else (request.receiver, request.sender))
     profile_of = _profile_map([other.id])
     context = {"me": me, "event": me.event,
                "shared": profiles.shared_view(other, profile_of.get(other.id)),
                "link": external_url("attendee.page", token=me.token),
-               "subject": f"Introduction: {other.name} at {me.event.title}"}
+               "subject": _("Introduction: %(name)s at %(title)s", name=other.name,
+                            title=me.event.title)}
     return Message(
         to=me.email, subject=context["subject"],
         text=render_template("matching/mail/accepted.txt", **context),

@@ -7,19 +7,19 @@ from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.plugin_api import Attendee, UTCDateTime, db, utcnow
+from organizer.plugin_api import Attendee, UTCDateTime, db, lazy_gettext as _l, utcnow
 
 
 # What an attendee may agree to show the people they are matched with.
 SHAREABLE = {
-    "email": "My e-mail address",
-    "organisation": "Organisation and role",
-    "field": "My field",
-    "links": "My links",
-    "offers": "What I can offer",
-    "seeks": "What I'm looking for",
-    "interests": "My interests",
-    "languages": "The languages I speak",
+    "email": _l("My e-mail address"),
+    "organisation": _l("Organisation and role"),
+    "field": _l("My field"),
+    "links": _l("My links"),
+    "offers": _l("What I can offer"),
+    "seeks": _l("What I'm looking for"),
+    "interests": _l("My interests"),
+    "languages": _l("The languages I speak"),
 }
 
 

@@ -6,8 +6,8 @@ from flask import render_template
 from sqlalchemy import select
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, Event, Message, Skip, card_url, db,
-                                  external_url, format_range, mail_renderer, queue_mails, utcnow,
-                                  write)
+                                  external_url, format_range, gettext as _, in_language,
+                                  lazy_gettext as _l, mail_renderer, queue_mails, utcnow, write)
 
 from .models import Nudge, Profile
 
@@ -37,27 +37,28 @@ def send(event: Event, people: list[Attendee]) -> int:
         now = utcnow()
         for person in fresh:
             db.session.add(Nudge(attendee_id=person.id, event_id=event.id, sent_at=now))
+        with in_language(event.language):  # the mail speaks the event's language
+            subject = _("Who should you meet at %(title)s?", title=event.title)
         queue_mails(KIND, [{"to": a.email, "params": {"attendee_id": a.id},
-                            "event_id": event.id, "attendee_id": a.id,
-                            "subject": f"Who should you meet at {event.title}?"}
+                            "event_id": event.id, "attendee_id": a.id, "subject": subject}
                            for a in fresh])
     return len(fresh)
 
 
-@mail_renderer(KIND, title="Profile reminders")
+@mail_renderer(KIND, title=_l("Profile reminders"))
 def render(params: dict) -> Message:
     """The request to fill in a profile, unless they have one by now."""
     person = db.session.get(Attendee, params["attendee_id"])
     if person is None or person.status != AttendeeStatus.GOING:
-        raise Skip("They are no longer going.")
+        raise Skip(_("They are no longer going."))
     if db.session.get(Profile, person.id) is not None:
-        raise Skip("They filled in their profile before this went out.")
+        raise Skip(_("They filled in their profile before this went out."))
     event = person.event
     context = {"person": person, "event": event,
                "when": format_range(event.local_start, event.local_end),
                "link": external_url("matching.profile", token=person.token),
                "card": card_url(event),
-               "subject": f"Who should you meet at {event.title}?"}
+               "subject": _("Who should you meet at %(title)s?", title=event.title)}
     return Message(to=person.email, subject=context["subject"],
                    text=render_template("matching/mail/nudge.txt", **context),
                    html=render_template("matching/mail/nudge.html", **context),

@@ -26,6 +26,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from organizer.plugin_api import gettext as _, ngettext
+
 from .errors import MatchingError
 from .scoring import (
     DEFAULT_WEIGHTS,
@@ -36,6 +38,7 @@ from .scoring import (
     score,
     score_matrix,
 )
+from .words import joined, listing
 
 EXACT_SMALL = 12  # exhaustive search over pairs and one trio
 EXACT_LIMIT = 60  # networkx's blossom algorithm takes ~30 ms here, seconds at a few hundred
@@ -68,21 +71,25 @@ def _name(p: Profile) -> str:
     return p.name or f"#{p.key}"
 
 
-def _and(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _rule_pairs(rules: Iterable[Collection[int]], what: str,
                 index: dict[int, int]) -> list[tuple[int, int]]:
+    """The rules' pairs as indices; ``what`` is "must-meet" or "must-not-meet"."""
     pairs = []
     for rule in rules:
         keys = tuple(rule)
         if len(set(keys)) != 2:
-            raise MatchingError(f"A {what} rule needs two different people; got {keys}.")
+            if what == "must-meet":
+                raise MatchingError(_("A must-meet rule needs two different people; got "
+                                      "%(keys)s.", keys=str(keys)))
+            raise MatchingError(_("A must-not-meet rule needs two different people; got "
+                                  "%(keys)s.", keys=str(keys)))
         for key in keys:
             if key not in index:
-                raise MatchingError(f"The {what} rules name someone who is not attending "
-                                    f"(key {key}).")
+                if what == "must-meet":
+                    raise MatchingError(_("The must-meet rules name someone who is not "
+                                          "attending (key %(key)s).", key=key))
+                raise MatchingError(_("The must-not-meet rules name someone who is not "
+                                      "attending (key %(key)s).", key=key))
         pairs.append((index[keys[0]], index[keys[1]]))
     return pairs
 
@@ -95,14 +102,15 @@ def _check(profiles: Sequence[Profile], must_meet: Iterable[Collection[int]],
     as indices."""
     n = len(profiles)
     if n < 2:
-        raise MatchingError("Matching needs at least two people; "
-                            + ("there is 1." if n == 1 else "there are none."))
+        raise MatchingError(_("Matching needs at least two people; there is 1.") if n == 1
+                            else _("Matching needs at least two people; there are none."))
     if same_org not in ("avoid", "allow"):
-        raise MatchingError(f'same_org must be "avoid" or "allow", not {same_org!r}.')
+        raise MatchingError(_('same_org must be "avoid" or "allow", not %(value)s.',
+                              value=repr(same_org)))
     index: dict[int, int] = {}
     for i, p in enumerate(profiles):
         if p.key in index:
-            raise MatchingError(f"Two attendees have the key {p.key}.")
+            raise MatchingError(_("Two attendees have the key %(key)s.", key=p.key))
         index[p.key] = i
     names = [_name(p) for p in profiles]
     must = _rule_pairs(must_meet, "must-meet", index)
@@ -114,39 +122,43 @@ def _check(profiles: Sequence[Profile], must_meet: Iterable[Collection[int]],
     for keys in locked:
         keys = tuple(keys)
         if len(keys) < 2 or len(set(keys)) != len(keys):
-            raise MatchingError(f"A locked group needs at least two different people; got {keys}.")
+            raise MatchingError(_("A locked group needs at least two different people; got "
+                                  "%(keys)s.", keys=str(keys)))
         for key in keys:
             if key not in index:
-                raise MatchingError(f"A locked group names someone who is not attending "
-                                    f"(key {key}).")
+                raise MatchingError(_("A locked group names someone who is not attending "
+                                      "(key %(key)s).", key=key))
             if index[key] in group_of:
-                raise MatchingError(f"{names[index[key]]} is in two locked groups.")
+                raise MatchingError(_("%(name)s is in two locked groups.",
+                                      name=names[index[key]]))
             group_of[index[key]] = len(groups)
         members = tuple(index[key] for key in keys)
         for a in members:
             for b in members:
                 if a < b and frozenset((a, b)) in never_set:
-                    raise MatchingError(
-                        f"A locked group ({', '.join(names[i] for i in members)}) puts "
-                        f"{names[a]} with {names[b]}, who must not meet.")
+                    raise MatchingError(_(
+                        "A locked group (%(group)s) puts %(first)s with %(second)s, who must "
+                        "not meet.", group=listing(names[i] for i in members), first=names[a],
+                        second=names[b]))
         groups.append(members)
 
     partner: dict[int, int] = {}
     kept = []
     for a, b in must:
         if frozenset((a, b)) in never_set:
-            raise MatchingError(f"{names[a]} and {names[b]} are both required and forbidden "
-                                f"to meet.")
+            raise MatchingError(_("%(first)s and %(second)s are both required and forbidden "
+                                  "to meet.", first=names[a], second=names[b]))
         if a in group_of or b in group_of:
             if group_of.get(a) == group_of.get(b):
                 continue  # already together in a locked group
-            raise MatchingError(f"{names[a]} must meet {names[b]}, but a locked group keeps "
-                                f"them apart.")
+            raise MatchingError(_("%(first)s must meet %(second)s, but a locked group keeps "
+                                  "them apart.", first=names[a], second=names[b]))
         for x, y in ((a, b), (b, a)):
             if x in partner and partner[x] != y:
-                raise MatchingError(f"{names[x]} is in two must-meet pairs (with "
-                                    f"{names[partner[x]]} and with {names[y]}); a person can "
-                                    f"have only one.")
+                raise MatchingError(_("%(name)s is in two must-meet pairs (with %(first)s "
+                                      "and with %(second)s); a person can have only one.",
+                                      name=names[x], first=names[partner[x]],
+                                      second=names[y]))
         if a not in partner:
             kept.append((a, b))
         partner[a], partner[b] = b, a
@@ -180,8 +192,8 @@ def pair(profiles: Sequence[Profile], weights: Weights = DEFAULT_WEIGHTS,
 
     groups: list[tuple[int, ...]] = []
     if len(pool) == 1:
-        raise MatchingError(f"{names[pool[0]]} cannot be placed: everyone else is in a "
-                            f"locked group.")
+        raise MatchingError(_("%(name)s cannot be placed: everyone else is in a locked "
+                              "group.", name=names[pool[0]]))
     if len(pool):
         never_keys = [frozenset((profiles[a].key, profiles[b].key)) for a, b in never]
 
@@ -204,29 +216,35 @@ def pair(profiles: Sequence[Profile], weights: Weights = DEFAULT_WEIGHTS,
             except _Stranded as again:
                 raise _unplaceable(again.people, pool, names) from None
             together = sum(1 for g in local for a in g for b in g if a < b and colleagues[a, b])
-            include = "groups include" if together != 1 else "group includes"
-            warnings.append(f"Keeping colleagues apart left no way to place everyone, so "
-                            f"{together} {include} colleagues from the same organisation.")
+            warnings.append(ngettext(
+                "Keeping colleagues apart left no way to place everyone, so %(num)d group "
+                "includes colleagues from the same organisation.",
+                "Keeping colleagues apart left no way to place everyone, so %(num)d groups "
+                "include colleagues from the same organisation.", together))
         groups = [tuple(int(pool[v]) for v in g) for g in local]
 
     total, notes = _total(profiles, locked_groups + groups, weights, history)
     warnings += notes
     trios = [g for g in groups if len(g) == 3]
     if len(trios) == 1:
-        warnings.append(f"With an odd number of people, {_and([names[i] for i in trios[0]])} "
-                        f"meet as a trio.")
+        warnings.append(_("With an odd number of people, %(names)s meet as a trio.",
+                          names=joined(names[i] for i in trios[0])))
     elif trios:
-        warnings.append(f"The rules leave no way to pair everyone, so {len(trios)} groups "
-                        f"are trios.")
+        warnings.append(ngettext("The rules leave no way to pair everyone, so %(num)d group "
+                                 "is a trio.",
+                                 "The rules leave no way to pair everyone, so %(num)d groups "
+                                 "are trios.", len(trios)))
     ordered = locked_groups + sorted(groups)
     return PairingResult([tuple(profiles[i].key for i in g) for g in ordered], total, warnings)
 
 
 def _unplaceable(people: list[int], pool: np.ndarray, names: list[str]) -> MatchingError:
-    who = _and([names[pool[v]] for v in people])
-    pronoun = "they" if len(people) > 1 else "this person"
-    return MatchingError(f"{who} cannot be placed: the must-not-meet, language and "
-                         f"organisation rules leave no group {pronoun} may join.")
+    return MatchingError(ngettext(
+        "%(names)s cannot be placed: the must-not-meet, language and organisation rules "
+        "leave no group this person may join.",
+        "%(names)s cannot be placed: the must-not-meet, language and organisation rules "
+        "leave no group they may join.", len(people),
+        names=joined(names[pool[v]] for v in people)))
 
 
 def _total(profiles: Sequence[Profile], groups: list[tuple[int, ...]], weights: Weights,
@@ -240,8 +258,9 @@ def _total(profiles: Sequence[Profile], groups: list[tuple[int, ...]], weights: 
                 pa, pb = profiles[a], profiles[b]
                 value = score(pa, pb, weights, frozenset((pa.key, pb.key)) in history)
                 if value == FORBIDDEN:
-                    notes.append(f"{_name(pa)} and {_name(pb)} are kept together by a rule "
-                                 f"although they share no language or have met before.")
+                    notes.append(_("%(first)s and %(second)s are kept together by a rule "
+                                   "although they share no language or have met before.",
+                                   first=_name(pa), second=_name(pb)))
                 else:
                     total += value
     return total, notes
@@ -388,7 +407,7 @@ def _relaxation(scores: np.ndarray, free: np.ndarray, cand: np.ndarray) -> np.nd
     # csgraph treats stored zeros as absent edges: keep every weight positive.
     graph = csr_matrix((weight - weight.min() + 1.0, (r, c)), shape=(f, f))
     try:
-        _, col = min_weight_full_bipartite_matching(graph, maximize=True)
+        _rows, col = min_weight_full_bipartite_matching(graph, maximize=True)
     except ValueError:
         return None
     return col
@@ -665,7 +684,7 @@ def _polish(scores: np.ndarray, mate: np.ndarray, must: list[tuple[int, int]],
         partner[a], partner[b] = b, a
     in_trio = {v for trio in trios for v in trio}
     fixed = [(a, b) for a, b in must if a not in in_trio]
-    for _ in range(len(scores)):  # each pass strictly improves; this only bounds the loop
+    for _pass in range(len(scores)):  # each pass strictly improves; this only bounds the loop
         changed = False
         for t, trio in enumerate(trios):
             hosts = np.array(_pairs_of(mate) + fixed, dtype=np.int64).reshape(-1, 2)

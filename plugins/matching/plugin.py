@@ -7,7 +7,8 @@ from flask import url_for
 from markupsafe import Markup
 
 
-from organizer.plugin_api import Attendee, AttendeeStatus, Link, Panel, db, hookimpl, utcnow
+from organizer.plugin_api import (Attendee, AttendeeStatus, Link, Panel, db, gettext as _,
+                                  hookimpl, utcnow)
 
 # intros registers its mail renderers when imported (nudges, through views_host).
 from . import api as matching_api
@@ -21,7 +22,8 @@ def register_api(api):
 
 @hookimpl
 def webhook_types():
-    return {"matching.published": "The host published the matches: who meets whom, round by round."}
+    return {"matching.published": _("The host published the matches: who meets whom, round "
+                                     "by round.")}
 
 
 @hookimpl
@@ -58,18 +60,18 @@ def attendee_page_panels(attendee):
     over = attendee.event.ends_at <= utcnow()
     if over and attendee.status != AttendeeStatus.GOING:
         return None
-    found = [Panel("People you met" if over else "People to meet",
+    found = [Panel(_("People you met") if over else _("People to meet"),
                    Markup(views_attendee.panel(attendee)), anchor="matching",
                    order=20 if over else 50)]
     if not over and attendee.status == AttendeeStatus.GOING:
-        found.append(Panel("Asks and offers", Markup(views_attendee.board_panel(attendee)),
+        found.append(Panel(_("Asks and offers"), Markup(views_attendee.board_panel(attendee)),
                            anchor="board", order=55))
     return found
 
 
 @hookimpl
 def host_event_actions(event):
-    return Link("Matching", url_for("matching_host.page", event_id=event.id))
+    return Link(_("Matching"), url_for("matching_host.page", event_id=event.id))
 
 
 @hookimpl(optionalhook=True)  # the follow-up plugin's hook: it may be blocked

@@ -7,12 +7,13 @@ from itertools import combinations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import flag_modified
 
-from organizer.plugin_api import (Attendee, AttendeeStatus, Event, db, erased, hold,
-                                  send_webhook, utcnow, write)
+from organizer.plugin_api import (Attendee, AttendeeStatus, Event, db, erased, gettext as _,
+                                  hold, ngettext, send_webhook, utcnow, write)
 
 from . import pairing, profiles, scoring, table_rounds
 from .errors import MatchingError
 from .models import Match, Profile, Rule, Run, Setup
+from .words import listing
 
 WEIGHTS = scoring.Weights()
 # Seconds the table planner may search; it stops early once no pair repeats.
@@ -152,7 +153,7 @@ def compute(event: Event, setup: Setup, previous: Run | None = None) -> Run:
     mix = {}
     if weights != WEIGHTS:
         # What the preference did: the same people, plainly matched.
-        plain, _ = _arrange(ordered, setup, WEIGHTS, met, must, never, [], PLAIN_TIME_LIMIT)
+        plain, _notes = _arrange(ordered, setup, WEIGHTS, met, must, never, [], PLAIN_TIME_LIMIT)
         mix = mix_of(rounds, people)
         mix.update({f"{key}_plain": value for key, value in mix_of(plain, people).items()})
     for round_ in rounds:
@@ -166,18 +167,19 @@ def compute(event: Event, setup: Setup, previous: Run | None = None) -> Run:
 def _arrange(ordered: list, setup: Setup, weights: scoring.Weights, met: set, must: set,
              never: set, locked: list[list[int]],
              time_limit: float = TABLE_TIME_LIMIT) -> tuple[list[list[dict]], list[str]]:
-    """The rounds of pairs or tables for ``ordered`` people, with notes for the host."""
+    """The rounds of pairs or tables for ``ordered`` people, with notes for the host (in
+    the language being spoken: the host's who ran matching)."""
     warnings: list[str] = []
     if setup.mode == "groups":
         if len(ordered) >= 2 and setup.group_size > len(ordered):
-            raise MatchingError(f"Tables of {setup.group_size} are larger than the "
-                                f"{len(ordered)} people taking part.")
+            raise MatchingError(_("Tables of %(size)d are larger than the %(people)d people "
+                                  "taking part.", size=setup.group_size, people=len(ordered)))
         rounds, plan_warnings = _tables(ordered, setup, met, never, locked, weights,
                                         time_limit)
         warnings += plan_warnings
         if must:
-            warnings.append("“Must meet” rules apply to pairs; tables only keep people "
-                            "who must not meet apart.")
+            warnings.append(_("“Must meet” rules apply to pairs; tables only keep people "
+                              "who must not meet apart."))
         return rounds, warnings
     rounds, seen = [], set(met)
     for number in range(setup.rounds):
@@ -218,8 +220,8 @@ def _tables(ordered: list, setup: Setup, met: set, never: set, locked: list[list
     seated = {key for group in locked for key in group}
     rest = [p for p in ordered if p.key not in seated]
     if len(rest) == 1:
-        raise MatchingError("Only one person is left outside the locked tables and would sit "
-                            "alone: unlock a table, or swap them into one.")
+        raise MatchingError(_("Only one person is left outside the locked tables and would "
+                              "sit alone: unlock a table, or swap them into one."))
     first = [{"members": list(group), "locked": True} for group in locked]
     warnings: list[str] = []
     if rest:
@@ -262,8 +264,8 @@ def _still_draft(run: Run) -> None:
     unless it is still the draft (a co-host may have published it a moment ago)."""
     hold(run)
     if run.status != "draft":
-        raise MatchingError("This draft has just been published or replaced: look at the "
-                            "matching page again.")
+        raise MatchingError(_("This draft has just been published or replaced: look at the "
+                              "matching page again."))
 
 
 def toggle_lock(run: Run, round_no: int, group_no: int) -> bool:
@@ -285,16 +287,24 @@ def check_current(run: Run, event: Event, setup: Setup) -> dict[int, scoring.Pro
     gone = sorted({m for round_ in run.rounds for g in round_ for m in g["members"]
                    if m not in found})
     if gone:
-        names = [db.session.get(Attendee, m) for m in gone]
-        listed = ", ".join(a.name for a in names if a is not None) or "someone"
-        raise MatchingError(f"{listed} no longer take{'s' if len(gone) == 1 else ''} part "
-                            "(cancelled, opted out or taken out): run matching again.")
+        names = [a.name for a in (db.session.get(Attendee, m) for m in gone) if a is not None]
+        if not names:
+            raise MatchingError(ngettext(
+                "someone no longer takes part (cancelled, opted out or taken out): run "
+                "matching again.",
+                "someone no longer take part (cancelled, opted out or taken out): run "
+                "matching again.", len(gone)))
+        raise MatchingError(ngettext(
+            "%(names)s no longer takes part (cancelled, opted out or taken out): run matching "
+            "again.",
+            "%(names)s no longer take part (cancelled, opted out or taken out): run matching "
+            "again.", len(gone), names=listing(names)))
     never = {frozenset((r.first_id, r.second_id)) for r in rules(event) if r.kind == "never"}
     for round_ in run.rounds:
         for group in round_:
             if any(frozenset(p) in never for p in combinations(group["members"], 2)):
-                raise MatchingError("A “must not meet” rule added since this draft puts two "
-                                    "people of one group apart: run matching again.")
+                raise MatchingError(_("A “must not meet” rule added since this draft puts two "
+                                      "people of one group apart: run matching again."))
     return {k: profiles.for_matching(a, p) for k, (a, p) in found.items()}
 
 
@@ -310,17 +320,17 @@ def _swap(run: Run, event: Event, setup: Setup, round_no: int, first: int, secon
     groups = [dict(g, members=list(g["members"])) for g in run.rounds[round_no]]
     where = {m: i for i, g in enumerate(groups) for m in g["members"]}
     if first not in where or second not in where:
-        raise MatchingError("Both people must be in this round.")
+        raise MatchingError(_("Both people must be in this round."))
     a, b = where[first], where[second]
     if a == b:
-        raise MatchingError("They are already in the same group.")
+        raise MatchingError(_("They are already in the same group."))
     if groups[a].get("locked") or groups[b].get("locked"):
-        raise MatchingError("Unlock the group first: locked groups stay as they are.")
+        raise MatchingError(_("Unlock the group first: locked groups stay as they are."))
     never = {frozenset((r.first_id, r.second_id)) for r in rules(event) if r.kind == "never"}
     for index, person, leaving in ((a, second, first), (b, first, second)):
         members = [m for m in groups[index]["members"] if m != leaving] + [person]
         if any(frozenset(p) in never for p in combinations(members, 2)):
-            raise MatchingError("That swap would seat two people who must not meet together.")
+            raise MatchingError(_("That swap would seat two people who must not meet together."))
         groups[index]["members"] = members
     attendees = [db.session.get(Attendee, k) for k in current]
     met = history(event, attendees)

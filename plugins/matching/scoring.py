@@ -18,6 +18,10 @@ from typing import Literal
 
 import numpy as np
 
+from organizer.plugin_api import gettext as _
+
+from .words import listing
+
 FORBIDDEN = float("-inf")
 """The score of a pair that must not be matched (also the matrix sentinel)."""
 
@@ -133,21 +137,22 @@ def score(a: Profile, b: Profile, weights: Weights = DEFAULT_WEIGHTS,
     return float(value)
 
 
-def _listing(tags: Iterable[str]) -> str:
-    return ", ".join(sorted(tags))
-
-
 def reasons(a: Profile, b: Profile) -> list[str]:
-    """Why ``a`` and ``b`` should talk, as short sentences, strongest first."""
+    """Why ``a`` and ``b`` should talk, as short sentences, strongest first (in the language
+    being spoken)."""
     found = []
     if a.offers & b.seeks:
-        found.append(f"{a.name} can help {b.name} with {_listing(a.offers & b.seeks)}")
+        found.append(_("%(giver)s can help %(taker)s with %(topics)s", giver=a.name,
+                       taker=b.name, topics=listing(sorted(a.offers & b.seeks))))
     if b.offers & a.seeks:
-        found.append(f"{b.name} can help {a.name} with {_listing(b.offers & a.seeks)}")
+        found.append(_("%(giver)s can help %(taker)s with %(topics)s", giver=b.name,
+                       taker=a.name, topics=listing(sorted(b.offers & a.seeks))))
     if a.interests & b.interests:
-        found.append(f"both into {_listing(a.interests & b.interests)}")
+        found.append(_("both into %(topics)s",
+                       topics=listing(sorted(a.interests & b.interests))))
     if _different_fields(a, b):
-        found.append(f"different fields: {a.field.strip()} / {b.field.strip()}")
+        found.append(_("different fields: %(first)s / %(second)s", first=a.field.strip(),
+                       second=b.field.strip()))
     return found
 
 

@@ -30,6 +30,8 @@ from itertools import product
 
 import numpy as np
 
+from organizer.plugin_api import gettext as _, ngettext
+
 from .errors import MatchingError
 from .scoring import (
     DEFAULT_WEIGHTS,
@@ -39,6 +41,7 @@ from .scoring import (
     pair_indices,
     score_matrix,
 )
+from .words import ordinal
 
 # Number of mutually orthogonal Latin squares of order s, where known exactly.
 # n = s² people at s tables of s can have at most N(s) + 2 rounds without a
@@ -79,14 +82,10 @@ def _spread_pairs(people: int, groups: int) -> int:
     return extra * (size + 1) * size // 2 + (groups - extra) * size * (size - 1) // 2
 
 
-def _ordinal(k: int) -> str:
-    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
-    return f"{k}{suffix}"
-
-
 def repeat_bound(n: int, table_size: int, rounds: int,
                  blocked: np.ndarray | None = None) -> tuple[int, str | None]:
-    """A proven lower bound on repeated meetings, and a sentence explaining it when positive.
+    """A proven lower bound on repeated meetings, and a sentence explaining it when positive
+    (in the language being spoken).
 
     ``blocked[i]`` is how many people person ``i`` may never meet. Four
     arguments, the strongest wins: all meetings versus the distinct pairs
@@ -114,19 +113,34 @@ def repeat_bound(n: int, table_size: int, rounds: int,
     bound = max(by_pairs, by_person, by_pigeons, latin)
     if not bound:
         return 0, None
-    cannot = f"{bound} repeated {'pair cannot' if bound == 1 else 'pairs cannot'} be avoided"
     if latin == bound:
         free = MOLS[table_size] + 2
-        return bound, (f"A {_ordinal(free + 1)} round without repeats is impossible for {n} "
-                       f"people at tables of {table_size}; {latin} "
-                       f"{'round' if latin == 1 else 'rounds'} will repeat pairs.")
+        return bound, ngettext(
+            "A %(ordinal)s round without repeats is impossible for %(people)d people at tables "
+            "of %(size)d; %(num)d round will repeat pairs.",
+            "A %(ordinal)s round without repeats is impossible for %(people)d people at tables "
+            "of %(size)d; %(num)d rounds will repeat pairs.", latin,
+            ordinal=ordinal(free + 1), people=n, size=table_size)
+    if by_pigeons == bound and count == 1:
+        return bound, ngettext(
+            "%(num)d repeated pair cannot be avoided: with only 1 table per round, a table of "
+            "%(size)d always seats two people who met in an earlier round.",
+            "%(num)d repeated pairs cannot be avoided: with only 1 table per round, a table of "
+            "%(size)d always seats two people who met in an earlier round.", bound,
+            size=max(sizes))
     if by_pigeons == bound:
-        tables = "1 table" if count == 1 else f"{count} tables"
-        return bound, (f"{cannot}: with only {tables} per round, a table of {max(sizes)} "
-                       f"always seats two people who met in an earlier round.")
-    return bound, (f"{cannot}: {rounds} rounds at tables of {table_size} need each person "
-                   f"to meet up to {rounds * (max(sizes) - 1)} people, and there are {n} "
-                   f"attending.")
+        return bound, ngettext(
+            "%(num)d repeated pair cannot be avoided: with only %(tables)d tables per round, a "
+            "table of %(size)d always seats two people who met in an earlier round.",
+            "%(num)d repeated pairs cannot be avoided: with only %(tables)d tables per round, a "
+            "table of %(size)d always seats two people who met in an earlier round.", bound,
+            tables=count, size=max(sizes))
+    return bound, ngettext(
+        "%(num)d repeated pair cannot be avoided: %(rounds)d rounds at tables of %(size)d need "
+        "each person to meet up to %(most)d people, and there are %(people)d attending.",
+        "%(num)d repeated pairs cannot be avoided: %(rounds)d rounds at tables of %(size)d "
+        "need each person to meet up to %(most)d people, and there are %(people)d attending.",
+        bound, rounds=rounds, size=table_size, most=rounds * (max(sizes) - 1), people=n)
 
 
 def plan_tables(profiles: Sequence[Profile], table_size: int, rounds: int,
@@ -146,28 +160,32 @@ def plan_tables(profiles: Sequence[Profile], table_size: int, rounds: int,
     """
     n = len(profiles)
     if n < 2:
-        raise MatchingError("Seating needs at least two people; "
-                            + ("there is 1." if n == 1 else "there are none."))
+        raise MatchingError(_("Seating needs at least two people; there is 1.") if n == 1
+                            else _("Seating needs at least two people; there are none."))
     if table_size < 2:
-        raise MatchingError(f"A table needs at least two seats, not {table_size}.")
+        raise MatchingError(_("A table needs at least two seats, not %(size)d.",
+                              size=table_size))
     if table_size > n:
-        raise MatchingError(f"Tables of {table_size} are larger than the {n} people attending.")
+        raise MatchingError(_("Tables of %(size)d are larger than the %(people)d people "
+                              "attending.", size=table_size, people=n))
     if rounds < 1:
-        raise MatchingError(f"There must be at least one round, not {rounds}.")
+        raise MatchingError(_("There must be at least one round, not %(rounds)d.",
+                              rounds=rounds))
     if same_org not in ("avoid", "allow"):
-        raise MatchingError(f'same_org must be "avoid" or "allow", not {same_org!r}.')
+        raise MatchingError(_('same_org must be "avoid" or "allow", not %(value)s.',
+                              value=repr(same_org)))
     keys = [p.key for p in profiles]
     if len(set(keys)) != n:
-        raise MatchingError("Two attendees have the same key.")
+        raise MatchingError(_("Two attendees have the same key."))
     known = set(keys)
     for rule in must_not_meet:
         if len(set(rule)) != 2:
-            raise MatchingError(f"A must-not-meet rule needs two different people; got "
-                                f"{tuple(rule)}.")
+            raise MatchingError(_("A must-not-meet rule needs two different people; got "
+                                  "%(keys)s.", keys=str(tuple(rule))))
         for key in rule:
             if key not in known:
-                raise MatchingError(f"The must-not-meet rules name someone who is not "
-                                    f"attending (key {key}).")
+                raise MatchingError(_("The must-not-meet rules name someone who is not "
+                                      "attending (key %(key)s).", key=key))
 
     problem = _Problem(profiles, table_size, rounds, weights, met_before, must_not_meet,
                        same_org)
@@ -241,27 +259,41 @@ class _Problem:
                 broken = np.argwhere(np.triu(self.never[block], 1))
                 if len(broken):
                     a, b = members[broken[0]]
-                    raise MatchingError(
-                        f"No seating keeps everyone apart who must not meet: the closest "
-                        f"plan found still seats {names[a]} with {names[b]} in round {r + 1}. "
-                        f"Fewer must-not-meet rules or smaller tables would help.")
+                    raise MatchingError(_(
+                        "No seating keeps everyone apart who must not meet: the closest plan "
+                        "found still seats %(first)s with %(second)s in round %(round)d. "
+                        "Fewer must-not-meet rules or smaller tables would help.",
+                        first=names[a], second=names[b], round=r + 1))
                 tables.append(tuple(self.profiles[i].key for i in members))
             plan.append(tables)
         np.fill_diagonal(meets, 0)
         repeats = int(np.triu(np.maximum(meets - 1, 0), 1).sum())
         warnings = [self.bound_note] if self.bound_note else []
         if repeats > self.min_repeats:
-            warnings.append(f"The plan repeats {repeats} {'pair' if repeats == 1 else 'pairs'}"
-                            f" (at least {self.min_repeats} unavoidable); the search found no "
-                            f"plan with fewer.")
-        if colleagues:
-            warnings.append(f"{colleagues} {'pair' if colleagues == 1 else 'pairs'} of "
-                            f"colleagues share a table ({self.min_colleagues} unavoidable "
-                            f"with {self.tables} {'table' if self.tables == 1 else 'tables'} "
-                            f"per round).")
+            warnings.append(ngettext(
+                "The plan repeats %(num)d pair (at least %(least)d unavoidable); the search "
+                "found no plan with fewer.",
+                "The plan repeats %(num)d pairs (at least %(least)d unavoidable); the search "
+                "found no plan with fewer.", repeats, least=self.min_repeats))
+        if colleagues and self.tables == 1:
+            warnings.append(ngettext(
+                "%(num)d pair of colleagues share a table (%(least)d unavoidable with 1 table "
+                "per round).",
+                "%(num)d pairs of colleagues share a table (%(least)d unavoidable with 1 table "
+                "per round).", colleagues, least=self.min_colleagues))
+        elif colleagues:
+            warnings.append(ngettext(
+                "%(num)d pair of colleagues share a table (%(least)d unavoidable with "
+                "%(tables)d tables per round).",
+                "%(num)d pairs of colleagues share a table (%(least)d unavoidable with "
+                "%(tables)d tables per round).", colleagues, least=self.min_colleagues,
+                tables=self.tables))
         if mute:
-            warnings.append(f"{mute} {'pair' if mute == 1 else 'pairs'} at a shared table "
-                            f"have no language in common (or are not to meet again).")
+            warnings.append(ngettext(
+                "%(num)d pair at a shared table have no language in common (or are not to "
+                "meet again).",
+                "%(num)d pairs at a shared table have no language in common (or are not to "
+                "meet again).", mute))
         return TablePlan(plan, repeats, self.min_repeats, total, warnings)
 
 
@@ -510,7 +542,7 @@ class _Search:
                                 .any(axis=1))
         if not len(rounds):
             rounds = np.arange(self.p.rounds)
-        for _ in range(int(self.rng.integers(1, 4))):
+        for _kick in range(int(self.rng.integers(1, 4))):
             r = int(self.rng.choice(rounds))
             a, b = self.rng.choice(self.p.n, 2, replace=False)
             if self.seats[r, a] != self.seats[r, b]:
@@ -615,10 +647,10 @@ def _partial_spread(p: int, d: int, k: int, want: int) -> list[np.ndarray]:
     most = min(want, (p ** d - 1) // (p ** k - 1))
     combos = np.array(list(product(range(p), repeat=k)))  # all coefficient vectors
     best: list[np.ndarray] = []
-    for _ in range(30):
+    for _attempt in range(30):
         used = np.zeros(p ** d, dtype=bool)
         chosen = []
-        for _ in range(20 * most):
+        for _draw in range(20 * most):
             basis = rng.integers(0, p, size=(k, d))
             points = np.unique(((combos @ basis) % p) @ p ** np.arange(d))
             if len(points) < p ** k or used[points[1:]].any():

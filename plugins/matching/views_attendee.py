@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from organizer.plugin_api import AttendeeStatus, attendee_blueprint, attendee_page
+from organizer.plugin_api import AttendeeStatus, attendee_blueprint, attendee_page, gettext as _
 
 from . import board, forms, intros, profiles, runs
 from .models import SHAREABLE
@@ -16,16 +16,16 @@ def profile(attendee):
     person = attendee
     if person.status not in (AttendeeStatus.GOING, AttendeeStatus.WAITING, AttendeeStatus.PENDING):
         # An old page sent after cancelling, say: say why, on the person's page.
-        flash("You're not on the list for this event any more, so there is no networking "
-              "profile to fill in.", "info")
+        flash(_("You're not on the list for this event any more, so there is no networking "
+                "profile to fill in."), "info")
         return redirect(url_for("attendee.page", token=person.token), 303)
     sub = None
     if request.method == "POST":
         sub = profiles.read(request.form)
         if not sub.errors:
             profiles.save(person, sub)
-            flash("Your profile is saved." if not sub.opted_out
-                  else "Saved: you will not be matched at this event.", "success")
+            flash(_("Your profile is saved.") if not sub.opted_out
+                  else _("Saved: you will not be matched at this event."), "success")
             return redirect(url_for("attendee.page", token=person.token))
     return render_template("matching/profile.html", person=person, event=person.event,
                            profile=profiles.of(person), sub=sub, shareable=SHAREABLE,
@@ -44,7 +44,8 @@ def ask(attendee):
     except intros.IntroError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"We've asked {sent.receiver.name}. You'll hear by mail if they accept.", "success")
+        flash(_("We've asked %(name)s. You'll hear by mail if they accept.",
+                name=sent.receiver.name), "success")
     return redirect(url_for("attendee.page", token=person.token) + "#matching")
 
 
@@ -57,8 +58,8 @@ def decide(attendee, request_id: int):
     except intros.IntroError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"You and {done.sender.name} are introduced: check your mail." if accept
-              else "Declined. Nothing about you was shared.", "success")
+        flash(_("You and %(name)s are introduced: check your mail.", name=done.sender.name)
+              if accept else _("Declined. Nothing about you was shared."), "success")
     return redirect(url_for("attendee.page", token=person.token) + "#matching")
 
 
@@ -97,8 +98,8 @@ def post_on_board(attendee):
         g.matching_board = {"error": str(exc), "kind": request.form.get("kind", ""),
                             "text": request.form.get("text", "")[:1000]}
         return attendee_page(attendee, 422)
-    flash("Posted on the board. Answers come to you as introduction requests: you choose "
-          "whom to meet.", "success")
+    flash(_("Posted on the board. Answers come to you as introduction requests: you choose "
+            "whom to meet."), "success")
     return redirect(url_for("attendee.page", token=attendee.token) + "#board")
 
 
@@ -109,7 +110,7 @@ def withdraw_from_board(attendee, post_id: int):
     except board.BoardError as exc:
         flash(str(exc), "error")
     else:
-        flash("Taken down from the board.", "success")
+        flash(_("Taken down from the board."), "success")
     return redirect(url_for("attendee.page", token=attendee.token) + "#board")
 
 
@@ -120,8 +121,8 @@ def answer_on_board(attendee, post_id: int):
     except board.BoardError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"We've told {sent.receiver.name}. If they accept, you are introduced by mail.",
-              "success")
+        flash(_("We've told %(name)s. If they accept, you are introduced by mail.",
+                name=sent.receiver.name), "success")
     return redirect(url_for("attendee.page", token=attendee.token) + "#board")
 
 

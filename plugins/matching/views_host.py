@@ -6,7 +6,8 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, attendee_of_event_or_404, db,
-                                  event_for_hosts, own_transactions, utcnow)
+                                  event_for_hosts, gettext as _, ngettext, own_transactions,
+                                  utcnow)
 
 from . import explain, forms, nudges, profiles, runs
 from .errors import MatchingError
@@ -67,7 +68,7 @@ def save_setup(event_id: int):
     setup = runs.setup_of(event)
     form = forms.SetupForm(request.form)
     if not form.validate():
-        flash("The set-up was not saved: see below.", "error")
+        flash(_("The set-up was not saved: see below."), "error")
         return page(event_id, {name: messages[0] for name, messages in form.errors.items()},
                     400)
     setup.mode, setup.group_size, setup.rounds = form.mode.data, form.group_size.data, \
@@ -77,7 +78,7 @@ def save_setup(event_id: int):
     setup.mix_fields, setup.mix_newcomers = form.mix_fields.data, form.mix_newcomers.data
     db.session.add(setup)
     db.session.commit()
-    flash("Set-up saved.", "success")
+    flash(_("Set-up saved."), "success")
     return redirect(_page(event.id))
 
 
@@ -93,19 +94,19 @@ def add_rule(event_id: int):
     if not valid:
         flash(next(iter(form.errors.values()))[0], "error")
     elif first not in going or second not in going:
-        flash("Choose two people from the guest list.", "error")
+        flash(_("Choose two people from the guest list."), "error")
     elif first == second:
-        flash("Choose two different people.", "error")
+        flash(_("Choose two different people."), "error")
     else:
         a, b = sorted((first, second))
         existing = db.session.scalar(select(Rule).where(
             Rule.event_id == event.id, Rule.first_id == a, Rule.second_id == b))
         if existing is not None and existing.kind != kind:
-            flash("These two already have the opposite rule; remove it first.", "error")
+            flash(_("These two already have the opposite rule; remove it first."), "error")
         elif existing is None:
             db.session.add(Rule(event_id=event.id, kind=kind, first_id=a, second_id=b))
             db.session.commit()
-            flash("Rule added. Run matching again to apply it.", "success")
+            flash(_("Rule added. Run matching again to apply it."), "success")
     return redirect(_page(event.id))
 
 
@@ -118,7 +119,7 @@ def remove_rule(event_id: int, rule_id: int):
         abort(404)
     db.session.delete(rule)
     db.session.commit()
-    flash("Rule removed.", "success")
+    flash(_("Rule removed."), "success")
     return redirect(_page(event.id))
 
 
@@ -137,7 +138,7 @@ def run(event_id: int):
     except MatchingError as exc:
         flash(str(exc), "error")
         return page(event_id, {"run": str(exc)}, 400)
-    flash("Here is a draft. Check it, lock the groups you like, and run again or publish.",
+    flash(_("Here is a draft. Check it, lock the groups you like, and run again or publish."),
           "success")
     return redirect(_page(event.id) + "#draft")
 
@@ -157,17 +158,18 @@ def lock(event_id: int):
     form = forms.GroupForm(request.form)
     if not form.validate() or form.round.data >= len(found.rounds) \
             or form.group.data >= len(found.rounds[form.round.data]):
-        abort(400, "That group is not in the draft.")
+        abort(400, _("That group is not in the draft."))
     r, g = form.round.data, form.group.data
     if r != 0:
-        abort(400, "Pairs and tables can be locked in the first round; for later rounds, "
-                   "swap people.")
+        abort(400, _("Pairs and tables can be locked in the first round; for later rounds, "
+                     "swap people."))
     try:
         locked = runs.toggle_lock(found, r, g)
     except MatchingError as exc:
         flash(str(exc), "error")
     else:
-        flash("Locked: it stays when you run again." if locked else "Unlocked.", "success")
+        flash(_("Locked: it stays when you run again.") if locked else _("Unlocked."),
+              "success")
     return redirect(_page(event.id) + "#draft")
 
 
@@ -179,13 +181,13 @@ def swap(event_id: int):
     form = forms.SwapForm(request.form)
     try:
         if not form.validate() or form.round.data >= len(found.rounds):
-            raise MatchingError("Choose a round and two people to swap.")
+            raise MatchingError(_("Choose a round and two people to swap."))
         runs.swap(found, event, runs.setup_of(event), form.round.data, form.first.data,
                   form.second.data)
     except MatchingError as exc:
         flash(str(exc), "error")
     else:
-        flash("Swapped.", "success")
+        flash(_("Swapped."), "success")
     return redirect(_page(event.id) + "#draft")
 
 
@@ -210,15 +212,17 @@ def remove_person(event_id: int):
             fresh = runs.compute(event, setup, previous=old)
         except MatchingError as exc:
             db.session.rollback()
-            flash(f"{person.name} was not taken out: {exc}", "error")
+            flash(_("%(name)s was not taken out: %(reason)s", name=person.name, reason=str(exc)),
+                  "error")
             return redirect(_page(event.id))
     db.session.add(setup)
     if fresh is not None:
         runs.store_draft(event, fresh)  # commits the exclusion with the new draft
     else:
         db.session.commit()
-    flash(f"{person.name} is out of matching"
-          + ("; the draft was made again without them." if fresh else "."), "success")
+    flash(_("%(name)s is out of matching; the draft was made again without them.",
+            name=person.name) if fresh
+          else _("%(name)s is out of matching.", name=person.name), "success")
     return redirect(_page(event.id) + "#draft")
 
 
@@ -232,7 +236,7 @@ def include_person(event_id: int):
     setup.excluded = [i for i in setup.excluded or [] if i != person]
     db.session.add(setup)
     db.session.commit()
-    flash("They take part again. Run matching to include them.", "success")
+    flash(_("They take part again. Run matching to include them."), "success")
     return redirect(_page(event.id))
 
 
@@ -242,12 +246,13 @@ def nudge(event_id: int):
     """Mail the people taking part without a profile, once each."""
     event = event_for_hosts(event_id)
     if event.status != "published" or event.ends_at <= utcnow():
-        flash("Reminders go out for published events that are still ahead.", "error")
+        flash(_("Reminders go out for published events that are still ahead."), "error")
         return redirect(_page(event.id))
     people = [a for a, _ in runs.participants(event, runs.setup_of(event))]
     sent = nudges.send(event, people)
-    flash(f"Asked {sent} {'person' if sent == 1 else 'people'} to fill in a profile."
-          if sent else "Everyone without a profile has been asked already.", "success")
+    flash(ngettext("Asked %(num)d person to fill in a profile.",
+                   "Asked %(num)d people to fill in a profile.", sent)
+          if sent else _("Everyone without a profile has been asked already."), "success")
     return redirect(_page(event.id) + "#profiles")
 
 
@@ -258,10 +263,11 @@ def publish(event_id: int):
     found = _draft_or_404(event)
     try:
         if not runs.publish(found, event, runs.setup_of(event)):
-            flash("This draft was already published.", "info")
+            flash(_("This draft was already published."), "info")
             return redirect(_page(event.id))
     except MatchingError as exc:
         flash(str(exc), "error")
         return redirect(_page(event.id) + "#draft")
-    flash("Published: everyone's introduction is on its way. Follow the mail below.", "success")
+    flash(_("Published: everyone's introduction is on its way. Follow the mail below."),
+          "success")
     return redirect(url_for("messages.show", event_id=event.id))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, Form, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, StopValidation
 
-from organizer.plugin_api import Event, db
+from organizer.plugin_api import Event, db, gettext as _, lazy_gettext as _l
 
 from .models import RsvpQuestion
 
@@ -50,7 +50,7 @@ def check_email(raw: str) -> tuple[str, str | None]:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized, None
     except EmailNotValidError:
-        return raw, "Enter a valid e-mail address, like name@example.org."
+        return raw, _("Enter a valid e-mail address, like name@example.org.")
 
 
 def one_line(raw: str | None, limit: int) -> str:
@@ -73,8 +73,9 @@ class _Contact(Form):
     """Who is coming: on the RSVP form; the attendee's own page has no address field."""
 
     name = StringField(filters=[one_line_filter(MAX_NAME + 1)], validators=[
-        InputRequired("Tell the host your name."),
-        Length(max=MAX_NAME, message=f"Keep your name under {MAX_NAME} characters.")])
+        InputRequired(_l("Tell the host your name.")),
+        # WTForms fills in %(max)s.
+        Length(max=MAX_NAME, message=_l("Keep your name under %(max)s characters."))])
     email = StringField(validators=[address])
     listed = BooleanField()
 
@@ -83,7 +84,7 @@ class _Details(Form):
     """What every RSVP may add: printed on the badge and used to introduce people."""
 
     name = StringField(filters=[one_line_filter(MAX_NAME)],
-                       validators=[InputRequired("Tell the host your name.")])
+                       validators=[InputRequired(_l("Tell the host your name."))])
     organisation = StringField(filters=[one_line_filter(MAX_AFFILIATION)])
     role = StringField(filters=[one_line_filter(MAX_AFFILIATION)])
     plus_one = BooleanField()
@@ -91,13 +92,17 @@ class _Details(Form):
 
 
 def _question_field(kind: str, label: str, required: bool, choices: tuple[str, ...]):
+    # Lazy: the fields are built once (see _form_class) and speak each visitor's language.
     if kind == "checkbox":
         return BooleanField(label, validators=[
-            InputRequired(f"“{label}” must be ticked.") if required else Optional()])
-    checks = [Length(max=MAX_ANSWER, message=f"Keep your answer under {MAX_ANSWER} characters.")]
+            InputRequired(_l("“%(label)s” must be ticked.", label=label)) if required
+            else Optional()])
+    # WTForms fills in %(max)s.
+    checks = [Length(max=MAX_ANSWER, message=_l("Keep your answer under %(max)s characters."))]
     if kind == "choice":
-        checks.append(AnyOf(["", *choices], message="Choose one of the offered answers."))
-    needed = InputRequired(f"Please answer “{label}”.") if required else Optional()
+        checks.append(AnyOf(["", *choices], message=_l("Choose one of the offered answers.")))
+    needed = (InputRequired(_l("Please answer “%(label)s”.", label=label)) if required
+              else Optional())
     return StringField(label, filters=[lambda value: (value or "").strip()],
                        validators=[needed, *checks])
 
@@ -122,7 +127,7 @@ def read(form, event: Event, plus_one_allowed: bool, with_contact: bool = True,
     filled.validate()
     sub = Submission(name=filled.name.data or "", organisation=filled.organisation.data or "",
                      role=filled.role.data or "",
-                     errors={key: messages[0] for key, messages in filled.errors.items()})
+                     errors={key: str(messages[0]) for key, messages in filled.errors.items()})
     if with_contact:
         sub.email = filled.email.data or ""
         sub.listed = bool(filled.listed.data)

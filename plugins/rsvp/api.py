@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import bindparam, select
 
 from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, GuestListError,
-                                  api_blueprint, api_event, api_problem, db)
+                                  api_blueprint, api_event, api_problem, db, in_language)
 
 from . import seats
 from .answers import check_email, one_line, questions
@@ -43,7 +43,8 @@ class AddGuest(MethodView):
         if event is None:
             return api_problem(404, "There is no event with this id among yours.")
         name = one_line(guest["name"], 120)
-        email, error = check_email(guest["email"])
+        with in_language("en"):  # the API speaks English
+            email, error = check_email(guest["email"])
         if error or not name:
             return api_problem(422, error or "Give the guest's name.")
         try:

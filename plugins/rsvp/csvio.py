@@ -6,7 +6,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from organizer.plugin_api import Attendee, AttendeeStatus, Event
+from organizer.plugin_api import Attendee, AttendeeStatus, Event, gettext as _
 
 from .answers import check_email, one_line
 from .models import RsvpQuestion, RsvpRegistration
@@ -34,7 +34,7 @@ def export(event: Event, people: list[Attendee], registrations: dict[int, RsvpRe
     writer = csv.writer(out)
     writer.writerow(["name", "email", "status", "guests", "guest_name", "organisation", "role",
                      "registered_at", "checked_in_at", *[safe_cell(q.label) for q in questions],
-                     *[safe_cell(title) for title, _ in columns]])
+                     *[safe_cell(title) for title, _values in columns]])
     for person in people:
         reg = registrations.get(person.id)
         answers = reg.answers if reg else {}
@@ -44,7 +44,7 @@ def export(event: Event, people: list[Attendee], registrations: dict[int, RsvpRe
                person.checked_in_at.astimezone(event.zone).strftime("%Y-%m-%d %H:%M")
                if person.checked_in_at else "",
                *[_answer(answers.get(str(q.id))) for q in questions],
-               *[values.get(person.id, "") for _, values in columns]]
+               *[values.get(person.id, "") for _title, values in columns]]
         writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
 
@@ -88,22 +88,25 @@ def parse(text: str, existing_emails: set[str]) -> ImportPreview:
         reader = csv.DictReader(io.StringIO(text))
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
-        return ImportPreview([], f"This file is not a readable CSV ({exc}).")
+        return ImportPreview([], _("This file is not a readable CSV (%(problem)s).", problem=exc))
     if "email" not in header or "name" not in header:
-        return ImportPreview([], "The first line must name the columns, with at least "
-                                 "“name” and “email” (also possible: status, organisation, role).")
+        return ImportPreview([], _("The first line must name the columns, with at least "
+                                   "“name” and “email” (also possible: status, organisation, "
+                                   "role)."))
     reader.fieldnames = header
     rows: list[ImportRow] = []
     seen: set[str] = set()
     try:
         for number, record in enumerate(reader, start=2):
             if len(rows) >= MAX_ROWS:
-                return ImportPreview(rows, f"Import at most {MAX_ROWS} people at a time.")
+                return ImportPreview(rows, _("Import at most %(count)s people at a time.",
+                                             count=MAX_ROWS))
             rows.append(_check(number, record, seen, existing_emails))
     except csv.Error as exc:
-        return ImportPreview(rows, f"Line {reader.line_num} could not be read ({exc}).")
+        return ImportPreview(rows, _("Line %(line)s could not be read (%(problem)s).",
+                                     line=reader.line_num, problem=exc))
     if not rows:
-        return ImportPreview([], "The file has no guests in it.")
+        return ImportPreview([], _("The file has no guests in it."))
     return ImportPreview(rows)
 
 
@@ -112,20 +115,23 @@ def _check(number: int, record: dict, seen: set[str], existing: set[str]) -> Imp
     row = ImportRow(line=number, name=get("name")[:120], organisation=get("organisation")[:200],
                     role=get("role")[:200], status=get("status").lower())
     if not row.name:
-        row.errors.append("the name is missing")
+        row.errors.append(_("the name is missing"))
     raw_email = get("email")
     if not raw_email:
-        row.errors.append("the e-mail is missing")
+        row.errors.append(_("the e-mail is missing"))
     else:
         row.email, error = check_email(raw_email)
         row.email = row.email.lower()
         if error:
-            row.errors.append(f"“{raw_email}” is not a valid e-mail address")
+            row.errors.append(_("“%(address)s” is not a valid e-mail address",
+                                 address=raw_email))
         elif row.email in seen:
-            row.errors.append("this e-mail appears twice in the file")
+            row.errors.append(_("this e-mail appears twice in the file"))
         elif row.email in existing:
-            row.errors.append("already on the guest list")
+            row.errors.append(_("already on the guest list"))
         seen.add(row.email)
     if row.status != AS_RSVP and row.status not in IMPORT_STATUSES:
-        row.errors.append(f"unknown status “{row.status}” (use {', '.join(IMPORT_STATUSES)})")
+        # The statuses as the file must spell them, in English.
+        row.errors.append(_("unknown status “%(status)s” (use %(statuses)s)", status=row.status,
+                            statuses=", ".join(IMPORT_STATUSES)))
     return row

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import BooleanField, FileField, Form, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
-from organizer.plugin_api import ATTENDEE_STATUSES
+from organizer.plugin_api import ATTENDEE_STATUSES, gettext as _, lazy_gettext as _l
 
 from .answers import MAX_NAME, address, one_line_filter
 from .models import QUESTION_KINDS
@@ -15,18 +15,18 @@ MAX_CHOICES = 30
 
 class StatusForm(Form):
     status = StringField(validators=[AnyOf(ATTENDEE_STATUSES,
-                                           message="Choose one of the offered statuses.")])
+                                           message=_l("Choose one of the offered statuses."))])
 
 
 class AddGuestForm(Form):
-    name = StringField("Name", filters=[one_line_filter(MAX_NAME)],
-                       validators=[InputRequired("Enter the guest's name.")])
-    email = StringField("E-mail", validators=[address])
+    name = StringField(_l("Name"), filters=[one_line_filter(MAX_NAME)],
+                       validators=[InputRequired(_l("Enter the guest's name."))])
+    email = StringField(_l("E-mail"), validators=[address])
 
 
 class ImportForm(Form):
-    file = FileField("CSV file")
-    csv_text = TextAreaField("Or paste the rows")
+    file = FileField(_l("CSV file"))
+    csv_text = TextAreaField(_l("Or paste the rows"))
     confirm = BooleanField()
 
 
@@ -36,17 +36,17 @@ def _choice_lines(text: str | None) -> list[str]:
 
 
 class QuestionForm(Form):
-    label = StringField("Question", filters=[one_line_filter(301)], validators=[
-        InputRequired("Write the question."),
-        Length(max=300, message="Keep the question under 300 characters.")])
-    kind = SelectField("Answer", choices=list(QUESTION_KINDS), validate_choice=False,
+    label = StringField(_l("Question"), filters=[one_line_filter(301)], validators=[
+        InputRequired(_l("Write the question.")),
+        Length(max=300, message=_l("Keep the question under 300 characters."))])
+    kind = SelectField(_l("Answer"), choices=list(QUESTION_KINDS), validate_choice=False,
                        validators=[AnyOf(list(QUESTION_KINDS),
-                                         message="Choose what kind of answer you want.")])
-    choices = TextAreaField("Choices", filters=[_choice_lines])
-    required = BooleanField("Required")
+                                         message=_l("Choose what kind of answer you want."))])
+    choices = TextAreaField(_l("Choices"), filters=[_choice_lines])
+    required = BooleanField(_l("Required"))
 
     def validate_choices(self, field) -> None:
         if self.kind.data == "choice" and len(field.data) < 2:
-            raise ValidationError("Give at least two choices, one per line.")
+            raise ValidationError(_("Give at least two choices, one per line."))
         if len(field.data) > MAX_CHOICES:
-            raise ValidationError(f"Offer at most {MAX_CHOICES} choices.")
+            raise ValidationError(_("Offer at most %(count)s choices.", count=MAX_CHOICES))

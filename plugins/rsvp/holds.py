@@ -16,8 +16,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from organizer.plugin_api import (Attendee, AttendeeStatus, Event, Message, Skip, commit, db,
-                                  external_url, format_range, mail_renderer, normalise_email,
-                                  queue_mail, utcnow)
+                                  external_url, format_range, gettext as _, in_language,
+                                  lazy_gettext as _l, mail_renderer, normalise_email, queue_mail,
+                                  utcnow)
 
 from . import seats, settings
 from .models import RsvpRegistration, SeriesHold
@@ -40,7 +41,7 @@ def start(attendee: Attendee) -> tuple[SeriesHold, list[Attendee]]:
     hold is stored, every upcoming date taken, and one mail lists them."""
     series_id = attendee.event.series_id
     if series_id is None:
-        raise seats.RsvpError("This event is not part of a series.")
+        raise seats.RsvpError(_("This event is not part of a series."))
     hold = of(series_id, attendee.email)
     if hold is None:
         hold = SeriesHold(series_id=series_id, email=attendee.email, name=attendee.name,
@@ -56,8 +57,10 @@ def start(attendee: Attendee) -> tuple[SeriesHold, list[Attendee]]:
         hold.name = attendee.name
         db.session.commit()
     taken = enrol(hold)
+    with in_language(attendee.event.language):  # the mail speaks the event's language
+        subject = _subject(hold)
     queue_mail(KIND, hold.email, {"hold_id": hold.id}, event_id=attendee.event_id,
-               attendee_id=attendee.id, subject=f"Your seat for every date: {hold.series.title}")
+               attendee_id=attendee.id, subject=subject)
     commit()
     return hold, taken
 
@@ -163,18 +166,22 @@ def streak(series_id: int, email: str, now: datetime | None = None) -> int:
     return count
 
 
-@mail_renderer(KIND, title="Seats held for every date")
+def _subject(hold: SeriesHold) -> str:
+    return _("Your seat for every date: %(series)s", series=hold.series.title)
+
+
+@mail_renderer(KIND, title=_l("Seats held for every date"))
 def render(params: dict) -> Message:
     hold = db.session.get(SeriesHold, params["hold_id"])
     if hold is None or hold.stopped_at is not None:
-        raise Skip("They stopped holding their seat.")
+        raise Skip(_("They stopped holding their seat."))
     dates = [{"when": format_range(a.event.local_start, a.event.local_end),
               "status": a.status, "position": seats.position(a)
               if a.status == AttendeeStatus.WAITING else None,
               "link": external_url("attendee.page", token=a.token)} for a in upcoming(hold)]
     context = {"hold": hold, "dates": dates,
                "manage": external_url("rsvp.hold_page", token=hold.token),
-               "subject": f"Your seat for every date: {hold.series.title}"}
+               "subject": _subject(hold)}
     return Message(to=hold.email, subject=context["subject"],
                    text=render_template("rsvp/mail/series_hold.txt", **context),
                    html=render_template("rsvp/mail/series_hold.html", **context),

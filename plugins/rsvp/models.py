@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.plugin_api import Attendee, Series, UTCDateTime, db, new_token, utcnow
+from organizer.plugin_api import (Attendee, Series, UTCDateTime, db, lazy_gettext as _l, new_token,
+                                  utcnow)
 
 
-QUESTION_KINDS = {"text": "Short answer", "choice": "One of several choices",
-                  "checkbox": "Yes / no tick box"}
+QUESTION_KINDS = {"text": _l("Short answer"), "choice": _l("One of several choices"),
+                  "checkbox": _l("Yes / no tick box")}
 
 
 class RsvpQuestion(db.Model):

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from organizer.plugin_api import Attendee, AttendeeStatus, Link, ReportSection, db, hookimpl, write
+from organizer.plugin_api import (Attendee, AttendeeStatus, Link, ReportSection, db, format_number,
+                                  gettext as _, hookimpl, in_language, ngettext, write)
 
 from . import api as rsvp_api
 from . import (demo, holds, hookspecs, notify, personal_data, reminders, seats, settings,
@@ -60,8 +61,10 @@ def event_page_panels(event, viewer):
 def host_event_actions(event):
     from flask import url_for
     going = seats.seats_taken(event.id)
-    return [Link(f"Guest list ({going} going)", url_for("rsvp_host.guests", event_id=event.id)),
-            Link("RSVP questions", url_for("rsvp_host.questions", event_id=event.id))]
+    return [Link(ngettext("Guest list (%(count)s going)", "Guest list (%(count)s going)", going,
+                          count=format_number(going)),
+                 url_for("rsvp_host.guests", event_id=event.id)),
+            Link(_("RSVP questions"), url_for("rsvp_host.questions", event_id=event.id))]
 
 
 @hookimpl
@@ -136,14 +139,13 @@ def forget_attendees(attendees, whole):
 @hookimpl(optionalhook=True)  # the follow-up plugin's hook: it may be blocked
 def followup_report(event):
     """Waiting-list movement for the host's report."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func
 
-
-    from .models import RsvpRegistration
     joined, promoted = db.session.execute(select(
         func.count(RsvpRegistration.waiting_since), func.count(RsvpRegistration.promoted_at))
         .where(RsvpRegistration.event_id == event.id)).one()
-    return ReportSection("Waiting list", rows=(
-        ("Joined the waiting list", str(joined)),
-        ("Moved up to a seat", str(promoted)),
-        ("Still waiting or left", str(max(joined - promoted, 0)))))
+    with in_language(event.language):  # the report speaks the event's language
+        return ReportSection(_("Waiting list"), rows=(
+            (_("Joined the waiting list"), format_number(joined)),
+            (_("Moved up to a seat"), format_number(promoted)),
+            (_("Still waiting or left"), format_number(max(joined - promoted, 0)))))

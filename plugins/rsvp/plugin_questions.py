@@ -46,7 +46,7 @@ def check(questions: list[Question], formdata) -> tuple[Form, dict[str, object],
         return filled, {}, {}
     filled.validate()
     values = {question.name: filled[question.name].data for question in questions}
-    errors = {name: messages[0] for name, messages in filled.errors.items()}
+    errors = {name: str(messages[0]) for name, messages in filled.errors.items()}
     return filled, values, errors
 
 

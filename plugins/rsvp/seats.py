@@ -14,8 +14,9 @@ from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from organizer.plugin_api import (Attendee, AttendeeStatus, Event, db, insert_loaded, locked,
-                                  normalise_email, stage_attendee, stage_status, utcnow, write)
+from organizer.plugin_api import (Attendee, AttendeeStatus, Event, db, gettext as _, insert_loaded,
+                                  locked, normalise_email, stage_attendee, stage_status, utcnow,
+                                  write)
 
 from . import notify, plugin_questions, settings
 from .models import RsvpQuestion, RsvpRegistration
@@ -32,8 +33,8 @@ class RsvpError(Exception):
 
 class AlreadyRegistered(RsvpError):
     def __init__(self, attendee: Attendee):
-        super().__init__("You're already on the list for this event. We've mailed you the "
-                         "link to your RSVP again, so you can change or cancel it.")
+        super().__init__(_("You're already on the list for this event. We've mailed you the "
+                           "link to your RSVP again, so you can change or cancel it."))
         self.attendee = attendee
 
 
@@ -45,7 +46,7 @@ def lock_event(event_id: int) -> Event:
     """
     event = db.session.scalar(_locked(Event.id == event_id))
     if event is None:
-        raise RsvpError("This event no longer exists.")
+        raise RsvpError(_("This event no longer exists."))
     return event
 
 
@@ -116,13 +117,13 @@ def free_seats(event: Event) -> float:
 
 def _check_open(event: Event, now: datetime) -> None:
     if event.status == "cancelled":
-        raise RsvpError("This event is cancelled, so it no longer takes RSVPs.")
+        raise RsvpError(_("This event is cancelled, so it no longer takes RSVPs."))
     if event.status != "published":
-        raise RsvpError("This event is not open for RSVPs yet.")
+        raise RsvpError(_("This event is not open for RSVPs yet."))
     if not settings.of(event).enabled:
-        raise RsvpError("The host takes no RSVPs for this event.")
+        raise RsvpError(_("The host takes no RSVPs for this event."))
     if now >= settings.closes_at(event):
-        raise RsvpError("RSVPs for this event are closed.")
+        raise RsvpError(_("RSVPs for this event are closed."))
 
 
 def _place(event: Event, guests: int, someone_waits: bool | None = None,
@@ -204,7 +205,7 @@ class InvalidForm(RsvpError):
     """The RSVP form has mistakes; ``submission.errors`` says which, field by field."""
 
     def __init__(self, event: Event, submission):
-        super().__init__("Please correct the answers marked below.")
+        super().__init__(_("Please correct the answers marked below."))
         self.event, self.submission = event, submission
 
 
@@ -232,7 +233,7 @@ def register_form(slug: str, form) -> Attendee:
         event = rows[0][0] if rows else None
         if event is None or event.status == "draft":
             raise UnknownEvent("There is no such event.")
-        questions = [question for _, question in rows if question is not None]
+        questions = [question for _event, question in rows if question is not None]
         sub = answers_mod.read(form, event, settings.of(event).plus_one, asked=questions)
         theirs = plugin_questions.asked(event)
         sub.plugin_form, sub.plugin_values, errors = plugin_questions.check(theirs, form)
@@ -258,7 +259,7 @@ def _take(session, event: Event, name: str, email: str, answers: dict, guests: i
     """
     _check_open(event, utcnow())
     if guests and not settings.of(event).plus_one:
-        raise RsvpError("This event does not take +1 guests.")
+        raise RsvpError(_("This event does not take +1 guests."))
     email = normalise_email(email)
     existing_id, waiting, taken = session.connection().execute(
         _STANDING, {"event_id": event.id, "email": email}).one()
@@ -309,9 +310,9 @@ def rejoin(attendee_id: int) -> Attendee:
         db.session.refresh(attendee)
         _check_open(event, utcnow())
         if attendee.status == AttendeeStatus.DECLINED:
-            raise RsvpError("The host has declined this RSVP, so it cannot be renewed here.")
+            raise RsvpError(_("The host has declined this RSVP, so it cannot be renewed here."))
         if attendee.status != AttendeeStatus.CANCELLED:
-            raise RsvpError("You're already on the list.")
+            raise RsvpError(_("You're already on the list."))
         if attendee.guests and not settings.of(event).plus_one:
             attendee.guests = 0
         status = _place(event, attendee.guests)
@@ -359,7 +360,7 @@ def cancel(attendee_id: int, quiet: bool = False) -> Attendee:
         event = lock_event(attendee.event_id)
         db.session.refresh(attendee)
         if attendee.status not in ACTIVE:
-            raise RsvpError("Your RSVP is already cancelled.")
+            raise RsvpError(_("Your RSVP is already cancelled."))
         was_going = attendee.status == AttendeeStatus.GOING
         move(attendee, AttendeeStatus.CANCELLED)
         registration(attendee).ics_bump += 1
@@ -405,12 +406,12 @@ def update_answers(attendee_id: int, name: str, answers: dict, guests: int,
         event = lock_event(attendee.event_id)
         db.session.refresh(attendee)
         if event.status != "published" or utcnow() >= settings.closes_at(event):
-            raise RsvpError("RSVPs for this event are closed, so answers can no longer change.")
+            raise RsvpError(_("RSVPs for this event are closed, so answers can no longer change."))
         if guests and not settings.of(event).plus_one:
-            raise RsvpError("This event does not take +1 guests.")
+            raise RsvpError(_("This event does not take +1 guests."))
         extra = guests - attendee.guests
         if attendee.status == AttendeeStatus.GOING and extra > 0 and free_seats(event) < extra:
-            raise RsvpError("There is no seat left for a +1. Your RSVP is unchanged.")
+            raise RsvpError(_("There is no seat left for a +1. Your RSVP is unchanged."))
         attendee.name, attendee.guests = name.strip(), guests
         attendee.organisation, attendee.role = organisation, role
         attendee.updated_at = utcnow()

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from wtforms import BooleanField, DateTimeLocalField, Form, IntegerField
 from wtforms.validators import NumberRange, Optional
 
-from organizer.plugin_api import DATETIME_FORMAT, Event, SettingsSection, localize
+from organizer.plugin_api import (DATETIME_FORMAT, Event, SettingsSection, gettext as _,
+                                  lazy_gettext as _l, localize)
 
 
 NAME = "rsvp"
@@ -59,22 +60,24 @@ def reminder_due(event: Event) -> datetime | None:
 class SettingsForm(Form):
     """The RSVP part of the event form."""
 
-    enabled = BooleanField("Take RSVPs on the event page", default=True)
-    approval = BooleanField("Approve each RSVP myself",
-                            description="People wait as “pending” until you approve or decline.")
-    plus_one = BooleanField("Guests may bring a +1", description="A +1 takes a seat too.")
+    enabled = BooleanField(_l("Take RSVPs on the event page"), default=True)
+    approval = BooleanField(
+        _l("Approve each RSVP myself"),
+        description=_l("People wait as “pending” until you approve or decline."))
+    plus_one = BooleanField(_l("Guests may bring a +1"), description=_l("A +1 takes a seat too."))
     public_count = BooleanField(
-        "Show how many are going on the event page", default=True,
-        description="Guests who choose to are listed by name either way.")
+        _l("Show how many are going on the event page"), default=True,
+        description=_l("Guests who choose to are listed by name either way."))
     deadline = DateTimeLocalField(
-        "RSVPs close at", format=DATETIME_FORMAT, validators=[Optional()],
-        description="In the event's time zone. Leave empty to close when the event starts.")
+        _l("RSVPs close at"), format=DATETIME_FORMAT, validators=[Optional()],
+        description=_l("In the event's time zone. Leave empty to close when the event starts."))
     reminder_hours = IntegerField(
-        "Reminder mail, hours before the start", default=24,
-        validators=[Optional(), NumberRange(0, MAX_REMINDER_HOURS, message=(
-            f"between 0 and {MAX_REMINDER_HOURS} hours before the start."))],
-        description="0 sends no reminder.")
+        _l("Reminder mail, hours before the start"), default=24,
+        validators=[Optional(), NumberRange(0, MAX_REMINDER_HOURS, message=_l(
+            # WTForms fills in %(max)s.
+            "between 0 and %(max)s hours before the start."))],
+        description=_l("0 sends no reminder."))
 
 
 def form_section() -> SettingsSection:
-    return SettingsSection(NAME, "RSVPs", SettingsForm)
+    return SettingsSection(NAME, _("RSVPs"), SettingsForm)

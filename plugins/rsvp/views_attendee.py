@@ -6,7 +6,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from organizer.plugin_api import (Action, Attendee, AttendeeStatus, Panel, attendee_blueprint,
-                                  attendee_page, db, utcnow)
+                                  attendee_page, db, format_number, gettext as _, ngettext, utcnow)
 
 from . import answers as answers_mod, going, holds, seats, settings
 from .models import RsvpRegistration
@@ -26,28 +26,29 @@ def panels(attendee: Attendee) -> list[Panel]:
         return found  # nothing left to change once the event is over
     position = seats.position(attendee)
     if position is not None:
-        found.append(Panel("Waiting list", Markup(render_template(
+        found.append(Panel(_("Waiting list"), Markup(render_template(
             "rsvp/waiting_panel.html", position=position)), order=5))
     if attendee.status in ACTIVE and event.status == "published":
         reg = db.session.get(RsvpRegistration, attendee.id)
         sub = g.get("rsvp_submission")
-        found.append(Panel("Your answers", Markup(render_template(
+        found.append(Panel(_("Your answers"), Markup(render_template(
             "rsvp/answers_panel.html", attendee=attendee, sub=sub, reg=reg,
             conf=settings.of(event), questions=answers_mod.questions(event))), order=80))
-        found.append(Panel("On the event page", Markup(render_template(
+        found.append(Panel(_("On the event page"), Markup(render_template(
             "rsvp/listing_panel.html", attendee=attendee)), actions=[Action(
-                "Hide me from the event page" if attendee.listed else "Show me on the event page",
+                _("Hide me from the event page") if attendee.listed
+                else _("Show me on the event page"),
                 url_for("rsvp_mine.listing", token=attendee.token), method="post",
                 style="secondary")], order=85))
-        found.append(Panel("Can't make it?", actions=[Action(
-            "Cancel my RSVP", url_for("rsvp_mine.cancel", token=attendee.token), method="post",
+        found.append(Panel(_("Can't make it?"), actions=[Action(
+            _("Cancel my RSVP"), url_for("rsvp_mine.cancel", token=attendee.token), method="post",
             style="danger",
-            confirm="Cancel your RSVP? Your place goes to the next person waiting.")],
+            confirm=_("Cancel your RSVP? Your place goes to the next person waiting."))],
             order=90))
     elif (attendee.status == AttendeeStatus.CANCELLED and event.status == "published"
           and utcnow() < settings.closes_at(event)):
-        found.append(Panel("Changed your mind?", actions=[Action(
-            "Join again", url_for("rsvp_mine.rejoin", token=attendee.token), method="post",
+        found.append(Panel(_("Changed your mind?"), actions=[Action(
+            _("Join again"), url_for("rsvp_mine.rejoin", token=attendee.token), method="post",
             style="primary")], order=90))
     return found
 
@@ -58,14 +59,14 @@ def _series_panel(attendee: Attendee) -> Panel:
     hold = holds.active(event.series_id, attendee.email)
     actions = []
     if hold is None and attendee.status in ACTIVE and event.ends_at > utcnow():
-        actions.append(Action("Hold my seat for every date",
+        actions.append(Action(_("Hold my seat for every date"),
                               url_for("rsvp_mine.hold", token=attendee.token), method="post",
                               style="secondary"))
     body = render_template("rsvp/series_panel.html", attendee=attendee, hold=hold,
                            streak=holds.streak(event.series_id, attendee.email),
                            held=holds.held_by(attendee) is not None,
                            ahead=event.ends_at > utcnow())
-    return Panel("Every date", Markup(body), actions=actions, order=70, anchor="every-date")
+    return Panel(_("Every date"), Markup(body), actions=actions, order=70, anchor="every-date")
 
 
 @bp.route("/hold", methods=["POST"])
@@ -77,9 +78,11 @@ def hold(attendee: Attendee):
     except seats.RsvpError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Your seat is held for every date from now on ({len(taken)} more "
-              f"{'date' if len(taken) == 1 else 'dates'} so far). We've mailed you the list; "
-              "skip any date or stop at any time.", "success")
+        flash(ngettext("Your seat is held for every date from now on (%(count)s more date so "
+                       "far). We've mailed you the list; skip any date or stop at any time.",
+                       "Your seat is held for every date from now on (%(count)s more dates so "
+                       "far). We've mailed you the list; skip any date or stop at any time.",
+                       len(taken), count=format_number(len(taken))), "success")
     return redirect(url_for("attendee.page", token=attendee.token) + "#every-date")
 
 
@@ -98,7 +101,7 @@ def skip(attendee: Attendee):
                                if event.series_id else None)
     if attendee.status not in ACTIVE:
         return render_template("rsvp/skip.html", attendee=attendee, event=event,
-                               problem="You're not on the list for this date any more."), 409
+                               problem=_("You're not on the list for this date any more.")), 409
     return render_template("rsvp/skip.html", attendee=attendee, event=event)
 
 
@@ -119,7 +122,7 @@ def change(attendee: Attendee):
     except seats.RsvpError as exc:
         sub.errors["form"] = str(exc)
         return _again(attendee, sub, 409)
-    flash("Your answers are saved.", "success")
+    flash(_("Your answers are saved."), "success")
     return redirect(url_for("attendee.page", token=attendee.token))
 
 
@@ -127,8 +130,8 @@ def change(attendee: Attendee):
 def listing(attendee: Attendee):
     shown = not attendee.listed
     going.set_listed(attendee.id, shown)
-    flash("Your name is now shown under “Who's going” on the event page." if shown else
-          "Your name is no longer shown on the event page.", "success")
+    flash(_("Your name is now shown under “Who's going” on the event page.") if shown else
+          _("Your name is no longer shown on the event page."), "success")
     return redirect(url_for("attendee.page", token=attendee.token))
 
 
@@ -139,8 +142,8 @@ def cancel(attendee: Attendee):
     except seats.RsvpError as exc:
         flash(str(exc), "info")
     else:
-        flash("Your RSVP is cancelled. We've mailed you a note that removes the event "
-              "from your calendar.", "success")
+        flash(_("Your RSVP is cancelled. We've mailed you a note that removes the event "
+                "from your calendar."), "success")
     return redirect(url_for("attendee.page", token=attendee.token))
 
 
@@ -151,5 +154,5 @@ def rejoin(attendee: Attendee):
     except seats.RsvpError as exc:
         flash(str(exc), "error")
     else:
-        flash("Welcome back! Check your status below.", "success")
+        flash(_("Welcome back! Check your status below."), "success")
     return redirect(url_for("attendee.page", token=attendee.token))

@@ -8,9 +8,11 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from organizer.plugin_api import (ATTENDEE_STATUSES, Attendee, AttendeeStatus, GuestListError,
                                   attendee_of_event_or_404, commit, db, event_for_hosts,
-                                  stage_attendee, utcnow, write)
+                                  format_number, gettext as _, ngettext, stage_attendee, utcnow,
+                                  write)
 
 from . import answers as answers_mod, csvio, forms, plugin_questions, seats, settings
+from .labels import status_count, status_title, status_word
 from .models import QUESTION_KINDS, RsvpQuestion, RsvpRegistration
 
 bp = Blueprint("rsvp_host", __name__, template_folder="templates")
@@ -44,7 +46,8 @@ def guests(event_id: int):
         "rsvp/guests.html", event=event, people=people, counts=counts, status=status,
         search=search, positions=positions, statuses=ATTENDEE_STATUSES,
         seats_taken=seats.seats_taken(event.id), guest_names=guest_names,
-        columns=answered + plugin_questions.columns(event))
+        columns=answered + plugin_questions.columns(event), status_word=status_word,
+        status_title=status_title)
 
 
 def _answers_of(event, attendee_ids: list[int]):
@@ -57,12 +60,12 @@ def _answers_of(event, attendee_ids: list[int]):
     for question in answers_mod.questions(event):
         key = str(question.id)
         values = {}
-        for attendee_id, given, _ in registrations:
+        for attendee_id, given, _guest in registrations:
             value = (given or {}).get(key)
             if value not in (None, "", False):
-                values[attendee_id] = "yes" if value is True else str(value)
+                values[attendee_id] = _("yes") if value is True else str(value)
         columns.append((question.label, values))
-    return columns, {attendee_id: name for attendee_id, _, name in registrations if name}
+    return columns, {attendee_id: name for attendee_id, _given, name in registrations if name}
 
 
 @bp.route("/events/<int:event_id>/guests/bulk", methods=["POST"])
@@ -75,26 +78,27 @@ def bulk(event_id: int):
                            q=request.args.get("q") or None)
     wanted = request.form.get("status")
     if wanted not in (AttendeeStatus.GOING, AttendeeStatus.DECLINED):
-        flash("Choose Approve or Decline.", "error")
+        flash(_("Choose Approve or Decline."), "error")
         return redirect(back, 303)
     try:
         ids = sorted({int(value) for value in request.form.getlist("attendee_ids")})
     except ValueError:
-        flash("That selection could not be read; tick the guests again.", "error")
+        flash(_("That selection could not be read; tick the guests again."), "error")
         return redirect(back, 303)
     chosen = db.session.scalars(select(Attendee.id).where(
         Attendee.event_id == event.id, Attendee.id.in_(ids))).all() if ids else []
     if not chosen:
-        flash("Tick the guests to change first.", "error")
+        flash(_("Tick the guests to change first."), "error")
         return redirect(back, 303)
     outcome: dict[str, int] = {}
     for attendee_id in chosen:
-        _, ended = seats.set_status(attendee_id, wanted)
+        ended = seats.set_status(attendee_id, wanted)[1]
         outcome[ended] = outcome.get(ended, 0) + 1
-    said = ", ".join(f"{count} {state}" for state, count in sorted(outcome.items()))
-    full = (" The event is full, so the rest are on the waiting list."
-            if wanted == AttendeeStatus.GOING and outcome.get(AttendeeStatus.WAITING) else "")
-    flash(f"Done: {said}. We've mailed each of them.{full}", "success")
+    said = ", ".join(status_count(state, count) for state, count in sorted(outcome.items()))
+    done = _("Done: %(outcome)s. We've mailed each of them.", outcome=said)
+    if wanted == AttendeeStatus.GOING and outcome.get(AttendeeStatus.WAITING):
+        done += " " + _("The event is full, so the rest are on the waiting list.")
+    flash(done, "success")
     return redirect(back)
 
 
@@ -108,14 +112,16 @@ def set_status(event_id: int, attendee_id: int):
     attendee = _own_attendee(event_id, attendee_id)
     form = forms.StatusForm(request.form)
     if not form.validate():
-        flash(form.status.errors[0], "error")
+        flash(str(form.status.errors[0]), "error")
         return redirect(_guest_list_url(event_id)), 303
     wanted = form.status.data
     attendee, ended = seats.set_status(attendee.id, wanted)
     if wanted == AttendeeStatus.GOING and ended == AttendeeStatus.WAITING:
-        flash(f"The event is full, so {attendee.name} is on the waiting list.", "info")
+        flash(_("The event is full, so %(name)s is on the waiting list.", name=attendee.name),
+              "info")
     else:
-        flash(f"{attendee.name} is now {ended}. We've mailed them.", "success")
+        flash(_("%(name)s is now %(status)s. We've mailed them.", name=attendee.name,
+                status=status_word(ended)), "success")
     return redirect(_guest_list_url(event_id))
 
 
@@ -125,7 +131,7 @@ def add(event_id: int):
     event = event_for_hosts(event_id)
     form = forms.AddGuestForm(request.form)
     if not form.validate():
-        flash(" ".join(messages[0] for messages in form.errors.values()), "error")
+        flash(" ".join(str(messages[0]) for messages in form.errors.values()), "error")
         return redirect(_guest_list_url(event.id)), 303
     name = form.name.data
     try:
@@ -133,8 +139,10 @@ def add(event_id: int):
     except GuestListError as exc:
         flash(str(exc), "error")
         return redirect(_guest_list_url(event.id)), 303
-    full = " The event is full." if status == AttendeeStatus.WAITING else ""
-    flash(f"{name} added as {status}.{full}", "success")
+    added = _("%(name)s added as %(status)s.", name=name, status=status_word(status))
+    if status == AttendeeStatus.WAITING:
+        added += " " + _("The event is full.")
+    flash(added, "success")
     return redirect(_guest_list_url(event.id))
 
 
@@ -165,27 +173,36 @@ def import_csv(event_id: int):
         if upload is not None and upload.filename:
             raw = upload.read(MAX_UPLOAD + 1)
             if len(raw) > MAX_UPLOAD:
-                preview = csvio.ImportPreview([], "The file is larger than 1 MB; split it up.")
+                preview = csvio.ImportPreview([], _("The file is larger than 1 MB; split it up."))
             else:
                 try:
                     text = raw.decode("utf-8-sig")
                 except UnicodeDecodeError:
-                    preview = csvio.ImportPreview([], "Save the file as UTF-8 CSV and try again.")
+                    preview = csvio.ImportPreview(
+                        [], _("Save the file as UTF-8 CSV and try again."))
         else:
             text = form.csv_text.data or ""
         if preview is None:
             preview = csvio.parse(text, existing) if text.strip() else csvio.ImportPreview(
-                [], "Choose a CSV file to import.")
+                [], _("Choose a CSV file to import."))
         if form.confirm.data and not preview.problem and preview.valid:
             try:
                 placed = _import(event.id, preview.valid)
             except GuestListError as exc:
-                flash(f"Nothing was imported: {exc} Check the file again.", "error")
+                flash(_("Nothing was imported: %(problem)s Check the file again.",
+                        problem=str(exc)), "error")
                 return redirect(url_for("rsvp_host.import_csv", event_id=event.id)), 303
-            flash(f"Imported {sum(placed.values())} guests: "
-                  + ", ".join(f"{count} {status}" for status, count in placed.items()) + "."
-                  + (f" {len(preview.invalid)} rows with errors were skipped."
-                     if preview.invalid else ""), "success")
+            total = sum(placed.values())
+            imported = ngettext(
+                "Imported %(count)s guests: %(placed)s.", "Imported %(count)s guests: %(placed)s.",
+                total, count=format_number(total),
+                placed=", ".join(status_count(status, count) for status, count in placed.items()))
+            skipped = len(preview.invalid)
+            if skipped:
+                imported += " " + ngettext("%(count)s rows with errors were skipped.",
+                                           "%(count)s rows with errors were skipped.", skipped,
+                                           count=format_number(skipped))
+            flash(imported, "success")
             return redirect(_guest_list_url(event.id))
     status = 422 if preview is not None and (preview.problem or preview.invalid) else 200
     return render_template("rsvp/import.html", event=event, preview=preview, text=text), status
@@ -229,7 +246,7 @@ def questions(event_id: int):
     if request.method == "POST":
         form = forms.QuestionForm(request.form)
         if not form.validate():
-            errors = [message for messages in form.errors.values() for message in messages]
+            errors = [str(message) for messages in form.errors.values() for message in messages]
         else:
             kind = form.kind.data
             position = db.session.scalar(select(func.count()).where(
@@ -238,7 +255,7 @@ def questions(event_id: int):
                                         choices=form.choices.data if kind == "choice" else [],
                                         required=form.required.data, position=position))
             commit()
-            flash("Question added. It shows on the RSVP form now.", "success")
+            flash(_("Question added. It shows on the RSVP form now."), "success")
             return redirect(url_for("rsvp_host.questions", event_id=event.id))
     return render_template("rsvp/questions.html", event=event, errors=errors,
                            questions=answers_mod.questions(event), kinds=QUESTION_KINDS,
@@ -253,5 +270,5 @@ def delete_question(event_id: int, question_id: int):
     if question is not None and question.event_id == event.id:
         db.session.delete(question)
         commit()
-        flash("Question removed.", "success")
+        flash(_("Question removed."), "success")
     return redirect(url_for("rsvp_host.questions", event_id=event.id))

@@ -8,6 +8,10 @@
 importScripts("../badges/static/badges/station-store.js");
 var CACHE = "organizer-station";
 var STATION_PAGE = /\/station\/[^/]+$/;
+// What a page not kept on the phone answers offline, in the language of the station page
+// that registered this worker (it passes the sentence in the worker's URL: ?offline=…).
+var OFFLINE = new URL(self.location.href).searchParams.get("offline") ||
+  "You are offline and this page was not saved on this phone.";
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
@@ -34,7 +38,7 @@ self.addEventListener("fetch", function (event) {
     return response;
   }, function () {
     return caches.match(event.request, { ignoreVary: true }).then(function (found) {
-      return found || new Response("You are offline and this page was not saved on this phone.",
+      return found || new Response(OFFLINE,
         { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
     });
   }));

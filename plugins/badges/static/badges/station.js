@@ -12,13 +12,29 @@
   var net = root.querySelector(".js-net");
   var lastCheckin = null;
   var tone = { checked_in: "ok", already: "warn", waiting: "warn", pending: "warn" };
-  var MESSAGES = {
-    checked_in: "Checked in", already: "Already checked in",
-    unknown: "Not a ticket for this event", revoked: "This ticket was replaced or cancelled",
-    other_event: "Ticket for another event", cancelled: "RSVP cancelled",
-    waiting: "On the waiting list — not confirmed", pending: "Awaiting the host's approval",
-    declined: "Declined by the host"
-  };
+  // The words shown, in the page's language (views_station.words): %(name)s in them is
+  // filled in by fill(); a plural comes as its "one" and "other" forms, its number as
+  // %(count)s (see plural()).
+  var WORDS = JSON.parse(document.getElementById("station-words").textContent);
+  var MESSAGES = WORDS.messages;
+  var lang = document.documentElement.lang || "en";
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+  var numbers = window.Intl ? new Intl.NumberFormat(lang) : null;
+  // The 24-hour clock the server writes too ("08:30"), in the language's own way.
+  var clock = window.Intl
+    ? new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }) : null;
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && values[name] !== undefined ? String(values[name]) : all;
+    });
+  }
+  function number(n) { return numbers ? numbers.format(n) : String(n); }
+  function plural(forms, n, values) {
+    var one = plurals ? plurals.select(n) === "one" : n === 1;
+    var all = { count: number(n) };
+    for (var k in values || {}) all[k] = values[k];
+    return fill(one ? forms.one : forms.other, all);
+  }
   // An answer stays up long enough to read and undo, then the screen is ready
   // again: the next person in the queue does not see the last one's name.
   var CLEAR_AFTER_MS = parseInt(root.dataset.clearAfter || "12000", 10);
@@ -40,8 +56,8 @@
 
   function ready() {
     result.className = "js-result result result-idle";
-    result.querySelector(".result-title").textContent = "Ready";
-    result.querySelector(".result-detail").textContent = "Scan a ticket, type its code, or search below.";
+    result.querySelector(".result-title").textContent = WORDS.ready;
+    result.querySelector(".result-detail").textContent = WORDS.ready_detail;
     showMarkers([]);
     undoButton.hidden = true;
     lastCheckin = null;
@@ -57,6 +73,7 @@
   }
   function hhmm(iso) {
     var when = new Date(iso);
+    if (clock) return clock.format(when);
     return ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2);
   }
   function withTimeout(promise, ms) {
@@ -83,7 +100,7 @@
 
   // --- what the screen says -----------------------------------------------------
   function showCounts(c) {
-    if (c && typeof c.checked_in === "number") count.textContent = c.checked_in + " / " + c.expected;
+    if (c && typeof c.checked_in === "number") count.textContent = number(c.checked_in) + " / " + number(c.expected);
   }
   function showMarkers(markers) {
     // What other plugins want the door to know ("No photos"), as text only.
@@ -109,16 +126,16 @@
     if (!answer.result) {
       // An error page in JSON: a revoked link, an expired form, too many requests.
       if (answer.httpStatus === 404) linkGone();
-      else if (answer.httpStatus === 400) problem("Please reload this page", answer.error);
-      else problem("Not recorded", answer.error || "Try again.");
+      else if (answer.httpStatus === 400) problem(WORDS.reload, answer.error);
+      else problem(WORDS.not_recorded, answer.error || WORDS.try_again);
       return;
     }
     result.className = "js-result result result-" + (tone[answer.result] || "bad");
     var title = answer.message + (answer.name ? ": " + answer.name : "");
     var detail = [];
-    if (answer.guests) detail.push("+" + answer.guests + " guest");
+    if (answer.guests) detail.push(plural(WORDS.guests, answer.guests));
     if (answer.organisation) detail.push(answer.organisation);
-    if (answer.result === "already") detail.push("at " + answer.at + ", " + answer.station);
+    if (answer.result === "already") detail.push(fill(WORDS.at, { time: answer.at, station: answer.station }));
     if (answer.event) detail.push(answer.event);
     if (answer.note) detail.push(answer.note);
     result.querySelector(".result-title").textContent = title;
@@ -130,22 +147,22 @@
   }
   function showNet() {
     net.className = "net js-net " + (reachable ? "net-online" : "net-offline");
-    var waiting = queuedCount === 1 ? "1 check-in" : queuedCount + " check-ins";
-    var text;
-    if (wiped) text = "This phone keeps no guest list for this station.";
-    else if (over && !queuedCount) text = "This event is over: this phone no longer keeps its guest list.";
+    var text, offline = WORDS.offline;
+    if (wiped) text = WORDS.no_list;
+    else if (over && !queuedCount) text = WORDS.over;
     else if (!reachable) {
-      text = "Offline — " + (queuedCount ? waiting + " saved on this phone, not yet sent"
-                                          : "checking in from this phone's copy");
-      if (copy) text += " (guest list of " + hhmm(copy.copied_at) + ")";
-      else if (canKeep) text += ", but this phone has no copy of the guest list yet";
-    } else if (syncing) text = "Online — sending " + waiting + "…";
-    else if (queuedCount) text = "Online — " + waiting + " saved on this phone, sending soon";
-    else text = "Online" + (copy ? " · guest list saved on this phone at " + hhmm(copy.copied_at) : "");
+      // With the time of the copy, or saying there is none yet (where the phone could keep one).
+      var which = copy ? "_copy" : (canKeep ? "_no_copy" : "");
+      var values = { time: copy ? hhmm(copy.copied_at) : "" };
+      text = queuedCount ? plural(offline["queued" + which], queuedCount, values)
+                         : fill(offline["plain" + which], values);
+    } else if (syncing) text = plural(WORDS.sending, queuedCount);
+    else if (queuedCount) text = plural(WORDS.sending_soon, queuedCount);
+    else text = copy ? fill(WORDS.online_copy, { time: hhmm(copy.copied_at) }) : WORDS.online;
     net.textContent = text;
   }
   function linkGone() {
-    problem("This station link no longer works", "Ask the host for a new one.");
+    problem(WORDS.link_gone, WORDS.ask_host);
     if (canKeep) Store.wipe(base, location.pathname).then(function () {
       copy = null; queuedCount = 0; wiped = true; showNet();
     });
@@ -168,7 +185,7 @@
       var ok = document.createElement("button");
       ok.type = "button";
       ok.className = "button small secondary";
-      ok.textContent = "Got it";
+      ok.textContent = WORDS.got_it;
       ok.addEventListener("click", function () {
         var now = dismissed();
         now.push(n.id);
@@ -280,20 +297,18 @@
       showNet();
       showCounts(copyCounts());
       return offlineAnswer("checked_in", p, {
-        note: (p ? "" : "Valid ticket, issued after this phone's copy · ") +
-              "Saved on this phone, not yet sent"
+        note: (p ? "" : WORDS.new_ticket + " · ") + WORDS.saved
       });
     });
   }
   function decidePerson(p, scan, ticketHash) {
     if (p.status !== "going") return Promise.resolve(offlineAnswer(MESSAGES[p.status] ? p.status : "unknown", p));
-    if (p.in) return Promise.resolve(offlineAnswer("already", p, { at: hhmm(p.in), station: p.where || "the host" }));
+    if (p.in) return Promise.resolve(offlineAnswer("already", p, { at: hhmm(p.in), station: p.where || WORDS.host }));
     return admit(p, scan, ticketHash);
   }
   function decideOffline(fields) {
     if (!copy) {
-      return Promise.resolve({ result: "none", message: "No connection",
-        note: "This phone has no copy of the guest list, so nothing was recorded. Try again when online." });
+      return Promise.resolve({ result: "none", message: WORDS.no_connection, note: WORDS.no_copy });
     }
     var scan = { nonce: fields.nonce };
     if (fields.attendee_id) {
@@ -312,7 +327,7 @@
         return holder ? decidePerson(holder, scan, null) : offlineAnswer("unknown");
       }
       if (!parsed.signature) {
-        return offlineAnswer("unknown", null, { note: "Not on this phone's copy; check again when online" });
+        return offlineAnswer("unknown", null, { note: WORDS.not_on_copy });
       }
       if (parsed.eventId !== copy.event.id) return offlineAnswer("other_event");
       if (copy.admitted[h]) {
@@ -320,7 +335,7 @@
       }
       return Store.verify(copy.key, parsed).then(function (valid) {
         if (valid === null) {
-          return offlineAnswer("unknown", null, { note: "This browser cannot check new tickets offline" });
+          return offlineAnswer("unknown", null, { note: WORDS.cannot_verify });
         }
         return valid ? admit(null, scan, h) : offlineAnswer("unknown");
       });
@@ -353,7 +368,7 @@
       return decideOffline(fields).then(function (answer) {
         if (answer.result === "none") problem(answer.message, answer.note); else show(answer);
       });
-    }).catch(function () { problem("Not recorded", "Try again."); });
+    }).catch(function () { problem(WORDS.not_recorded, WORDS.try_again); });
   }
   root.querySelector(".js-scan-form").addEventListener("submit", function (event) {
     event.preventDefault();
@@ -368,14 +383,14 @@
       if (r.httpStatus === 404 && r.undone === undefined) { show(r); return; }
       showCounts(r.counts);
       result.className = "js-result result result-idle";
-      result.querySelector(".result-title").textContent = r.undone ? "Check-in undone" : "Could not undo";
+      result.querySelector(".result-title").textContent = r.undone ? WORDS.undone : WORDS.not_undone;
       showMarkers([]);
       result.querySelector(".result-detail").textContent = "";
       undoButton.hidden = true;
       lastCheckin = null;
       code.focus();
       refreshCopy();
-    }).catch(function () { problem("No connection", "An undo needs the network. Try again."); });
+    }).catch(function () { problem(WORDS.no_connection, WORDS.undo_offline); });
   });
 
   // --- search ------------------------------------------------------------------------
@@ -386,11 +401,13 @@
     found.forEach(function (p) {
       var li = document.createElement("li");
       var label = document.createElement("span");
-      label.textContent = p.name + (p.organisation ? " — " + p.organisation : "") + " (" + p.status + (p.checked_in ? ", checked in" : "") + ")";
+      var status = WORDS.statuses[p.status] || p.status;
+      if (p.checked_in) status = fill(WORDS.status_in, { status: status });
+      label.textContent = p.name + (p.organisation ? " — " + p.organisation : "") + " (" + status + ")";
       var button = document.createElement("button");
       button.type = "button";
       button.className = "button small";
-      button.textContent = "Check in";
+      button.textContent = WORDS.check_in;
       button.addEventListener("click", function () { send("/checkin", { attendee_id: p.id }); });
       li.appendChild(label);
       li.appendChild(button);
@@ -470,7 +487,7 @@
   cameraButton.addEventListener("click", function () {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       note.hidden = false;
-      note.textContent = "This browser cannot use the camera here; use a scanner or type the code.";
+      note.textContent = WORDS.camera.none;
       return;
     }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
@@ -486,12 +503,12 @@
           try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (e) { detector = null; }
         }
         note.hidden = false;
-        note.textContent = detector ? "Reading codes in this browser." : "Reading codes with the server's help while online.";
+        note.textContent = detector ? WORDS.camera.here : WORDS.camera.server;
         frameLoop(detector);
       })
       .catch(function () {
         note.hidden = false;
-        note.textContent = "The camera is not available. Allow it in the browser, or use a scanner.";
+        note.textContent = WORDS.camera.denied;
       });
   });
 
@@ -553,7 +570,7 @@
           showNotices(r.notices);
           var conflicts = r.results.filter(function (a) { return a.result === "conflict"; });
           if (conflicts.length) {
-            problem("Sent, with " + (conflicts.length === 1 ? "a problem" : conflicts.length + " problems"),
+            problem(plural(WORDS.problems, conflicts.length),
                     conflicts.map(function (a) { return a.message; }).join(" "));
           }
           if (queuedCount) return sendBatches();
