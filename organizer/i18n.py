@@ -21,11 +21,11 @@ from pathlib import Path
 
 from babel import Locale
 from babel import dates as babel_dates, lists as babel_lists, numbers as babel_numbers
-from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
 
 __all__ = ["LANGUAGES", "DEFAULT", "gettext", "ngettext", "lazy_gettext", "in_language",
-           "current_language", "language_name", "format_day", "format_clock", "format_moment",
+           "current_language", "format_day", "format_clock", "format_moment",
            "format_date_short", "format_number", "format_list", "format_span", "init_app"]
 
 # The languages shipped complete, by code, each named in its own language.
@@ -92,11 +92,6 @@ def current_language() -> str:
     return locale.language if locale is not None else DEFAULT
 
 
-def language_name(code: str) -> str:
-    """The language ``code`` named in its own words ("Deutsch")."""
-    return LANGUAGES.get(code, code)
-
-
 @contextmanager
 def in_language(code: str | None):
     """Speak ``code`` (an unknown or empty code: English) inside the block: words,
@@ -149,11 +144,6 @@ def format_clock(when: datetime) -> str:
 def format_moment(when: datetime) -> str:
     """Day and time of ``when`` as it stands: "Tue 3 March 2026, 08:30"."""
     return f"{format_day(when)}, {format_clock(when)}"
-
-
-def format_zone(when: datetime) -> str:
-    """The zone's short name at ``when`` ("CET")."""
-    return when.strftime("%Z")
 
 
 def format_number(number: int | float) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import threading
+import unicodedata
 from typing import Iterable
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,41 @@ def _html(source: str):
     from weasyprint import HTML
 
     # No base URL: a relative link resolves to nothing and is refused too.
-    return HTML(string=source, url_fetcher=_fetcher(), base_url=None)
+    document = HTML(string=source, url_fetcher=_fetcher(), base_url=None)
+    set_directions(document.etree_element)
+    return document
+
+
+# Elements that hold a run of text: each reads in the direction of its own first letter.
+_TEXT_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dd", "dt",
+                "figcaption", "blockquote", "caption", "address"}
+
+
+def text_direction(text: str) -> str | None:
+    """"rtl" or "ltr" after the first letter of ``text`` with a direction (None: no such letter)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return None
+
+
+def set_directions(root) -> None:
+    """Give each block of text whose first letter is right-to-left (Arabic, Hebrew) ``dir="rtl"``,
+    so it reads and aligns right to left inside a left-to-right document.
+
+    Browsers do this for ``dir="auto"``; WeasyPrint does not, so it is done here for every
+    block without an explicit direction.
+    """
+    for element in root.iter():
+        if element.tag in _TEXT_BLOCKS and element.get("dir") in (None, "auto"):
+            direction = text_direction("".join(element.itertext()))
+            if direction == "rtl":
+                element.set("dir", "rtl")
+            elif element.get("dir") == "auto":
+                element.set("dir", "ltr")
 
 
 def render(source: str) -> bytes:

@@ -59,3 +59,30 @@ def test_parts_rendered_in_several_processes_come_back_in_order():
     assert [page.extract_text().strip() for page in reader.pages] == [
         f"Part {n}" for n in range(5)]
     assert calls == [1, 2, 3, 4, 5]
+
+
+def _first_letters_x(document: bytes, count: int) -> tuple[list[float], float]:
+    """The left edges of the first ``count`` letters on the first page, in reading order,
+    and the page's width."""
+    import pypdfium2
+    page = pypdfium2.PdfDocument(document)[0]
+    text = page.get_textpage()
+    return [text.get_charbox(index)[0] for index in range(count)], page.get_width()
+
+
+def test_right_to_left_paragraphs_read_and_align_from_the_right():
+    arabic, hebrew = "مرحبا بكم في لقاء القهوة", "ברוכים הבאים לפגישה"
+    for words in (arabic, hebrew):
+        xs, width = _first_letters_x(pdf.render(f"<html><body><p>{words}</p></body></html>"), 3)
+        # The first letters stand at the right edge and each next one to its left.
+        assert xs[0] > width / 2 and xs[0] > xs[1] > xs[2], (words, xs)
+    # Control: a left-to-right paragraph in the same document still starts at the left.
+    xs, width = _first_letters_x(
+        pdf.render(f"<html><body><p>Coffee chat</p><p>{arabic}</p></body></html>"), 3)
+    assert xs[0] < width / 4 and xs[0] < xs[1] < xs[2]
+
+
+def test_direction_follows_the_first_letter_with_one():
+    assert pdf.text_direction("« 12 » مرحبا Ana") == "rtl"
+    assert pdf.text_direction("12 Ana مرحبا") == "ltr"
+    assert pdf.text_direction("12 — 34") is None

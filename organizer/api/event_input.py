@@ -15,12 +15,13 @@ from werkzeug.datastructures import MultiDict
 
 from .. import event_settings
 from ..forms import EventForm
+from ..i18n import LANGUAGES
 from ..models import EVENT_KINDS, Event
 
 # Form field → API field, for error messages.
 _NAMES = {"start": "starts_at", "end": "ends_at"}
 DETAILS = ("kind", "title", "description", "timezone", "venue", "address", "online_url",
-           "capacity")
+           "capacity", "language")
 
 
 class TemplateSchema(Schema):
@@ -34,6 +35,8 @@ class TemplateSchema(Schema):
     address = fields.String()
     online_url = fields.String()
     capacity = fields.Integer(allow_none=True, metadata={"description": "null: no limit"})
+    language = fields.String(validate=validate.OneOf(list(LANGUAGES)), metadata={
+        "description": "The language of the event's mails, badges, calendar text and PDFs"})
 
 
 class EventInSchema(TemplateSchema):

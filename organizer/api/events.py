@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, or_, select, tuple_
 
 from .. import events
 from ..db import db
+from ..i18n import LANGUAGES
 from ..models import EVENT_KINDS, CoHost, Event, utcnow
 from ..urls import MAX_ID, external_url
 from .auth import api_blueprint, api_host, api_host_id
@@ -37,6 +38,9 @@ class PlannedSchema(Schema):
     online_url = fields.String(required=True)
     capacity = fields.Integer(allow_none=True, required=True,
                               metadata={"description": "null: no limit"})
+    language = fields.String(required=True, metadata={
+        "enum": list(LANGUAGES),
+        "description": "The language of the event's mails, badges, calendar text and PDFs"})
 
 
 class EventSchema(PlannedSchema):
