@@ -55,7 +55,7 @@ def test_pages_and_form_messages_speak_the_browsers_language(app, host_client, l
     # A form's message: the host's browser asks for the language too.
     host_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     response = post(host_client, "/events/new", event_form(title=""), page="/events/new")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert translated(app, language, "Give the event a title.") in response.text
     # Control: English stays English.
     english = guest.get(f"/e/{event.slug}", headers={"Accept-Language": "en"})
@@ -137,7 +137,8 @@ def test_an_events_mail_calendar_and_pdfs_speak_the_events_language(app, host_cl
 
     # The mail: subject, body and date.
     mail = [m for m in outbox(app) if m["To"] == "ben@example.org"][-1]
-    assert mail["Subject"] == sure(app, language, "You're going: %(title)s", title=event.title)
+    subject = sure(app, language, "You're going: %(title)s", title=event.title)
+    assert mail["Subject"].split() == subject.split()  # (a subject's spaces are plain ones)
     assert day_of(app, language, event) in body_text(mail)
 
     # Its invite and the event's calendar file.

@@ -97,8 +97,10 @@ def _unmarked(source: str) -> list[str]:
             continue
         if kind == "string" and not in_trans:
             value = value[1:-1]  # the lexer keeps the quotes
-            before = [v for _, k, v in tokens[max(0, index - 2):index]]
-            translated = len(before) == 2 and before[1] == "(" and before[0] in _TRANSLATING
+            before = [v for _, k, v in tokens[max(0, index - 6):index] if k != "whitespace"][-4:]
+            # _("…") or pgettext("context", "…")
+            translated = (before[-2:-1] and before[-1] == "(" and before[-2] in _TRANSLATING) or \
+                (len(before) == 4 and before[0] == "pgettext" and before[1] == "(")
             if not translated and re.match(r"\s*[A-Z][a-z]+\b", value) and _words(value):
                 literals.append(f'"{value}"')
         if not kept or kept[-1] != PLACEHOLDER:
