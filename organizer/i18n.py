@@ -73,10 +73,11 @@ def _select_locale() -> str:
     if chosen in LANGUAGES:
         return chosen
     fallback = g.get("page_language")
-    if request.accept_languages:
-        best = request.accept_languages.best_match(LANGUAGES, default=None)
-        if best:
-            return best
+    # In the browser's order of preference, a regional tag ("de-AT") counting as its language.
+    for tag, _quality in request.accept_languages:
+        language = tag.split("-")[0].split("_")[0].lower()
+        if language in LANGUAGES:
+            return language
     return fallback if fallback in LANGUAGES else DEFAULT
 
 

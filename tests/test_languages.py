@@ -161,3 +161,11 @@ def test_an_events_mail_calendar_and_pdfs_speak_the_events_language(app, host_cl
 
     # The host's own pages keep the host's language.
     assert "Dashboard" in host_client.get("/dashboard").text
+
+
+@pytest.mark.parametrize("header, language", [
+    ("de-AT,en;q=0.5", "de"), ("fr-CA,en-US;q=0.7,en;q=0.3", "fr"), ("ja,es-MX;q=0.9,en;q=0.8", "es"),
+    ("en-GB,de;q=0.9", "en")])
+def test_regional_tags_count_as_their_language_in_the_browsers_order(app, header, language):
+    page = app.test_client().get("/signin", headers={"Accept-Language": header})
+    assert f'<html lang="{language}">' in page.text

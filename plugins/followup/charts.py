@@ -13,7 +13,8 @@ MAX_BAR = 12.0
 
 
 def _nothing(title: str) -> str:
-    return f'<p class="muted">{escape(_("%(title)s: nothing recorded.", title=title))}</p>'
+    said = _("%(title)s: nothing recorded.", title=title)
+    return f'<p class="muted">{escape(said)}</p>'
 
 
 def bars(title: str, points: list[tuple[str, int]], colour: str = "#0b5c55") -> str:
